@@ -1,0 +1,66 @@
+"""Helpers every CLI command shares: bad input → exit code 2, and Rich progress bars."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+from features.errors import Infeasible, InvalidInput, NotFound, SeatwiseError
+from features.schema import ProgressCallback
+
+console = Console()
+err_console = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_BAD_INPUT = 2
+EXIT_INFEASIBLE = 3
+
+
+def exits_on_bad_input(fn: F) -> F:
+    """Wrap a command so that bad input prints a clear message and exits with code 2.
+
+    Infeasible plans exit with code 3; other Seatwise errors with code 1.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (InvalidInput, NotFound) as exc:
+            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from exc
+        except Infeasible as exc:
+            err_console.print(f"[bold red]infeasible:[/] {exc}", highlight=False)
+            raise typer.Exit(EXIT_INFEASIBLE) from exc
+        except SeatwiseError as exc:
+            err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+            raise typer.Exit(1) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[ProgressCallback]:
+    """A Rich progress bar; yields a callback taking (fraction done 0..1, message)."""
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[note]}"),
+    )
+    with Progress(*columns, console=err_console, transient=False) as bar:
+        task = bar.add_task(description, total=100.0, note="")
+
+        def report(fraction: float, message: str = "") -> None:
+            bar.update(task, completed=max(0.0, min(1.0, fraction)) * 100.0, note=message)
+
+        yield report
+        bar.update(task, completed=100.0)

@@ -1,0 +1,110 @@
+"""Column names and constants shared by every package: the one long-format frame convention.
+
+`queue` and `interval_start` play the roles of a series id and a timestamp; the measure's
+name (`offered`, `aht_s`, ...) plays the value. Every frame that crosses a package boundary
+uses the column lists below, in this order.
+
+In memory, `interval_start` (and every other instant) is a timezone-aware pandas timestamp in
+the site's local zone; files carry ISO 8601 with an offset (see :mod:`features.frame_io`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+QUEUE: Final = "queue"
+INTERVAL_START: Final = "interval_start"
+
+HISTORY_COLUMNS: Final = [
+    "queue",
+    "interval_start",
+    "offered",
+    "handled",
+    "abandoned",
+    "aht_s",
+    "asa_s",
+    "service_level",
+    "abandon_rate",
+    "occupancy",
+]
+"""Interval history: one row per (queue, interval); an absent interval means zero contacts."""
+
+FORECAST_COLUMNS: Final = [
+    "queue",
+    "interval_start",
+    "volume",
+    "volume_p10",
+    "volume_p50",
+    "volume_p90",
+    "aht_s",
+    "model",
+    "model_version",
+]
+"""Forecast: contacts per interval (point and quantiles) and handle time in seconds."""
+
+REQUIREMENTS_COLUMNS: Final = [
+    "queue",
+    "interval_start",
+    "volume",
+    "aht_s",
+    "agents",
+    "agents_scheduled",
+    "expected_service_level",
+    "expected_asa_s",
+    "expected_occupancy",
+]
+"""Staffing requirements: productive agents needed, and scheduled agents after shrinkage."""
+
+ROSTER_COLUMNS: Final = ["agent_id", "date", "activity", "queue", "start", "end"]
+"""Roster: one row per contiguous activity of an agent (work rows carry the queue served)."""
+
+COVERAGE_COLUMNS: Final = ["queue", "interval_start", "required", "scheduled", "gap"]
+"""Coverage of a roster: agents required and scheduled per queue and interval; gap = scheduled - required."""
+
+CONTACT_REQUIRED: Final = ["contact_id", "queue", "arrived_at"]
+CONTACT_OPTIONAL: Final = [
+    "channel",
+    "answered_at",
+    "ended_at",
+    "abandoned",
+    "talk_s",
+    "hold_s",
+    "acw_s",
+    "handle_s",
+    "agent_id",
+    "transfers",
+    "csat",
+    "sentiment",
+]
+CONTACT_COLUMNS: Final = CONTACT_REQUIRED + CONTACT_OPTIONAL
+
+AGENT_STATE_COLUMNS: Final = ["agent_id", "state", "started_at", "ended_at"]
+
+CHANNELS: Final = ("voice", "chat", "email")
+DEFAULT_CHANNEL: Final = "voice"
+AGENT_STATES: Final = (
+    "available",
+    "on_contact",
+    "acw",
+    "break",
+    "lunch",
+    "training",
+    "meeting",
+    "offline",
+)
+ROSTER_ACTIVITIES: Final = ("work", "break", "lunch", "training", "meeting")
+
+ALLOWED_INTERVAL_MINUTES: Final = (5, 10, 15, 30, 60)
+DEFAULT_INTERVAL_MINUTES: Final = 15
+DEFAULT_SL_THRESHOLD_S: Final = 20.0
+"""Service-level threshold: a contact answered within this many seconds counts as in service."""
+SHORT_ABANDON_S: Final = 5.0
+"""Contacts abandoned within this many seconds are left out of offered, for service level only."""
+
+ProgressCallback = Callable[[float, str], None]
+"""Progress reporter: (fraction done in [0, 1], short message). Long computations accept one."""
+
+
+def no_progress(fraction: float, message: str) -> None:
+    """A progress callback that ignores its reports."""

@@ -1,0 +1,1 @@
+"""The store's SQLAlchemy models and engine helpers."""

@@ -1,0 +1,15 @@
+"""One APIRouter per resource; the app factory includes every module listed in ROUTER_MODULES."""
+
+ROUTER_MODULES = (
+    "health",
+    "records",
+    "history",
+    "forecasts",
+    "models",
+    "staffing",
+    "rosters",
+    "jobs",
+    "routing",
+    "alerts",
+    "intraday",
+)

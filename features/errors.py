@@ -16,7 +16,7 @@ class SeatwiseError(Exception):
 
 @dataclass(frozen=True)
 class FieldError:
-    """One broken rule: which row (0-based data row, or None for the whole input), field and rule."""
+    """One broken rule: the row (0-based data row; None for the whole input), field and rule."""
 
     row: int | None
     field: str

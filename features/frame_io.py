@@ -13,8 +13,15 @@ import pandas as pd
 
 from features.errors import FieldError, InvalidInput
 
-INSTANT_COLUMNS = ("interval_start", "start", "end", "arrived_at", "answered_at", "ended_at",
-                   "started_at")
+INSTANT_COLUMNS = (
+    "interval_start",
+    "start",
+    "end",
+    "arrived_at",
+    "answered_at",
+    "ended_at",
+    "started_at",
+)
 
 
 def parse_instants(values: pd.Series, column: str, timezone: str | None = None) -> pd.Series:
@@ -30,13 +37,13 @@ def parse_instants(values: pd.Series, column: str, timezone: str | None = None) 
     bad_rows: list[FieldError] = []
     has_offset = text.str.contains(r"(?:[+-]\d{2}:?\d{2}|Z)$", regex=True, na=False)
     missing = text.isna()
-    if (~has_offset & ~missing).any():
-        if timezone is None:
-            first = int((~has_offset & ~missing).to_numpy().nonzero()[0][0])
-            raise InvalidInput(
-                f"column '{column}' has timestamps without an offset; name the site's timezone",
-                [FieldError(first, column, "timestamp needs an offset or a timezone", text.iloc[first])],
-            )
+    if (~has_offset & ~missing).any() and timezone is None:
+        first = int((~has_offset & ~missing).to_numpy().nonzero()[0][0])
+        rule = "timestamp needs an offset or a timezone"
+        raise InvalidInput(
+            f"column '{column}' has timestamps without an offset; name the site's timezone",
+            [FieldError(first, column, rule, text.iloc[first])],
+        )
     parsed = pd.Series(pd.NaT, index=values.index, dtype=f"datetime64[ns, {timezone or 'UTC'}]")
     if has_offset.any():
         aware = pd.to_datetime(text[has_offset], utc=True, errors="coerce", format="ISO8601")
@@ -48,8 +55,11 @@ def parse_instants(values: pd.Series, column: str, timezone: str | None = None) 
         parsed.loc[naive_mask] = local
     unparsed = parsed.isna() & ~missing
     for row in unparsed.to_numpy().nonzero()[0][:1000]:
-        bad_rows.append(FieldError(int(row), column, "unparseable or non-existent local time",
-                                   text.iloc[int(row)]))
+        bad_rows.append(
+            FieldError(
+                int(row), column, "unparseable or non-existent local time", text.iloc[int(row)]
+            )
+        )
     if bad_rows:
         raise InvalidInput(f"column '{column}' has unparseable timestamps", bad_rows)
     return parsed
@@ -59,7 +69,8 @@ def read_frame(path: str | Path, timezone: str | None = None) -> pd.DataFrame:
     """Read a CSV or Parquet frame, parsing every known instant column into `timezone`."""
     path = Path(path)
     if not path.exists():
-        raise InvalidInput(f"file not found: {path}", [FieldError(None, "path", "file must exist", str(path))])
+        missing_file = FieldError(None, "path", "file must exist", str(path))
+        raise InvalidInput(f"file not found: {path}", [missing_file])
     if path.suffix.lower() in (".parquet", ".pq"):
         frame = pd.read_parquet(path)
     else:
@@ -71,7 +82,7 @@ def read_frame(path: str | Path, timezone: str | None = None) -> pd.DataFrame:
 
 
 def format_instants(values: pd.Series) -> pd.Series:
-    """Format timezone-aware timestamps as ISO 8601 strings with offset (``YYYY-MM-DDTHH:MM:SS+HH:MM``)."""
+    """Format timezone-aware timestamps as ISO 8601 with offset (``YYYY-MM-DDTHH:MM:SS+HH:MM``)."""
     text = values.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
     return text.str.replace(r"([+-]\d{2})(\d{2})$", r"\1:\2", regex=True)
 

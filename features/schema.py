@@ -60,7 +60,7 @@ ROSTER_COLUMNS: Final = ["agent_id", "date", "activity", "queue", "start", "end"
 """Roster: one row per contiguous activity of an agent (work rows carry the queue served)."""
 
 COVERAGE_COLUMNS: Final = ["queue", "interval_start", "required", "scheduled", "gap"]
-"""Coverage of a roster: agents required and scheduled per queue and interval; gap = scheduled - required."""
+"""Roster coverage per (queue, interval): agents required, scheduled; gap = scheduled - required."""
 
 CONTACT_REQUIRED: Final = ["contact_id", "queue", "arrived_at"]
 CONTACT_OPTIONAL: Final = [

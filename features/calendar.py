@@ -1,0 +1,185 @@
+"""Local-time interval grids (DST-aware) and public-holiday lookup.
+
+Intervals are aligned on the site's local wall clock: a 15-minute interval starts at :00, :15,
+:30 or :45 local time. Every interval lasts the same number of real minutes, so a day on which
+clocks go forward has 92 fifteen-minute intervals and a day on which they go back has 100.
+Holidays come from the `holidays` package (country and optional subdivision configurable).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import holidays
+import numpy as np
+import pandas as pd
+
+from features.errors import FieldError, InvalidInput
+from features.schema import ALLOWED_INTERVAL_MINUTES
+
+NS_PER_MINUTE = 60 * 1_000_000_000
+
+
+def check_freq_minutes(freq_minutes: int) -> int:
+    """Return `freq_minutes` when it is an allowed interval length (5, 10, 15, 30 or 60 minutes).
+
+    Raises
+    ------
+    InvalidInput
+        For any other value.
+    """
+    if isinstance(freq_minutes, bool) or freq_minutes not in ALLOWED_INTERVAL_MINUTES:
+        allowed = ", ".join(str(m) for m in ALLOWED_INTERVAL_MINUTES)
+        raise InvalidInput(
+            f"interval length must be one of {allowed} minutes, got {freq_minutes!r}",
+            [FieldError(None, "freq_minutes", f"must be one of {allowed}", freq_minutes)],
+        )
+    return int(freq_minutes)
+
+
+def check_timezone(timezone: str) -> str:
+    """Return `timezone` when it names an IANA zone (``Europe/Berlin``, ``UTC``), else raise."""
+    try:
+        pd.Timestamp("2000-01-01", tz=timezone)
+    except Exception as exc:  # pytz/zoneinfo raise different types for unknown zones
+        raise InvalidInput(
+            f"unknown timezone {timezone!r}; use an IANA name such as 'Europe/Berlin'",
+            [FieldError(None, "timezone", "must be an IANA timezone name", timezone)],
+        ) from exc
+    return timezone
+
+
+def floor_local(instants: pd.Series, freq_minutes: int, timezone: str) -> pd.Series:
+    """Start of the local-time interval containing each instant.
+
+    Parameters
+    ----------
+    instants:
+        Timezone-aware timestamps (any zone); NaT stays NaT.
+    freq_minutes:
+        Interval length in minutes (5, 10, 15, 30 or 60).
+    timezone:
+        The site's IANA zone; intervals are aligned on its wall clock.
+
+    Returns
+    -------
+    pandas.Series
+        Interval starts as timezone-aware timestamps in `timezone`, same index as `instants`.
+        Each instant keeps its own UTC offset, so the repeated hour of a fall-back night maps
+        to two distinct sets of intervals.
+    """
+    start = floor_local_ns(instants, freq_minutes, timezone)
+    return pd.Series(ns_to_instants(start, timezone), index=instants.index)
+
+
+def floor_local_ns(instants: pd.Series, freq_minutes: int, timezone: str) -> np.ndarray:
+    """Like :func:`floor_local`, as int64 nanoseconds since the epoch (NaT -> NaT's int)."""
+    check_freq_minutes(freq_minutes)
+    local = instants.dt.tz_convert(timezone)
+    utc_ns = local.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]")
+    wall_ns = local.dt.tz_localize(None).to_numpy("datetime64[ns]")
+    missing = np.isnat(utc_ns)
+    utc_i = utc_ns.astype(np.int64)
+    offset = wall_ns.astype(np.int64) - utc_i
+    step = freq_minutes * NS_PER_MINUTE
+    wall = utc_i + offset
+    start = wall - np.mod(wall, step) - offset
+    start[missing] = np.iinfo(np.int64).min
+    return start
+
+
+def ns_to_instants(ns: np.ndarray, timezone: str) -> pd.DatetimeIndex:
+    """Int64 nanoseconds since the epoch (UTC) -> timezone-aware timestamps in `timezone`."""
+    return (
+        pd.DatetimeIndex(np.asarray(ns, dtype=np.int64).view("datetime64[ns]"))
+        .tz_localize("UTC")
+        .tz_convert(timezone)
+    )
+
+
+def interval_grid(
+    start_date: dt.date | str, days: int, freq_minutes: int = 15, timezone: str = "UTC"
+) -> pd.DatetimeIndex:
+    """Every local interval start of `days` consecutive local days from `start_date`.
+
+    Parameters
+    ----------
+    start_date:
+        First local date (a date or ``YYYY-MM-DD``).
+    days:
+        Number of local days (>= 1).
+    freq_minutes:
+        Interval length in minutes (5, 10, 15, 30 or 60).
+    timezone:
+        IANA zone of the site.
+
+    Returns
+    -------
+    pandas.DatetimeIndex
+        Timezone-aware interval starts; a spring-forward day contributes 23 hours of intervals
+        (92 of 15 minutes), a fall-back day 25 hours (100).
+
+    Examples
+    --------
+    >>> len(interval_grid("2026-03-29", 1, 15, "Europe/Berlin"))
+    92
+    """
+    check_freq_minutes(freq_minutes)
+    check_timezone(timezone)
+    if days < 1:
+        raise InvalidInput(
+            f"days must be at least 1, got {days}", [FieldError(None, "days", ">= 1", days)]
+        )
+    first = pd.Timestamp(start_date).normalize()
+    begin = _local_midnight(first, timezone)
+    end = _local_midnight(first + pd.Timedelta(days=days), timezone)
+    return pd.date_range(begin, end, freq=f"{freq_minutes}min", inclusive="left")
+
+
+def _local_midnight(day: pd.Timestamp, timezone: str) -> pd.Timestamp:
+    # A few zones change clocks at midnight; the day then starts at the first existing instant.
+    return day.tz_localize(timezone, nonexistent="shift_forward", ambiguous=True)
+
+
+def intervals_per_day(day: dt.date | str, freq_minutes: int = 15, timezone: str = "UTC") -> int:
+    """Number of local intervals on one local day (96 of 15 minutes; 92 or 100 on DST days)."""
+    return len(interval_grid(day, 1, freq_minutes, timezone))
+
+
+def holiday_dates(
+    country: str, years: Iterable[int], subdiv: str | None = None
+) -> dict[dt.date, str]:
+    """Public holidays of a country (and optional subdivision) in the given years.
+
+    Parameters
+    ----------
+    country:
+        ISO 3166 code understood by the `holidays` package (``DE``, ``US``, ``IL``).
+    years:
+        Calendar years to cover.
+    subdiv:
+        Optional subdivision code (``BY`` for Bavaria, ``NY`` for New York).
+
+    Returns
+    -------
+    dict
+        Date -> holiday name, sorted by date.
+    """
+    try:
+        table = holidays.country_holidays(country, subdiv=subdiv, years=sorted(set(years)))
+    except NotImplementedError as exc:
+        raise InvalidInput(
+            f"unknown holiday country {country!r} (subdivision {subdiv!r})",
+            [FieldError(None, "country", "must be a country known to `holidays`", country)],
+        ) from exc
+    return dict(sorted(table.items()))
+
+
+def is_holiday(dates: Iterable[dt.date], country: str, subdiv: str | None = None) -> np.ndarray:
+    """Boolean array: whether each local date is a public holiday in `country`."""
+    values = [pd.Timestamp(d).date() for d in dates]
+    if not values:
+        return np.zeros(0, dtype=bool)
+    table = holiday_dates(country, {d.year for d in values}, subdiv)
+    return np.array([d in table for d in values], dtype=bool)

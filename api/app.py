@@ -1,0 +1,117 @@
+"""The FastAPI app factory: settings, database, job runner and every router.
+
+Nothing happens at import time: :func:`create_app` builds the app and its lifespan opens the
+database (migrating it to the newest schema) and starts the job runner.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from fastapi import FastAPI
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+
+from api.errors import install_error_handlers
+from api.routers import ROUTER_MODULES
+from api.settings import Settings
+from features.db.engine import make_engine, make_session_factory
+from features.service_store import ServiceStore
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).resolve().parents[1] / "features" / "migrations"
+
+DESCRIPTION = """Seatwise: records, interval histories, forecasts, staffing, rosters, routing
+and alerts of a contact centre.
+
+Send `Authorization: Bearer <key>` (made by `seatwise keys create --role ROLE`). Every operation
+lists the roles it admits in `x-roles`. Long work (training, backtests, rosters) returns a job:
+poll `GET /v1/jobs/{id}` for state, percent and the result link."""
+
+
+def migrate_database(engine: Engine) -> None:
+    """Bring the database behind `engine` to the newest Alembic revision."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    config.attributes["engine"] = engine
+    command.upgrade(config, "head")
+
+
+def _open_records_store(settings: Settings) -> object | None:
+    try:
+        store_module = importlib.import_module("features.store")
+    except ImportError:
+        logger.warning("features.store is not available; record endpoints will fail")
+        return None
+    return store_module.Store(settings.database_url)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the Seatwise HTTP API.
+
+    Parameters
+    ----------
+    settings:
+        Service settings; read from ``SEATWISE_*`` environment variables when None.
+
+    Returns
+    -------
+    fastapi.FastAPI
+        The app; its lifespan migrates the database and runs the job pool.
+    """
+    chosen = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from api.jobs import JobRunner
+
+        engine = make_engine(chosen.database_url)
+        app.state.engine = engine
+        app.state.session_factory = make_session_factory(engine)
+        app.state.service_store = ServiceStore(engine)
+        app.state.migrated = False
+        try:
+            migrate_database(engine)
+            app.state.migrated = True
+        except DBAPIError as exc:
+            logger.warning("database not reachable at start-up (%s); serving 503s", exc.orig)
+        app.state.store = _open_records_store(chosen)
+        runner = JobRunner(chosen, app.state.service_store)
+        app.state.jobs = runner
+        runner.start()
+        try:
+            yield
+        finally:
+            runner.shutdown()
+            engine.dispose()
+
+    app = FastAPI(
+        title="Seatwise",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "health", "description": "Liveness and readiness"},
+            {"name": "records", "description": "Contacts, agent states, agents"},
+            {"name": "history", "description": "Interval histories and KPI drill-down"},
+            {"name": "forecasts", "description": "Training jobs and stored forecasts"},
+            {"name": "models", "description": "Backtests and the model registry"},
+            {"name": "staffing", "description": "Erlang staffing requirements"},
+            {"name": "rosters", "description": "Roster solving, publishing, schedules"},
+            {"name": "jobs", "description": "Background job state and progress"},
+        ],
+    )
+    app.state.settings = chosen
+    install_error_handlers(app)
+    for name in ROUTER_MODULES:
+        module = importlib.import_module(f"api.routers.{name}")
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,87 @@
+"""The one place that maps domain and infrastructure errors to HTTP responses.
+
+InvalidInput → 422 with every broken (row, field, rule); NotFound → 404; Infeasible → 409 with
+the conflicting rules; an unreachable database → 503 with ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, cast
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from features.errors import FieldError, Infeasible, InvalidInput, NotFound
+
+logger = logging.getLogger(__name__)
+
+
+def _field_error_from_pydantic(error: dict[str, Any]) -> FieldError:
+    loc = [part for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+    row = next((part for part in loc if isinstance(part, int)), None)
+    names = [str(part) for part in loc if not isinstance(part, int)]
+    value = error.get("input")
+    if isinstance(value, (dict, list)):
+        value = None
+    return FieldError(row=row, field=".".join(names) or "body", rule=str(error["msg"]), value=value)
+
+
+def invalid_response(errors: list[FieldError]) -> JSONResponse:
+    """A 422 response listing every broken rule."""
+    return JSONResponse(
+        status_code=422, content=jsonable_encoder({"detail": [e.as_dict() for e in errors]})
+    )
+
+
+async def _on_invalid_input(_request: Request, exc: Exception) -> JSONResponse:
+    exc = cast(InvalidInput, exc)
+    errors = exc.errors or [FieldError(row=None, field="body", rule=str(exc))]
+    return invalid_response(errors)
+
+
+async def _on_request_validation(_request: Request, exc: Exception) -> JSONResponse:
+    exc = cast(RequestValidationError, exc)
+    return invalid_response([_field_error_from_pydantic(dict(e)) for e in exc.errors()])
+
+
+async def _on_not_found(_request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(status_code=404, content={"detail": str(exc)})
+
+
+async def _on_infeasible(_request: Request, exc: Exception) -> JSONResponse:
+    exc = cast(Infeasible, exc)
+    conflicts = [
+        {"rule": c.rule, "detail": c.detail, "agents": list(c.agents)} for c in exc.conflicts
+    ]
+    message = exc.args[0] if exc.args else "infeasible"
+    return JSONResponse(status_code=409, content={"detail": message, "conflicts": conflicts})
+
+
+def _database_unavailable(request: Request) -> JSONResponse:
+    retry_after = getattr(request.app.state.settings, "retry_after_s", 5)
+    return JSONResponse(
+        status_code=503,
+        content={"detail": "database unavailable; retry later"},
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
+async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
+    exc = cast(DBAPIError, exc)
+    if isinstance(exc, OperationalError) or exc.connection_invalidated:
+        logger.warning("database unavailable: %s", exc.orig)
+        return _database_unavailable(request)
+    raise exc
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register every error mapping on `app`."""
+    app.add_exception_handler(InvalidInput, _on_invalid_input)
+    app.add_exception_handler(RequestValidationError, _on_request_validation)
+    app.add_exception_handler(NotFound, _on_not_found)
+    app.add_exception_handler(Infeasible, _on_infeasible)
+    app.add_exception_handler(DBAPIError, _on_database_error)

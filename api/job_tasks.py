@@ -1,0 +1,272 @@
+"""The work behind each job kind, run in a pool thread or on a Dask worker.
+
+:func:`run_job` is a plain picklable function: it opens the database by URL, marks the job
+running, calls the pure packages (forecasting, scheduling) with a progress callback that writes
+the percent to the jobs table, and stores the result, so nothing here depends on where it runs.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from features.db.engine import make_engine
+from features.errors import Infeasible, InvalidInput
+from features.schema import FORECAST_COLUMNS, ROSTER_COLUMNS, ProgressCallback
+from features.service_store import ServiceStore
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TaskContext:
+    """Where a task finds its data: the database URL, MLflow URI and the site's zone."""
+
+    database_url: str
+    mlflow_uri: str | None = None
+    timezone: str = "UTC"
+
+
+@dataclass(frozen=True)
+class TaskOutcome:
+    """What a finished task leaves: a JSON-ready summary and the URL of its result."""
+
+    result: Any
+    result_url: str | None
+
+
+Task = Callable[[str, dict[str, Any], TaskContext, ProgressCallback], TaskOutcome]
+
+
+@functools.cache
+def _engine(url: str) -> Engine:
+    return make_engine(url)
+
+
+def _records_store(context: TaskContext) -> Any:
+    from features.store import Store
+
+    return Store(context.database_url)
+
+
+def _instant(text: str, timezone: str) -> pd.Timestamp:
+    stamp = pd.Timestamp(text)
+    if stamp.tzinfo is None:
+        return stamp.tz_localize(timezone)
+    return stamp.tz_convert(timezone)
+
+
+def load_history(
+    context: TaskContext,
+    queues: list[str] | None,
+    start: pd.Timestamp | None,
+    end: pd.Timestamp | None,
+    freq_minutes: int,
+    timezone: str,
+) -> pd.DataFrame:
+    """Interval history (HISTORY_COLUMNS) computed from the stored contacts."""
+    from features.intervals import build_intervals
+
+    contacts = _records_store(context).read_contacts(start, end, queues)
+    if contacts.empty:
+        raise InvalidInput(
+            "no stored contacts to learn from",
+            [_field_error("queues", "no contacts stored for these queues and dates", queues)],
+        )
+    return build_intervals(contacts, freq_minutes=freq_minutes, timezone=timezone)
+
+
+def _field_error(field: str, rule: str, value: Any) -> Any:
+    from features.errors import FieldError
+
+    return FieldError(row=None, field=field, rule=rule, value=value)
+
+
+def train_forecast(
+    job_id: str, params: dict[str, Any], context: TaskContext, progress: ProgressCallback
+) -> TaskOutcome:
+    """Fit a forecaster on the stored history and store its forecast under run id `job_id`."""
+    import forecasting
+
+    timezone = params.get("timezone") or context.timezone
+    freq = int(params.get("freq_minutes", 15))
+    progress(0.05, "reading history")
+    history = load_history(
+        context,
+        params.get("queues"),
+        _instant(params["history_start"], timezone) if params.get("history_start") else None,
+        _instant(params["history_end"], timezone) if params.get("history_end") else None,
+        freq,
+        timezone,
+    )
+    start = _instant(params["start"], timezone)
+    end = start + pd.DateOffset(days=int(params["days"]))
+    periods = len(pd.date_range(start, end, freq=f"{freq}min", inclusive="left"))
+    progress(0.3, f"fitting {params.get('model', 'auto')}")
+    forecaster = forecasting.make_forecaster(params.get("model", "auto"))
+    forecast = forecaster.fit(history).predict(start, periods)
+    progress(0.85, "storing forecast")
+    frame = forecast.reindex(columns=FORECAST_COLUMNS)
+    written = ServiceStore(_engine(context.database_url)).add_forecast(job_id, frame)
+    query = {"start": start.isoformat(), "end": end.isoformat()}
+    queues = sorted(frame["queue"].astype(str).unique().tolist())
+    return TaskOutcome(
+        result={"rows": written, "queues": queues, "model": str(frame["model"].iloc[0])},
+        result_url=f"/v1/forecasts?{urlencode(query)}",
+    )
+
+
+def run_backtest(
+    job_id: str, params: dict[str, Any], context: TaskContext, progress: ProgressCallback
+) -> TaskOutcome:
+    """Rolling-origin backtest of the requested models on the stored history."""
+    import forecasting
+
+    timezone = params.get("timezone") or context.timezone
+    progress(0.05, "reading history")
+    history = load_history(
+        context, params.get("queues"), None, None, int(params.get("freq_minutes", 15)), timezone
+    )
+    progress(0.2, "backtesting")
+    metrics = forecasting.backtest(
+        history,
+        horizon_days=int(params["horizon_days"]),
+        folds=int(params["folds"]),
+        models=params.get("models"),
+        progress=lambda f, m: progress(0.2 + 0.75 * f, m),
+    )
+    frame = pd.DataFrame(metrics).astype(object)
+    rows = frame.where(frame.notna(), None).to_dict(orient="records")
+    return TaskOutcome(result={"metrics": rows}, result_url=f"/v1/jobs/{job_id}")
+
+
+def solve_roster_job(
+    job_id: str, params: dict[str, Any], context: TaskContext, progress: ProgressCallback
+) -> TaskOutcome:
+    """Solve the stored scenario of roster ``params['roster_id']`` and store the result."""
+    from scheduling.roster import solve_roster
+    from scheduling.scenario import load_scenario
+
+    roster_id = params["roster_id"]
+    store = ServiceStore(_engine(context.database_url))
+    roster = store.get_roster(roster_id)
+    store.update_roster(roster_id, status="solving")
+    scenario = load_scenario(roster.scenario)
+    time_limit = float(params.get("time_limit_s", 30.0))
+    started = time.monotonic()
+
+    def on_solution(*_args: Any, **_kwargs: Any) -> None:
+        elapsed = time.monotonic() - started
+        progress(min(0.95, 0.1 + 0.85 * elapsed / time_limit), "improving roster")
+
+    progress(0.1, "solving")
+    try:
+        result = solve_roster(scenario, time_limit_s=time_limit, on_solution=on_solution)
+    except Infeasible as exc:
+        conflicts = [
+            {"rule": c.rule, "detail": c.detail, "agents": c.agents} for c in exc.conflicts
+        ]
+        store.update_roster(roster_id, status="infeasible", conflicts=conflicts)
+        raise
+    rows = _records(result.roster.reindex(columns=ROSTER_COLUMNS))
+    coverage = _records(result.coverage)
+    store.update_roster(
+        roster_id,
+        status="solved",
+        solver_status=str(result.status),
+        objective=_number(result.objective),
+        objective_terms={k: _number(v) for k, v in dict(result.objective_terms).items()},
+        lower_bound=_number(result.lower_bound),
+        gap=_number(result.gap),
+        rows=rows,
+        coverage=coverage,
+    )
+    return TaskOutcome(
+        result={"status": str(result.status), "objective": _number(result.objective)},
+        result_url=f"/v1/rosters/{roster_id}",
+    )
+
+
+def _number(value: Any) -> float | None:
+    if value is None or pd.isna(value):
+        return None
+    return float(value)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """JSON-ready rows: instants as ISO 8601 with offset, missing values as null."""
+    out = frame.copy()
+    for column in out.columns:
+        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
+            out[column] = out[column].map(lambda t: t.isoformat())
+    out = out.astype(object)
+    return out.where(out.notna(), None).to_dict(orient="records")  # type: ignore[return-value]
+
+
+JOB_KINDS: dict[str, Task] = {
+    "forecast": train_forecast,
+    "backtest": run_backtest,
+    "roster": solve_roster_job,
+}
+"""Every job kind and the task that does it."""
+
+
+def run_job(kind: str, job_id: str, params: dict[str, Any], context: TaskContext) -> None:
+    """Run one job to the end, recording running → done or failed in the jobs table.
+
+    Parameters
+    ----------
+    kind:
+        A key of :data:`JOB_KINDS`.
+    job_id:
+        The job's row in the jobs table.
+    params:
+        The task's parameters (JSON-ready).
+    context:
+        Database URL, MLflow URI and site zone.
+    """
+    store = ServiceStore(_engine(context.database_url))
+    last = {"at": 0.0}
+
+    def progress(fraction: float, message: str) -> None:
+        now = time.monotonic()
+        if now - last["at"] < 0.2 and fraction < 1.0:
+            return
+        last["at"] = now
+        store.update_job(
+            job_id, percent=round(100.0 * max(0.0, min(1.0, fraction)), 1), message=message
+        )
+
+    try:
+        store.update_job(job_id, state="running", message="started")
+        if context.mlflow_uri:
+            import mlflow
+
+            mlflow.set_tracking_uri(context.mlflow_uri)
+            mlflow.set_registry_uri(context.mlflow_uri)
+        outcome = JOB_KINDS[kind](job_id, params, context, progress)
+    except (InvalidInput, Infeasible) as exc:
+        store.update_job(job_id, state="failed", error=str(exc), message="rejected")
+        return
+    except Exception as exc:
+        logger.exception("job %s (%s) failed", job_id, kind)
+        store.update_job(
+            job_id, state="failed", error=f"{type(exc).__name__}: {exc}", message="failed"
+        )
+        return
+    store.update_job(
+        job_id,
+        state="done",
+        percent=100.0,
+        message="done",
+        result=outcome.result,
+        result_url=outcome.result_url,
+    )

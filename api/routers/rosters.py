@@ -1,0 +1,5 @@
+"""Router (being written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,59 @@
+"""Shared response models: errors (401/403/404/409/422/503) and links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class ErrorPublic(BaseModel):
+    """A plain error: one human-readable message."""
+
+    detail: str = Field(examples=["roster 'r1' does not exist"])
+
+
+class FieldErrorPublic(BaseModel):
+    """One broken rule of the input: row (0-based, null for the whole input), field, rule."""
+
+    row: int | None = Field(examples=[3])
+    field: str = Field(examples=["arrived_at"])
+    rule: str = Field(examples=["must be an ISO 8601 time with an offset"])
+    value: str | int | float | bool | None = Field(default=None, examples=["yesterday"])
+
+
+class ValidationErrorPublic(BaseModel):
+    """Every broken rule of a rejected input (nothing was stored)."""
+
+    detail: list[FieldErrorPublic]
+
+
+class ConflictPublic(BaseModel):
+    """One reason a plan cannot be made."""
+
+    rule: str = Field(examples=["max_minutes"])
+    detail: str = Field(examples=["contract allows 600 minutes, shortest shift is 480 x 2"])
+    agents: list[str] = Field(default_factory=list, examples=[["a001"]])
+
+
+class InfeasiblePublic(BaseModel):
+    """A plan that breaks the hard rules, with the conflicting rules and agents."""
+
+    detail: str
+    conflicts: list[ConflictPublic] = Field(default_factory=list)
+
+
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorPublic, "description": "Missing, unknown or revoked API key"},
+    403: {"model": ErrorPublic, "description": "The key's role may not call this endpoint"},
+    503: {"model": ErrorPublic, "description": "Database unreachable; retry after Retry-After"},
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorPublic, "description": "No such id"}
+}
+INVALID: dict[int | str, dict[str, Any]] = {
+    422: {"model": ValidationErrorPublic, "description": "Input broke rules (row, field, rule)"}
+}
+INFEASIBLE: dict[int | str, dict[str, Any]] = {
+    409: {"model": InfeasiblePublic, "description": "No plan satisfies the hard rules"}
+}

@@ -1,5 +1,100 @@
-"""Router of this resource (filled in by the issue that builds it)."""
+"""Routing: the published routing plan at a moment, and real-time contact-to-agent pairing.
 
-from fastapi import APIRouter
+Both endpoints answer from memory (:mod:`api.routing_cache`): the plan, skills and callers'
+keys are cached and refreshed at most once a second, so a routing engine can call them
+hundreds of times a second.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import AwareDatetime
+
+from api.routing_cache import cached_roles, current_snapshot, parse_at, planned_at
+from api.schemas.common import AUTH_RESPONSES, INVALID
+from api.schemas.routing import (
+    AssignmentPublic,
+    PlanEntryPublic,
+    RoutingAssignCreate,
+    RoutingAssignPublic,
+    RoutingPlanPublic,
+    UnassignedPublic,
+)
+from scheduling.routing_assign import AvailableAgent, WaitingContact, route_contacts
+
+router = APIRouter(prefix="/v1/routing", tags=["routing"])
+
+ROUTING_ROLES = ("admin", "routing")
+
+
+def _route(**extra: Any) -> dict[str, Any]:
+    return {
+        "dependencies": [Depends(cached_roles(*ROUTING_ROLES))],
+        "openapi_extra": {"x-roles": list(ROUTING_ROLES)},
+        "responses": {**AUTH_RESPONSES, **INVALID},
+        **extra,
+    }
+
+
+@router.get("/plan", response_model=RoutingPlanPublic, **_route())
+async def read_routing_plan(
+    request: Request,
+    at: Annotated[
+        AwareDatetime | None, Query(description="Instant with offset; now when absent")
+    ] = None,
+) -> RoutingPlanPublic:
+    """Which activity and queue each rostered agent has at `at`, by the published roster."""
+    instant = parse_at(at)
+    snapshot = await current_snapshot(request.app)
+    planned = await planned_at(request.app, snapshot, instant)
+    return RoutingPlanPublic(
+        at=instant.to_pydatetime(),
+        agents=[
+            PlanEntryPublic(agent_id=agent_id, activity=p.activity, queue=p.queue)
+            for agent_id, p in sorted(planned.items())
+        ],
+    )
+
+
+@router.post("/assign", response_model=RoutingAssignPublic, **_route())
+async def create_routing_assignments(
+    request: Request, body: RoutingAssignCreate
+) -> RoutingAssignPublic:
+    """Pair waiting contacts with available agents.
+
+    Contacts are served by priority, then longest wait. An agent takes a contact only when the
+    queue is in its skills and is the queue its published plan gives it now (an agent with no
+    plan queue at that moment — not rostered, or on a break yet available — may take any queue
+    in its skills). The best proficiency wins, then the longest idle; each agent at most once.
+    """
+    instant = parse_at(body.at)
+    snapshot = await current_snapshot(request.app)
+    planned = await planned_at(request.app, snapshot, instant)
+    plan = {
+        agent_id: (p.queue if p.activity == "work" else None) for agent_id, p in planned.items()
+    }
+    decision = route_contacts(
+        [WaitingContact(c.contact_id, c.queue, c.wait_s, c.priority) for c in body.contacts],
+        [AvailableAgent(a.agent_id, a.idle_s) for a in body.agents],
+        plan,
+        snapshot.skills,
+        snapshot.queue_priority,
+    )
+    return RoutingAssignPublic(
+        at=instant.to_pydatetime(),
+        assignments=[
+            AssignmentPublic(
+                contact_id=a.contact_id,
+                agent_id=a.agent_id,
+                queue=a.queue,
+                proficiency=a.proficiency,
+            )
+            for a in decision.assignments
+        ],
+        unassigned=[
+            UnassignedPublic(contact_id=u.contact_id, queue=u.queue, reason=u.reason)
+            for u in decision.unassigned
+        ],
+    )

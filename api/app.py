@@ -10,10 +10,7 @@ import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -22,11 +19,11 @@ from api.errors import install_error_handlers
 from api.routers import ROUTER_MODULES
 from api.settings import Settings
 from features.db.engine import make_engine, make_session_factory
+from features.migrations import upgrade
 from features.service_store import ServiceStore
+from features.store import Store
 
 logger = logging.getLogger(__name__)
-
-MIGRATIONS = Path(__file__).resolve().parents[1] / "features" / "migrations"
 
 DESCRIPTION = """Seatwise: records, interval histories, forecasts, staffing, rosters, routing
 and alerts of a contact centre.
@@ -38,20 +35,7 @@ poll `GET /v1/jobs/{id}` for state, percent and the result link."""
 
 def migrate_database(engine: Engine) -> None:
     """Bring the database behind `engine` to the newest Alembic revision."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
-    config.attributes["engine"] = engine
-    command.upgrade(config, "head")
-
-
-def _open_records_store(settings: Settings) -> object | None:
-    try:
-        store_module = importlib.import_module("features.store")
-    except ImportError:
-        logger.warning("features.store is not available; record endpoints will fail")
-        return None
-    return store_module.Store(settings.database_url)
+    upgrade(engine)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -83,7 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.migrated = True
         except DBAPIError as exc:
             logger.warning("database not reachable at start-up (%s); serving 503s", exc.orig)
-        app.state.store = _open_records_store(chosen)
+        app.state.store = Store(chosen.database_url)
         runner = JobRunner(chosen, app.state.service_store)
         app.state.jobs = runner
         runner.start()
@@ -91,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             runner.shutdown()
+            app.state.store.dispose()
             engine.dispose()
 
     app = FastAPI(

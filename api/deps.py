@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 from api.security import ROLES, key_matches, split_key
 from api.settings import Settings
 from features.service_store import ServiceStore
+from features.store import Store
 
 if TYPE_CHECKING:
     from api.jobs import JobRunner
-    from features.store import Store
 
 _bearer = HTTPBearer(auto_error=False, description="An API key made by `seatwise keys create`.")
 
@@ -70,7 +70,7 @@ def get_session(request: Request) -> Iterator[Session]:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
-StoreDep = Annotated["Store", Depends(get_store)]
+StoreDep = Annotated[Store, Depends(get_store)]
 ServiceStoreDep = Annotated[ServiceStore, Depends(get_service_store)]
 JobsDep = Annotated["JobRunner", Depends(get_jobs)]
 
@@ -124,7 +124,9 @@ def require_roles(*roles: str) -> Callable[..., Principal]:
 
 
 def roles_route(
-    *roles: str, responses: dict[int | str, dict[str, Any]] | None = None
+    *roles: str,
+    responses: dict[int | str, dict[str, Any]] | None = None,
+    openapi_extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Route keyword arguments admitting `roles` and declaring them as OpenAPI ``x-roles``.
 
@@ -140,7 +142,7 @@ def roles_route(
 
     return {
         "dependencies": [Depends(require_roles(*roles))],
-        "openapi_extra": {"x-roles": list(roles)},
+        "openapi_extra": {**(openapi_extra or {}), "x-roles": list(roles)},
         "responses": {**AUTH_RESPONSES, **(responses or {})},
     }
 

@@ -1,5 +1,87 @@
-"""Router of this resource (filled in by the issue that builds it)."""
+"""Alerts: low-CSAT and negative-sentiment contacts, intervals below service-level target.
 
-from fastapi import APIRouter
+A supervisor sees the contact alerts of their teams' agents and the service-level alerts of
+the queues their teams serve (queues in those agents' skills); an admin sees everything.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import AwareDatetime
+
+from api.alerting import alert_scope, alerting
+from api.deps import Principal
+from api.routing_cache import cached_roles
+from api.schemas.alerts import (
+    AlertKind,
+    AlertListPublic,
+    AlertPublic,
+    DeliveryListPublic,
+    DeliveryPublic,
+)
+from api.schemas.common import AUTH_RESPONSES, INVALID, NOT_FOUND
+from features.errors import NotFound
+
+router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
+
+READER_ROLES = ("admin", "supervisor")
+
+
+def _route(*roles: str, responses: dict[int | str, dict[str, Any]] | None = None) -> dict:
+    return {
+        "openapi_extra": {"x-roles": list(roles)},
+        "responses": {**AUTH_RESPONSES, **INVALID, **(responses or {})},
+    }
+
+
+@router.get("", response_model=AlertListPublic, **_route(*READER_ROLES))
+async def read_alerts(
+    request: Request,
+    principal: Annotated[Principal, Depends(cached_roles(*READER_ROLES))],
+    since: Annotated[
+        AwareDatetime | None, Query(description="Only alerts that happened at or after this")
+    ] = None,
+    kind: AlertKind | None = None,
+    queue: Annotated[str | None, Query(max_length=128)] = None,
+    team: Annotated[str | None, Query(max_length=128)] = None,
+    limit: Annotated[int, Query(ge=1, le=5_000)] = 500,
+) -> AlertListPublic:
+    """Alerts visible to the caller, newest first, filtered by time, kind, queue and team."""
+
+    def read() -> list[dict[str, Any]]:
+        return alerting(request.app).store.list_alerts(
+            since=since,
+            kind=kind,
+            queue=queue,
+            team=team,
+            scope=alert_scope(request.app, principal),
+            limit=limit,
+        )
+
+    rows = await run_in_threadpool(read)
+    return AlertListPublic(alerts=[AlertPublic(**row) for row in rows])
+
+
+@router.get(
+    "/{alert_id}/deliveries",
+    response_model=DeliveryListPublic,
+    **_route("admin", responses=NOT_FOUND),
+)
+async def read_alert_deliveries(
+    request: Request,
+    principal: Annotated[Principal, Depends(cached_roles("admin"))],
+    alert_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+) -> DeliveryListPublic:
+    """Webhook deliveries of one alert: status, attempts, last HTTP status and error."""
+
+    def read() -> list[dict[str, Any]]:
+        store = alerting(request.app).store
+        if not store.get_alerts([alert_id]):
+            raise NotFound(f"alert {alert_id} does not exist")
+        return store.list_deliveries(alert_id)
+
+    rows = await run_in_threadpool(read)
+    return DeliveryListPublic(deliveries=[DeliveryPublic(**row) for row in rows])

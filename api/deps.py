@@ -11,6 +11,7 @@ import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from api.security import ROLES, key_matches, split_key
 from api.settings import Settings
+from features.errors import FieldError, InvalidInput
 from features.service_store import ServiceStore
 from features.store import Store
 
@@ -150,3 +152,47 @@ def roles_route(
 def public_route(responses: dict[int | str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """Route keyword arguments of an endpoint without authentication (``x-roles: []``)."""
     return {"openapi_extra": {"x-roles": []}, "responses": dict(responses or {})}
+
+
+def scoped_agents(principal: Principal, store: Store) -> set[str] | None:
+    """Agent ids the caller may see: None for all; an agent sees itself, a supervisor the
+    agents whose team is one of the key's teams."""
+    if principal.role == "agent":
+        return {principal.agent_id} if principal.agent_id else set()
+    if principal.role != "supervisor":
+        return None
+    agents = store.read_agents()
+    mine = agents[agents["team"].isin(principal.teams)]
+    return {str(a) for a in mine["agent_id"]}
+
+
+def scoped_queues(principal: Principal, store: Store) -> set[str] | None:
+    """Queues the caller may see: None for all; for a supervisor (or agent) the queues their
+    agents are skilled for."""
+    agent_ids = scoped_agents(principal, store)
+    if agent_ids is None:
+        return None
+    agents = store.read_agents()
+    skills = agents.loc[agents["agent_id"].isin(sorted(agent_ids)), "skills"]
+    return {str(queue) for entry in skills if isinstance(entry, dict) for queue in entry}
+
+
+def forbid_outside(allowed: set[str] | None, wanted: str, what: str) -> None:
+    """403 when `wanted` is outside the caller's scope `allowed` (None: everything allowed)."""
+    if allowed is not None and wanted not in allowed:
+        raise HTTPException(
+            status_code=status.HTTP_403_FORBIDDEN,
+            detail=f"{what} '{wanted}' is outside this key's scope",
+        )
+
+
+def valid_timezone(name: str) -> str:
+    """`name` when it is an IANA zone; InvalidInput (422) otherwise."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInput(
+            "unknown timezone",
+            [FieldError(None, "timezone", "must be an IANA zone like Europe/Berlin", name)],
+        ) from exc
+    return name

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 import pandas as pd
 from sqlalchemy import Engine
 
+from api.schemas.common import frame_records
 from features.db.engine import make_engine
 from features.errors import Infeasible, InvalidInput
 from features.schema import FORECAST_COLUMNS, ROSTER_COLUMNS, ProgressCallback
@@ -159,25 +160,25 @@ def solve_roster_job(
     store = ServiceStore(_engine(context.database_url))
     roster = store.get_roster(roster_id)
     store.update_roster(roster_id, status="solving")
-    scenario = load_scenario(roster.scenario)
     time_limit = float(params.get("time_limit_s", 30.0))
-    started = time.monotonic()
-
-    def on_solution(*_args: Any, **_kwargs: Any) -> None:
-        elapsed = time.monotonic() - started
-        progress(min(0.95, 0.1 + 0.85 * elapsed / time_limit), "improving roster")
-
     progress(0.1, "solving")
     try:
-        result = solve_roster(scenario, time_limit_s=time_limit, on_solution=on_solution)
+        result = solve_roster(
+            load_scenario(roster.scenario),
+            time_limit_s=time_limit,
+            progress=lambda fraction, message: progress(0.1 + 0.85 * fraction, message),
+        )
     except Infeasible as exc:
         conflicts = [
-            {"rule": c.rule, "detail": c.detail, "agents": c.agents} for c in exc.conflicts
+            {"rule": c.rule, "detail": c.detail, "agents": list(c.agents)} for c in exc.conflicts
         ]
         store.update_roster(roster_id, status="infeasible", conflicts=conflicts)
         raise
-    rows = _records(result.roster.reindex(columns=ROSTER_COLUMNS))
-    coverage = _records(result.coverage)
+    except Exception:
+        store.update_roster(roster_id, status="failed")
+        raise
+    rows = frame_records(result.roster.reindex(columns=ROSTER_COLUMNS))
+    coverage = frame_records(result.coverage)
     store.update_roster(
         roster_id,
         status="solved",
@@ -199,16 +200,6 @@ def _number(value: Any) -> float | None:
     if value is None or pd.isna(value):
         return None
     return float(value)
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """JSON-ready rows: instants as ISO 8601 with offset, missing values as null."""
-    out = frame.copy()
-    for column in out.columns:
-        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
-            out[column] = out[column].map(lambda t: t.isoformat())
-    out = out.astype(object)
-    return out.where(out.notna(), None).to_dict(orient="records")  # type: ignore[return-value]
 
 
 JOB_KINDS: dict[str, Task] = {
@@ -247,11 +238,6 @@ def run_job(kind: str, job_id: str, params: dict[str, Any], context: TaskContext
 
     try:
         store.update_job(job_id, state="running", message="started")
-        if context.mlflow_uri:
-            import mlflow
-
-            mlflow.set_tracking_uri(context.mlflow_uri)
-            mlflow.set_registry_uri(context.mlflow_uri)
         outcome = JOB_KINDS[kind](job_id, params, context, progress)
     except (InvalidInput, Infeasible) as exc:
         store.update_job(job_id, state="failed", error=str(exc), message="rejected")

@@ -1,5 +1,52 @@
-"""Router (being written)."""
+"""Models: backtest jobs, the registry's forecasters, and alias promotion."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+
+from api.deps import JobsDep, Principal, SettingsDep, require_roles, roles_route
+from api.schemas.common import INVALID, NOT_FOUND
+from api.schemas.jobs import JobAccepted
+from api.schemas.models import AliasCreate, AliasPublic, BacktestCreate, ModelPublic
+from forecasting import registry
+
+router = APIRouter(prefix="/v1", tags=["models"])
+
+SCIENTISTS = ("admin", "data_scientist")
+READERS = ("admin", "planner", "data_scientist")
+
+
+@router.post(
+    "/backtests",
+    status_code=status.HTTP_202_ACCEPTED,
+    **roles_route(*SCIENTISTS, responses=INVALID),
+)
+def create_backtest(
+    body: BacktestCreate,
+    jobs: JobsDep,
+    settings: SettingsDep,
+    principal: Annotated[Principal, Depends(require_roles(*SCIENTISTS))],
+) -> JobAccepted:
+    """Start a rolling-origin backtest job; its metrics per model and fold land in the job."""
+    params = body.model_dump(mode="json")
+    params["timezone"] = body.timezone or settings.timezone
+    job = jobs.submit("backtest", params, key_id=principal.key_id)
+    return JobAccepted(job_id=job.job_id, url=f"/v1/jobs/{job.job_id}")
+
+
+@router.get("/models", **roles_route(*READERS))
+def read_models(settings: SettingsDep) -> list[ModelPublic]:
+    """Every registered forecaster with its versions, aliases and metrics."""
+    return [ModelPublic(**m) for m in registry.list_models(uri=settings.mlflow_uri)]
+
+
+@router.post(
+    "/models/{name}/aliases",
+    **roles_route(*SCIENTISTS, responses={**NOT_FOUND, **INVALID}),
+)
+def create_alias(name: str, body: AliasCreate, settings: SettingsDep) -> AliasPublic:
+    """Point an alias (``champion``, ``challenger``) of a registered model at a version."""
+    registry.promote(name, body.version, body.alias, uri=settings.mlflow_uri)
+    return AliasPublic(name=name, alias=body.alias, version=body.version)

@@ -1,5 +1,177 @@
-"""Router (being written)."""
+"""Rosters: solve a scenario as a job, read the result, publish it, read agents' schedules."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, status
+
+from api.deps import (
+    JobsDep,
+    Principal,
+    ServiceStoreDep,
+    SettingsDep,
+    StoreDep,
+    forbid_outside,
+    require_roles,
+    roles_route,
+    scoped_agents,
+    valid_timezone,
+)
+from api.schemas.common import INFEASIBLE, INVALID, NOT_FOUND, ErrorPublic, frame_records
+from api.schemas.rosters import (
+    SCENARIO_EXAMPLE,
+    PublishPublic,
+    RosterAccepted,
+    RosterPublic,
+    RosterRowPublic,
+    SchedulePublic,
+)
+from features.db.service_tables import Roster
+from features.errors import Conflict, Infeasible
+from features.schema import ROSTER_COLUMNS
+from features.service_store import as_utc
+from scheduling.scenario import load_scenario
+
+router = APIRouter(prefix="/v1", tags=["rosters"])
+
+PLANNERS = ("admin", "planner")
+VIEWERS = ("admin", "planner", "supervisor")
+SCHEDULE_READERS = ("admin", "planner", "supervisor", "agent")
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"model": ErrorPublic, "description": "The roster is not solved (or infeasible)"}
+}
+
+
+@router.post(
+    "/rosters",
+    status_code=status.HTTP_202_ACCEPTED,
+    **roles_route(*PLANNERS, responses=INVALID),
+)
+def create_roster(
+    scenario: Annotated[
+        dict[str, Any],
+        Body(
+            description="The week's planning problem (DESIGN.md, Scenario)",
+            examples=[SCENARIO_EXAMPLE],
+        ),
+    ],
+    jobs: JobsDep,
+    service: ServiceStoreDep,
+    principal: Annotated[Principal, Depends(require_roles(*PLANNERS))],
+    time_limit_s: Annotated[float, Query(gt=0, le=600, description="Solver budget, seconds")] = 30,
+) -> RosterAccepted:
+    """Check the scenario (422 listing every broken field) and start solving it as a job."""
+    load_scenario(scenario)
+    roster_id = uuid.uuid4().hex
+    job_id = uuid.uuid4().hex
+    service.create_roster(roster_id, scenario, job_id)
+    jobs.submit(
+        "roster",
+        {"roster_id": roster_id, "time_limit_s": time_limit_s},
+        key_id=principal.key_id,
+        job_id=job_id,
+    )
+    return RosterAccepted(
+        roster_id=roster_id,
+        job_id=job_id,
+        url=f"/v1/jobs/{job_id}",
+        result_url=f"/v1/rosters/{roster_id}",
+    )
+
+
+def _scenario_agents_in(roster: Roster, teams: list[str]) -> set[str]:
+    agents = roster.scenario.get("agents", []) if isinstance(roster.scenario, dict) else []
+    return {
+        str(a.get("agent_id")) for a in agents if isinstance(a, dict) and a.get("team") in teams
+    }
+
+
+def roster_public(roster: Roster, agents: set[str] | None) -> RosterPublic:
+    """The API view of a roster, its rows limited to `agents` (None: every agent)."""
+    rows = [r for r in roster.rows or [] if agents is None or str(r.get("agent_id")) in agents]
+    return RosterPublic(
+        roster_id=roster.roster_id,
+        status=roster.status,
+        job_id=roster.job_id,
+        solver_status=roster.solver_status,
+        objective=roster.objective,
+        objective_terms=roster.objective_terms,
+        lower_bound=roster.lower_bound,
+        gap=roster.gap,
+        rows=[RosterRowPublic(**r) for r in rows],
+        coverage=roster.coverage or [],  # type: ignore[arg-type]
+        conflicts=roster.conflicts or [],  # type: ignore[arg-type]
+        created_at=as_utc(roster.created_at),  # type: ignore[arg-type]
+        published_at=as_utc(roster.published_at),
+    )
+
+
+@router.get("/rosters/{roster_id}", **roles_route(*VIEWERS, responses=NOT_FOUND))
+def read_roster(
+    roster_id: str,
+    service: ServiceStoreDep,
+    principal: Annotated[Principal, Depends(require_roles(*VIEWERS))],
+) -> RosterPublic:
+    """A roster's status and, once solved, rows, coverage and objective breakdown (a
+    supervisor sees only their teams' agents' rows)."""
+    roster = service.get_roster(roster_id)
+    agents = (
+        _scenario_agents_in(roster, principal.teams) if principal.role == "supervisor" else None
+    )
+    return roster_public(roster, agents)
+
+
+@router.post(
+    "/rosters/{roster_id}/publish",
+    **roles_route(*PLANNERS, responses={**NOT_FOUND, **INFEASIBLE, **CONFLICT}),
+)
+def publish_roster(roster_id: str, service: ServiceStoreDep) -> PublishPublic:
+    """Publish a solved roster: its rows replace the agents' schedules they overlap."""
+    roster = service.get_roster(roster_id)
+    if roster.status == "infeasible":
+        conflicts = [Conflict(**c) for c in roster.conflicts or []]
+        raise Infeasible(f"roster '{roster_id}' is infeasible and cannot be published", conflicts)
+    if roster.status not in ("solved", "published"):
+        raise HTTPException(
+            status_code=status.HTTP_409_CONFLICT,
+            detail=f"roster '{roster_id}' is {roster.status}; only a solved roster is published",
+        )
+    rows = pd.DataFrame(roster.rows or [], columns=ROSTER_COLUMNS)
+    written = service.publish_roster(roster_id, rows)
+    return PublishPublic(roster_id=roster_id, rows=written)
+
+
+@router.get(
+    "/agents/{agent_id}/schedule",
+    **roles_route(*SCHEDULE_READERS, responses=INVALID),
+)
+def read_schedule(
+    agent_id: str,
+    start: datetime,
+    end: datetime,
+    service: ServiceStoreDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    principal: Annotated[Principal, Depends(require_roles(*SCHEDULE_READERS))],
+    timezone: Annotated[
+        str | None, Query(description="Zone of the answer's instants; the site's by default")
+    ] = None,
+) -> SchedulePublic:
+    """An agent's published activities overlapping ``[start, end)`` (an agent reads only
+    their own; a supervisor only their teams' agents)."""
+    forbid_outside(scoped_agents(principal, store), agent_id, "agent")
+    tz = valid_timezone(timezone or settings.timezone)
+    low = pd.Timestamp(start)
+    high = pd.Timestamp(end)
+    low = low.tz_localize(tz) if low.tzinfo is None else low
+    high = high.tz_localize(tz) if high.tzinfo is None else high
+    rows = service.read_schedule([agent_id], low.to_pydatetime(), high.to_pydatetime())
+    rows["start"] = rows["start"].dt.tz_convert(tz)
+    rows["end"] = rows["end"].dt.tz_convert(tz)
+    return SchedulePublic(
+        agent_id=agent_id, rows=[RosterRowPublic(**r) for r in frame_records(rows)]
+    )

@@ -1,5 +1,44 @@
-"""Router (being written)."""
+"""Staffing: Erlang C/A requirements for forecast rows and service targets."""
 
+from __future__ import annotations
+
+import pandas as pd
 from fastapi import APIRouter
 
-router = APIRouter()
+from api.deps import SettingsDep, roles_route
+from api.schemas.common import INVALID, frame_records
+from api.schemas.staffing import RequirementPublic, StaffingCreate, StaffingPublic, TargetsCreate
+from features.frame_io import parse_instants
+from scheduling.requirements import ServiceTargets, compute_requirements
+
+router = APIRouter(prefix="/v1/staffing", tags=["staffing"])
+
+PLANNERS = ("admin", "planner", "supervisor")
+
+
+def _targets(body: TargetsCreate) -> ServiceTargets:
+    return ServiceTargets(**body.model_dump())
+
+
+@router.post("", **roles_route(*PLANNERS, responses=INVALID))
+def create_staffing(body: StaffingCreate, settings: SettingsDep) -> StaffingPublic:
+    """Agents needed on each queue in each interval (productive, and scheduled after
+    shrinkage), with the expected service level, speed of answer (s) and occupancy."""
+    timezone = body.timezone or settings.timezone
+    forecast = pd.DataFrame([row.model_dump() for row in body.forecast])
+    forecast["interval_start"] = parse_instants(
+        forecast["interval_start"], "interval_start", timezone
+    )
+    forecast["aht_s"] = pd.to_numeric(forecast["aht_s"], errors="coerce")
+    targets: ServiceTargets | dict[str, ServiceTargets] = _targets(body.targets)
+    if body.queue_targets:
+        default = targets
+        targets = {q: default for q in forecast["queue"].unique()}
+        targets.update({q: _targets(t) for q, t in body.queue_targets.items()})
+    requirements = compute_requirements(
+        forecast,
+        targets,
+        interval_minutes=body.interval_minutes,
+        default_aht_s=body.default_aht_s,
+    )
+    return StaffingPublic(rows=[RequirementPublic(**r) for r in frame_records(requirements)])

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+import pandas as pd
 from pydantic import BaseModel, Field
+
+from features.frame_io import format_instants
 
 
 class ErrorPublic(BaseModel):
@@ -57,3 +61,20 @@ INVALID: dict[int | str, dict[str, Any]] = {
 INFEASIBLE: dict[int | str, dict[str, Any]] = {
     409: {"model": InfeasiblePublic, "description": "No plan satisfies the hard rules"}
 }
+
+
+def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """JSON-ready rows of a frame: instants as ISO 8601 with offset, missing values as null."""
+    out = frame.copy()
+    for column in out.columns:
+        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
+            out[column] = format_instants(out[column])
+    out = out.astype(object).map(_plain)
+    rows: list[dict[str, Any]] = out.where(out.notna(), None).to_dict(orient="records")
+    return rows
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return value

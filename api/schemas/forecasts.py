@@ -1,0 +1,54 @@
+"""Forecast schemas: a training request (job) and stored forecasts with actuals beside them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+IntervalMinutes = Literal[5, 10, 15, 30, 60]
+
+
+class ForecastCreate(BaseModel):
+    """Train on the stored history and forecast every interval of `days` days from `start`."""
+
+    queues: list[str] | None = Field(
+        default=None,
+        description="Queues to forecast; all stored queues when null",
+        examples=[["billing"]],
+    )
+    start: date = Field(description="First local day of the forecast", examples=["2026-12-07"])
+    days: int = Field(ge=1, le=62, description="Days to forecast", examples=[7])
+    model: str = Field(default="auto", examples=["auto", "seasonal_naive"])
+    freq_minutes: IntervalMinutes = Field(default=15, description="Interval length in minutes")
+    history_start: datetime | None = Field(default=None, description="First instant learned from")
+    history_end: datetime | None = Field(default=None, description="Instant learning stops")
+    timezone: str | None = Field(
+        default=None,
+        description="Site zone; the service's default when null",
+        examples=["Europe/Berlin"],
+    )
+
+
+class ForecastRowPublic(BaseModel):
+    """One forecast interval (contacts per interval, seconds) and what actually happened."""
+
+    queue: str
+    interval_start: str = Field(examples=["2026-12-07T08:00:00+01:00"])
+    volume: float = Field(description="Point forecast, contacts per interval")
+    volume_p10: float | None = None
+    volume_p50: float | None = None
+    volume_p90: float | None = None
+    aht_s: float | None = Field(default=None, description="Forecast handle time, seconds")
+    model: str
+    model_version: str
+    run_id: str = Field(description="The training job that made this row")
+    actual_offered: float | None = Field(default=None, description="Contacts that arrived")
+    actual_aht_s: float | None = Field(default=None, description="Actual handle time, seconds")
+
+
+class ForecastPublic(BaseModel):
+    """The newest forecast of each interval in the range, with actuals where they exist."""
+
+    rows: list[ForecastRowPublic]

@@ -1,9 +1,106 @@
-"""CLI commands of this area (filled in by the issue that builds it)."""
+"""`seatwise ingest {contacts,agent-states,agents} FILE`: validate and store records."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from api.cli.common import console, exits_on_bad_input, progress_bar
+from features.ingest import RecordKind, ingest_file
+from features.store import Store
+
+ingest_app = typer.Typer(
+    help="Validate records files and store them (exit code 2 on bad input; nothing is stored).",
+    no_args_is_help=True,
+)
+
+FileArg = Annotated[Path, typer.Argument(help="CSV, Parquet or JSON file of records.")]
+TimezoneOpt = Annotated[
+    str | None,
+    typer.Option("--timezone", help="The site's IANA zone for timestamps without an offset."),
+]
+FormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        help="csv, parquet or json (default: from the suffix), or a built-in mapping: technion.",
+    ),
+]
+MappingOpt = Annotated[
+    Path | None,
+    typer.Option("--mapping", help="A JSON mapping of your export's columns to record fields."),
+]
+DatabaseOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        envvar="SEATWISE_DATABASE_URL",
+        help="SQLAlchemy URL of the store (default sqlite:///./data/seatwise.db).",
+    ),
+]
+
+
+def _run(
+    kind: RecordKind,
+    path: Path,
+    timezone: str | None,
+    fmt: str | None,
+    mapping: Path | None,
+    database_url: str | None,
+) -> None:
+    store = Store(database_url)
+    try:
+        store.migrate()
+        with progress_bar(f"ingest {kind}") as progress:
+            report = ingest_file(
+                store, kind, path, timezone=timezone, fmt=fmt, mapping=mapping, progress=progress
+            )
+    finally:
+        store.dispose()
+    console.print(
+        f"{kind}: {report.received:,} received, {report.inserted:,} stored, "
+        f"{report.duplicates:,} already known"
+    )
+
+
+@ingest_app.command("contacts")
+@exits_on_bad_input
+def ingest_contacts(
+    path: FileArg,
+    timezone: TimezoneOpt = None,
+    fmt: FormatOpt = None,
+    mapping: MappingOpt = None,
+    database_url: DatabaseOpt = None,
+) -> None:
+    """Validate and store contacts (re-sent contact_ids are no-ops)."""
+    _run("contacts", path, timezone, fmt, mapping, database_url)
+
+
+@ingest_app.command("agent-states")
+@exits_on_bad_input
+def ingest_agent_states(
+    path: FileArg,
+    timezone: TimezoneOpt = None,
+    fmt: FormatOpt = None,
+    database_url: DatabaseOpt = None,
+) -> None:
+    """Validate and store agent-state spans (agent_id, state, started_at, ended_at)."""
+    _run("agent-states", path, timezone, fmt, None, database_url)
+
+
+@ingest_app.command("agents")
+@exits_on_bad_input
+def ingest_agents(
+    path: FileArg,
+    fmt: FormatOpt = None,
+    database_url: DatabaseOpt = None,
+) -> None:
+    """Validate and store agents (skills, contract, availability); known agents are updated."""
+    _run("agents", path, None, fmt, None, database_url)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the `seatwise` app."""
+    """Add the `ingest` command group to the `seatwise` app."""
+    app.add_typer(ingest_app, name="ingest")

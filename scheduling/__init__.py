@@ -2,5 +2,13 @@
 frames out)."""
 
 from scheduling.requirements import ServiceTargets, compute_requirements
+from scheduling.simulation import SimAgent, SimConfig, agents_from_requirements, simulate
 
-__all__ = ["ServiceTargets", "compute_requirements"]
+__all__ = [
+    "ServiceTargets",
+    "SimAgent",
+    "SimConfig",
+    "agents_from_requirements",
+    "compute_requirements",
+    "simulate",
+]

@@ -431,9 +431,11 @@ def log_backtest(
 ) -> dict[str, str]:
     """Log a backtest: one MLflow run per model.
 
-    Each run holds the model name and `params` (e.g. horizon_days, folds) as parameters, the mean
-    of every metric over queues and folds, every fold's mean as the metric's step ``fold``, and
-    the model's metric rows and fold forecasts as CSV artifacts.
+    Each run holds the model name and `params` (e.g. horizon_days, folds) as parameters; as
+    metrics, the mean of every metric over queues and folds (``wape``, ...), each fold's mean as
+    step ``fold`` of ``fold_<metric>``, and, when the result has a ``summary()``, the metrics
+    pooled over every scored interval (``pooled_<metric>``); the model's metric rows and fold
+    forecasts go in CSV artifacts under ``backtest/``.
 
     Parameters
     ----------
@@ -454,6 +456,7 @@ def log_backtest(
     """
     metrics = result.metrics
     summary = summarise_backtest(metrics)
+    pooled = _pooled_summary(result)
     forecasts = result.forecasts
     present = [c for c in METRIC_COLUMNS if c in metrics.columns]
     resolved = uri or tracking_uri()
@@ -475,6 +478,8 @@ def log_backtest(
                 Metric(key, value, timestamp, 0)
                 for key, value in _finite_metrics({c: record[c] for c in present}).items()
             ]
+            for key, value in _finite_metrics(pooled.get(name, {})).items():
+                entries.append(Metric(f"pooled_{key}", value, timestamp, 0))
             if "fold" in rows.columns:
                 per_fold = rows.groupby("fold")[present].mean()
                 for fold, values in per_fold.iterrows():
@@ -494,6 +499,19 @@ def log_backtest(
             client.set_terminated(run_id)
             run_ids[name] = run_id
     return run_ids
+
+
+def _pooled_summary(result: BacktestLike) -> dict[str, dict[str, Any]]:
+    """Metrics pooled over every scored interval, per model, when the result offers them."""
+    summarise = getattr(result, "summary", None)
+    if not callable(summarise):
+        return {}
+    table = summarise()
+    return {
+        str(record.pop("model")): record
+        for record in table.to_dict("records")
+        if isinstance(record, dict)
+    }
 
 
 def _logged_model_uri(client: MlflowClient, run_id: str) -> tuple[str, str | None]:

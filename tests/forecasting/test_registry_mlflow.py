@@ -12,6 +12,7 @@ import pytest
 
 from features.errors import InvalidInput, NotFound
 from forecasting import registry
+from forecasting.selection import make_forecaster as factory
 
 TZ = "Europe/Berlin"
 
@@ -40,52 +41,9 @@ def make_history(weeks: int = 3, seed: int = 7) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-class WeekAgo:
-    """Temporary test double: the value one week earlier at the same local time."""
-
-    name = "week_ago"
-
-    def get_params(self) -> dict:
-        return {"season_days": 7}
-
-    def fit(self, history: pd.DataFrame) -> WeekAgo:
-        frame = history.assign(
-            weekday=history["interval_start"].dt.weekday,
-            clock=history["interval_start"].dt.strftime("%H:%M"),
-        )
-        self.table_ = frame.groupby(["queue", "weekday", "clock"])[["offered", "aht_s"]].last()
-        self.queues_ = sorted(frame["queue"].unique())
-        return self
-
-    def predict(self, start: pd.Timestamp, periods: int) -> pd.DataFrame:
-        starts = pd.date_range(start, periods=periods, freq="15min")
-        rows = []
-        for queue in self.queues_:
-            keys = pd.MultiIndex.from_arrays(
-                [[queue] * periods, starts.weekday, starts.strftime("%H:%M")]
-            )
-            values = self.table_.reindex(keys).fillna(0.0)
-            volume = values["offered"].to_numpy(dtype=float)
-            rows.append(
-                pd.DataFrame(
-                    {
-                        "queue": queue,
-                        "interval_start": starts,
-                        "volume": volume,
-                        "volume_p10": volume * 0.8,
-                        "volume_p50": volume,
-                        "volume_p90": volume * 1.2,
-                        "aht_s": values["aht_s"].to_numpy(dtype=float),
-                        "model": self.name,
-                        "model_version": "",
-                    }
-                )
-            )
-        return pd.concat(rows, ignore_index=True)
-
-
 def make_forecaster(history: pd.DataFrame):
-    return WeekAgo().fit(history)
+    """The real seasonal-naive forecaster, fitted."""
+    return factory("seasonal_naive").fit(history)
 
 
 @pytest.fixture(scope="module")

@@ -510,6 +510,13 @@ def validate_agents(
         if not isinstance(raw, Mapping):
             errors.add_one(number, "agent", "must be an object", type(raw).__name__)
             continue
+        agent_id = raw.get("agent_id")
+        if isinstance(agent_id, str) and agent_id in seen:
+            rule = f"duplicate agent_id (also in row {seen[agent_id]})"
+            errors.add_one(number, "agent_id", rule, agent_id)
+            continue
+        if isinstance(agent_id, str):
+            seen[agent_id] = number
         try:
             record = AgentRecord.model_validate(_agent_row(raw))
         except ValidationError as exc:
@@ -519,11 +526,6 @@ def validate_agents(
                 shown = value if isinstance(value, (str, int, float, bool)) else None
                 errors.add_one(number, where, problem["msg"], shown)
             continue
-        if record.agent_id in seen:
-            rule = f"duplicate agent_id (also in row {seen[record.agent_id]})"
-            errors.add_one(number, "agent_id", rule, record.agent_id)
-            continue
-        seen[record.agent_id] = number
         clean.append(record.model_dump(mode="json"))
     errors.raise_if_any("agents")
     return pd.DataFrame(clean, columns=list(AGENT_COLUMNS))

@@ -373,7 +373,9 @@ class Store:
     def _fetch_frame(self, query: Select[Any], columns: Sequence[str]) -> pd.DataFrame:
         # Large reads skip SQLAlchemy's per-row Result objects: the driver's cursor hands its
         # tuples straight to pandas (a million contacts read in about 3 s instead of 12 s).
-        compiled = query.compile(dialect=self.engine.dialect)
+        compiled = query.compile(
+            dialect=self.engine.dialect, compile_kwargs={"render_postcompile": True}
+        )
         params = compiled.params
         if self.dialect == "postgresql":
             bound: Any = params

@@ -38,6 +38,16 @@ def migrate_database(engine: Engine) -> None:
     upgrade(engine)
 
 
+def ensure_schema(app: FastAPI) -> None:
+    """Migrate the database once it answers (it may have been down at start-up) and fail the
+    jobs that a stopped service left queued or running."""
+    if app.state.migrated:
+        return
+    migrate_database(app.state.engine)
+    app.state.migrated = True
+    app.state.jobs.recover()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the Seatwise HTTP API.
 
@@ -62,15 +72,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.session_factory = make_session_factory(engine)
         app.state.service_store = ServiceStore(engine)
         app.state.migrated = False
-        try:
-            migrate_database(engine)
-            app.state.migrated = True
-        except DBAPIError as exc:
-            logger.warning("database not reachable at start-up (%s); serving 503s", exc.orig)
         app.state.store = Store(chosen.database_url)
         runner = JobRunner(chosen, app.state.service_store)
         app.state.jobs = runner
         runner.start()
+        try:
+            ensure_schema(app)
+        except DBAPIError as exc:
+            logger.warning("database not reachable at start-up (%s); serving 503s", exc.orig)
         try:
             yield
         finally:

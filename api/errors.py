@@ -7,9 +7,12 @@ the conflicting rules; an unreachable database → 503 with ``Retry-After``.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any, cast
 
+import psycopg
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -70,10 +73,25 @@ def _database_unavailable(request: Request) -> JSONResponse:
     )
 
 
+def _database_reachable(request: Request) -> bool:
+    try:
+        request.app.state.service_store.ping()
+    except (DBAPIError, OSError, sqlite3.Error, psycopg.Error):
+        return False
+    return True
+
+
 async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
-    exc = cast(DBAPIError, exc)
-    if isinstance(exc, OperationalError) or exc.connection_invalidated:
-        logger.warning("database unavailable: %s", exc.orig)
+    # An unreachable database is a 503 the client may retry; any other database error (a bad
+    # query, a broken constraint) is a bug and stays a 500.
+    invalidated = isinstance(exc, DBAPIError) and exc.connection_invalidated
+    if invalidated or not await run_in_threadpool(_database_reachable, request):
+        logger.warning("database unavailable: %s", exc)
+        return _database_unavailable(request)
+    if not request.app.state.migrated:
+        from api.app import ensure_schema
+
+        await run_in_threadpool(ensure_schema, request.app)
         return _database_unavailable(request)
     raise exc
 
@@ -84,4 +102,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_request_validation)
     app.add_exception_handler(NotFound, _on_not_found)
     app.add_exception_handler(Infeasible, _on_infeasible)
-    app.add_exception_handler(DBAPIError, _on_database_error)
+    for error in (OperationalError, DBAPIError, psycopg.OperationalError, sqlite3.OperationalError):
+        app.add_exception_handler(error, _on_database_error)

@@ -79,7 +79,7 @@ class JobRunner:
         self._client: Any = None
 
     def start(self) -> None:
-        """Open the pool (or connect to Dask) and fail the jobs of dead service instances."""
+        """Open the pool (or connect to Dask); this instance's jobs count as alive from now."""
         with _LIVE_LOCK:
             _LIVE_INSTANCES.add(self.instance)
         if self.settings.dask_address:
@@ -90,13 +90,13 @@ class JobRunner:
             self._pool = ThreadPoolExecutor(
                 max_workers=self.settings.job_workers, thread_name_prefix="seatwise-job"
             )
-        try:
-            failed = self.store.fail_orphaned_jobs(owner_is_gone, RESTARTED)
-        except Exception as exc:  # the database may be down at start-up; jobs are failed later
-            logger.warning("could not check for orphaned jobs: %s", exc)
-            return
+
+    def recover(self) -> list[str]:
+        """Mark failed ("service restarted") the queued or running jobs of stopped instances."""
+        failed = self.store.fail_orphaned_jobs(owner_is_gone, RESTARTED)
         if failed:
             logger.warning("marked %d jobs of a stopped service failed: %s", len(failed), failed)
+        return failed
 
     def submit(
         self,

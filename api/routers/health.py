@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
-from api.app import migrate_database
+from api.app import ensure_schema
 from api.deps import ServiceStoreDep, public_route
 from api.schemas.common import ErrorPublic
 
@@ -33,7 +33,5 @@ def read_liveness() -> HealthPublic:
 def read_readiness(request: Request, store: ServiceStoreDep) -> HealthPublic:
     """The database answers (503 with Retry-After when it does not)."""
     store.ping()
-    if not getattr(request.app.state, "migrated", False):
-        migrate_database(store.engine)
-        request.app.state.migrated = True
+    ensure_schema(request.app)
     return HealthPublic()

@@ -1,5 +1,245 @@
-"""Router (being written)."""
+"""Interval histories and the KPI drill-down (center → queues → teams → agents)."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from datetime import datetime
+from typing import Annotated, NoReturn
+from urllib.parse import urlencode
+
+import numpy as np
+import pandas as pd
+from fastapi import APIRouter, Depends, HTTPException, Query, status
+
+from api.deps import (
+    Principal,
+    SettingsDep,
+    StoreDep,
+    forbid_outside,
+    require_roles,
+    roles_route,
+    scoped_agents,
+    scoped_queues,
+    valid_timezone,
+)
+from api.schemas.common import INVALID, frame_records
+from api.schemas.forecasts import IntervalMinutes
+from api.schemas.history import (
+    IntervalPublic,
+    IntervalsPublic,
+    KpiChild,
+    KpiLevel,
+    KpiPublic,
+    KpiValues,
+)
+from features.errors import FieldError, InvalidInput
+from features.intervals import build_intervals
+from features.occupancy import agent_occupancy
+from features.store import Store
+
+router = APIRouter(prefix="/v1", tags=["history"])
+
+HISTORY_READERS = ("admin", "planner", "supervisor", "data_scientist")
+KPI_READERS = ("admin", "planner", "supervisor", "agent", "data_scientist")
+CHILD_LEVEL: dict[str, KpiLevel | None] = {
+    "center": "queue",
+    "queue": "team",
+    "team": "agent",
+    "agent": None,
+}
+KPI_FREQ_MINUTES = 60
+
+
+def _instant(value: datetime, timezone: str) -> pd.Timestamp:
+    stamp = pd.Timestamp(value)
+    return stamp.tz_localize(timezone) if stamp.tzinfo is None else stamp.tz_convert(timezone)
+
+
+def _range(start: datetime, end: datetime, timezone: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    low, high = _instant(start, timezone), _instant(end, timezone)
+    if high <= low:
+        raise InvalidInput(
+            "empty range", [FieldError(None, "end", "must be after start", high.isoformat())]
+        )
+    return low, high
+
+
+@router.get("/intervals", **roles_route(*HISTORY_READERS, responses=INVALID))
+def read_intervals(
+    start: datetime,
+    end: datetime,
+    store: StoreDep,
+    settings: SettingsDep,
+    principal: Annotated[Principal, Depends(require_roles(*HISTORY_READERS))],
+    queue: Annotated[list[str] | None, Query(description="Queues; all when omitted")] = None,
+    freq: Annotated[IntervalMinutes, Query(description="Interval length, minutes")] = 15,
+    timezone: Annotated[str | None, Query(description="Site zone of the intervals")] = None,
+) -> IntervalsPublic:
+    """Interval history of the stored contacts in ``[start, end)`` (a supervisor sees only
+    the queues their teams serve). Intervals without contacts are absent (volume 0)."""
+    tz = valid_timezone(timezone or settings.timezone)
+    low, high = _range(start, end, tz)
+    queues = queue
+    allowed = scoped_queues(principal, store)
+    if allowed is not None:
+        queues = sorted(allowed if queue is None else allowed.intersection(queue))
+    contacts = store.read_contacts(low, high, queues)
+    if contacts.empty:
+        return IntervalsPublic(rows=[])
+    states = store.read_agent_states(low, high)
+    history = build_intervals(
+        contacts,
+        freq_minutes=freq,
+        timezone=tz,
+        agent_states=None if states.empty else states,
+    )
+    return IntervalsPublic(rows=[IntervalPublic(**r) for r in frame_records(history)])
+
+
+def _totals(history: pd.DataFrame) -> KpiValues:
+    """Totals of interval rows: sums of counts, handled-weighted times, offered-weighted SL."""
+    if history.empty:
+        return KpiValues()
+    offered = float(history["offered"].sum())
+    handled = float(history["handled"].sum())
+    abandoned = float(history["abandoned"].sum())
+
+    def weighted(column: str, weights: pd.Series) -> float | None:
+        valid = history[column].notna() & (weights > 0)
+        if not valid.any():
+            return None
+        return float(np.average(history.loc[valid, column], weights=weights[valid]))
+
+    return KpiValues(
+        offered=int(offered),
+        handled=int(handled),
+        abandoned=int(abandoned),
+        aht_s=weighted("aht_s", history["handled"]),
+        asa_s=weighted("asa_s", history["handled"]),
+        service_level=weighted("service_level", history["offered"]),
+        abandon_rate=abandoned / offered if offered else None,
+    )
+
+
+def _occupancy(states: pd.DataFrame, agent_ids: set[str], timezone: str) -> float | None:
+    mine = states[states["agent_id"].isin(sorted(agent_ids))]
+    if mine.empty:
+        return None
+    table = agent_occupancy(mine, freq_minutes=KPI_FREQ_MINUTES, timezone=timezone)
+    productive = float(table["productive_s"].sum())
+    return float(table["busy_s"].sum()) / productive if productive > 0 else None
+
+
+def _grouped(contacts: pd.DataFrame, key: pd.Series, timezone: str) -> dict[str, KpiValues]:
+    """Totals per value of `key` (a label per contact), via the interval aggregation."""
+    labelled = contacts.assign(queue=key.to_numpy()).loc[key.notna().to_numpy()]
+    if labelled.empty:
+        return {}
+    history = build_intervals(labelled, freq_minutes=KPI_FREQ_MINUTES, timezone=timezone)
+    return {str(name): _totals(rows) for name, rows in history.groupby("queue")}
+
+
+def _link(level: str, node: str, low: pd.Timestamp, high: pd.Timestamp) -> str:
+    query = {"level": level, "id": node, "start": low.isoformat(), "end": high.isoformat()}
+    return f"/v1/kpis?{urlencode(query)}"
+
+
+@router.get("/kpis", **roles_route(*KPI_READERS, responses=INVALID))
+def read_kpis(
+    start: datetime,
+    end: datetime,
+    store: StoreDep,
+    settings: SettingsDep,
+    principal: Annotated[Principal, Depends(require_roles(*KPI_READERS))],
+    level: KpiLevel = "center",
+    id: Annotated[str | None, Query(description="Queue, team or agent id (not for center)")] = None,
+) -> KpiPublic:
+    """KPIs of one node and its children, each child linking to its own page: center →
+    queues → teams (of the agents who handled the queue's contacts) → agents. A supervisor
+    sees only their teams (and their queues), an agent only themself."""
+    tz = settings.timezone
+    low, high = _range(start, end, tz)
+    if level != "center" and not id:
+        raise InvalidInput("missing id", [FieldError(None, "id", f"required for level {level}")])
+    node = None if level == "center" else id
+    _check_scope(principal, store, level, node)
+    agents = store.read_agents()
+    team_of = dict(zip(agents["agent_id"].astype(str), agents["team"], strict=True))
+    contacts = store.read_contacts(low, high, [node] if level == "queue" and node else None)
+    contacts["team"] = contacts["agent_id"].map(team_of)
+    own, children = _node_contacts(contacts, level, node, principal, store)
+    child_level = CHILD_LEVEL[level]
+    totals = _totals_of(own, tz)
+    child_totals: dict[str, KpiValues] = {}
+    if child_level is not None and not own.empty:
+        key = {"queue": own["queue"], "team": own["team"], "agent": own["agent_id"]}[child_level]
+        child_totals = _grouped(own, key.where(key.isin(children)) if children else key, tz)
+    if level in ("team", "agent") and node:
+        states = store.read_agent_states(low, high)
+        members = {node} if level == "agent" else {a for a, t in team_of.items() if t == node}
+        totals.occupancy = _occupancy(states, members, tz)
+        if level == "team":
+            for agent_id, values in child_totals.items():
+                values.occupancy = _occupancy(states, {agent_id}, tz)
+    return KpiPublic(
+        level=level,
+        id=node,
+        start=low.isoformat(),
+        end=high.isoformat(),
+        kpis=totals,
+        children=[
+            KpiChild(
+                level=child_level,
+                id=name,
+                kpis=values,
+                url=_link(child_level, name, low, high) if child_level else None,
+            )
+            for name, values in sorted(child_totals.items())
+            if child_level is not None
+        ],
+    )
+
+
+def _totals_of(contacts: pd.DataFrame, timezone: str) -> KpiValues:
+    if contacts.empty:
+        return KpiValues()
+    history = build_intervals(contacts, freq_minutes=KPI_FREQ_MINUTES, timezone=timezone)
+    return _totals(history)
+
+
+def _check_scope(principal: Principal, store: Store, level: str, node: str | None) -> None:
+    if principal.role not in ("supervisor", "agent"):
+        return
+    if principal.role == "agent":
+        if level != "agent":
+            raise_forbidden("an agent key reads only its own agent KPIs")
+        forbid_outside(scoped_agents(principal, store), str(node), "agent")
+        return
+    if level == "center":
+        raise_forbidden("a supervisor key reads its queues, teams and agents, not the center")
+    if level == "queue":
+        forbid_outside(scoped_queues(principal, store), str(node), "queue")
+    elif level == "team":
+        forbid_outside(set(principal.teams), str(node), "team")
+    else:
+        forbid_outside(scoped_agents(principal, store), str(node), "agent")
+
+
+def raise_forbidden(detail: str) -> NoReturn:
+    """403 with `detail`."""
+    raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail=detail)
+
+
+def _node_contacts(
+    contacts: pd.DataFrame, level: str, node: str | None, principal: Principal, store: Store
+) -> tuple[pd.DataFrame, set[str] | None]:
+    """The node's own contacts, and the children the caller may see (None: all)."""
+    if level == "center" or level == "queue":
+        own = contacts
+    elif level == "team":
+        own = contacts[contacts["team"] == node]
+    else:
+        own = contacts[contacts["agent_id"] == node]
+    children: set[str] | None = None
+    if principal.role == "supervisor" and level == "queue":
+        children = set(principal.teams)
+    return own.reset_index(drop=True), children

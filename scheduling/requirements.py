@@ -3,8 +3,9 @@
 For every (queue, interval) cell the search finds the smallest agent count whose Erlang C (or
 Erlang A when the queue has a patience) service level reaches the target, whose ASA is within the
 optional ASA target and whose occupancy stays under the cap; shrinkage then turns productive agents
-into scheduled agents. The search is vectorised over all cells: an upper bound from square-root
-staffing (doubled until feasible), then bisection, each step one vectorised Erlang evaluation.
+into scheduled agents. The search is vectorised over all cells: Erlang C cells walk up from the
+stability/occupancy bound with the Erlang B recursion (a few flops per cell and agent); Erlang A
+cells are bisected between a square-root-staffing bound (doubled until feasible) and zero.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from features.schema import (
     REQUIREMENTS_COLUMNS,
     ProgressCallback,
 )
-from scheduling.erlang import QueueMetrics, queue_metrics
+from scheduling.erlang import QueueMetrics, erlang_b, queue_metrics
 
 FORECAST_INPUT_COLUMNS = ("queue", "interval_start", "volume", "aht_s")
 _TOLERANCE = 1e-9
@@ -126,6 +127,17 @@ def infer_interval_minutes(frame: pd.DataFrame) -> int:
     return int(minutes)
 
 
+def _duplicated_cells(frame: pd.DataFrame) -> np.ndarray:
+    """True on every repeat of an earlier (queue, interval_start) row (sort-based, fast)."""
+    queue_codes, _ = pd.factorize(frame["queue"])
+    instants = frame["interval_start"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    order = np.lexsort((np.arange(len(frame)), instants, queue_codes))
+    same = (np.diff(queue_codes[order]) == 0) & (np.diff(instants[order]) == 0)
+    repeated = np.zeros(len(frame), dtype=bool)
+    repeated[order[1:][same]] = True
+    return repeated
+
+
 def _validate_forecast(forecast: pd.DataFrame, default_aht_s: float | None) -> pd.DataFrame:
     missing = [c for c in FORECAST_INPUT_COLUMNS if c not in forecast.columns]
     if missing:
@@ -157,7 +169,7 @@ def _validate_forecast(forecast: pd.DataFrame, default_aht_s: float | None) -> p
         if np.isnan(aht[row]):
             rule += "; give a default handle time (default_aht_s / --aht-s)"
         errors.append(FieldError(int(row), "aht_s", rule, frame["aht_s"].iloc[row]))
-    duplicated = frame.duplicated(["queue", "interval_start"], keep="first").to_numpy()
+    duplicated = _duplicated_cells(frame)
     for row in np.flatnonzero(duplicated):
         rule = "(queue, interval_start) must be unique"
         errors.append(FieldError(int(row), "interval_start", rule, str(frame.at[row, "queue"])))
@@ -169,18 +181,37 @@ def _validate_forecast(forecast: pd.DataFrame, default_aht_s: float | None) -> p
     return frame
 
 
-def _targets_per_row(
+def _target_arrays(
     queues: pd.Series, targets: ServiceTargets | Mapping[str, ServiceTargets]
-) -> list[ServiceTargets]:
+) -> dict[str, np.ndarray]:
+    """Per-row target arrays: service_level, threshold_s, asa_s (inf = none), max_occupancy,
+    shrinkage, patience_s (NaN = no abandonment)."""
+    names = queues.astype(str)
     if isinstance(targets, ServiceTargets):
-        return [targets] * len(queues)
-    unknown = sorted(set(queues.astype(str)) - set(targets))
-    if unknown:
-        raise InvalidInput(
-            f"no service targets for queue(s) {unknown}",
-            [FieldError(None, "queue", "needs service targets", q) for q in unknown],
-        )
-    return [targets[str(q)] for q in queues]
+        table = [targets]
+        codes: np.ndarray = np.zeros(len(names), dtype=np.int64)
+    else:
+        unknown = sorted(set(names) - set(targets))
+        if unknown:
+            raise InvalidInput(
+                f"no service targets for queue(s) {unknown}",
+                [FieldError(None, "queue", "needs service targets", q) for q in unknown],
+            )
+        keys = list(targets)
+        table = [targets[k] for k in keys]
+        codes = np.asarray(names.map({k: i for i, k in enumerate(keys)}), dtype=np.int64)
+
+    def column(values: list[float | None], missing: float) -> np.ndarray:
+        return np.array([missing if v is None else v for v in values], dtype=np.float64)[codes]
+
+    return {
+        "service_level": column([t.service_level for t in table], 0.0),
+        "threshold_s": column([t.threshold_s for t in table], 0.0),
+        "asa_s": column([t.asa_s for t in table], np.inf),
+        "max_occupancy": column([t.max_occupancy for t in table], 1.0),
+        "shrinkage": column([t.shrinkage for t in table], 0.0),
+        "patience_s": column([t.patience_s for t in table], np.nan),
+    }
 
 
 def _feasible(
@@ -199,7 +230,45 @@ def _feasible(
     return np.asarray(ok & (agents > 0), dtype=bool)
 
 
-def required_agents(
+def _erlang_c_walk(
+    load: np.ndarray,
+    aht_s: np.ndarray,
+    service_level: np.ndarray,
+    threshold_s: np.ndarray,
+    asa_s: np.ndarray,
+    max_occupancy: np.ndarray,
+) -> np.ndarray:
+    """Fewest agents under Erlang C: walk up from the occupancy/stability bound.
+
+    Below ``n0 = max(floor(a) + 1, ceil(a / max_occupancy))`` no count is stable or within the
+    occupancy cap; from there the service level rises and the ASA falls with every agent, so the
+    first count meeting both is the answer. Erlang B is evaluated once at ``n0`` in log space,
+    then advanced with the stable recursion ``B(n) = a B(n-1) / (n + a B(n-1))``, a few flops per
+    cell and step; cells leave the walk as soon as they are met.
+    """
+    n = np.maximum(np.floor(load) + 1.0, np.ceil(load / max_occupancy - _TOLERANCE))
+    n = np.maximum(n, 1.0)
+    blocking = erlang_b(n, load)
+    result = np.zeros(load.size)
+    open_cells = np.arange(load.size)
+    while open_cells.size:
+        a, nn, b = load[open_cells], n[open_cells], blocking[open_cells]
+        p_wait = b / (1.0 - (a / nn) * (1.0 - b))
+        gap = nn - a
+        sl = 1.0 - p_wait * np.exp(-gap * threshold_s[open_cells] / aht_s[open_cells])
+        asa = p_wait * aht_s[open_cells] / gap
+        met = (sl >= service_level[open_cells] - _TOLERANCE) & (
+            asa <= asa_s[open_cells] + _TOLERANCE
+        )
+        result[open_cells[met]] = nn[met]
+        open_cells = open_cells[~met]
+        a, b = a[~met], b[~met]
+        n[open_cells] += 1.0
+        blocking[open_cells] = a * b / (n[open_cells] + a * b)
+    return result
+
+
+def _bisect(
     arrival_rate: np.ndarray,
     aht_s: np.ndarray,
     service_level: np.ndarray,
@@ -207,30 +276,9 @@ def required_agents(
     asa_s: np.ndarray,
     max_occupancy: np.ndarray,
     patience_s: np.ndarray,
-    progress: ProgressCallback | None = None,
+    progress: ProgressCallback | None,
 ) -> np.ndarray:
-    """The fewest agents per cell meeting every target; vectorised bisection over all cells.
-
-    Parameters
-    ----------
-    arrival_rate:
-        Contacts per second per cell (> 0 in every cell).
-    aht_s:
-        Mean handle time in seconds per cell.
-    service_level, threshold_s:
-        Target share answered within `threshold_s` seconds.
-    asa_s:
-        ASA target in seconds (``inf`` for none).
-    max_occupancy:
-        Occupancy cap in (0, 1].
-    patience_s:
-        Mean patience in seconds (NaN for no abandonment: Erlang C).
-
-    Returns
-    -------
-    numpy.ndarray
-        Agents (int64) per cell.
-    """
+    """Fewest agents by vectorised bisection (any model whose measures improve with agents)."""
     load = arrival_rate * aht_s
     patient = np.isfinite(patience_s)
     with_asa = bool(np.isfinite(asa_s).any())
@@ -276,7 +324,72 @@ def required_agents(
         lo[open_cells] = np.where(ok, lo[open_cells], mid)
         if progress is not None:
             progress(min((step + 1) / (steps + 1), 1.0), "searching agent counts")
-    return hi.astype(np.int64)
+    return hi
+
+
+def required_agents(
+    arrival_rate: np.ndarray,
+    aht_s: np.ndarray,
+    service_level: np.ndarray,
+    threshold_s: np.ndarray,
+    asa_s: np.ndarray,
+    max_occupancy: np.ndarray,
+    patience_s: np.ndarray,
+    progress: ProgressCallback | None = None,
+) -> np.ndarray:
+    """The fewest agents per cell meeting every target, vectorised over all cells.
+
+    Cells without patience (Erlang C) walk up from the stability/occupancy bound with the Erlang
+    B recursion; cells with patience (Erlang A) are bisected between bounds found by doubling.
+
+    Parameters
+    ----------
+    arrival_rate:
+        Contacts per second per cell (> 0 in every cell).
+    aht_s:
+        Mean handle time in seconds per cell.
+    service_level, threshold_s:
+        Target share answered within `threshold_s` seconds.
+    asa_s:
+        ASA target in seconds (``inf`` for none).
+    max_occupancy:
+        Occupancy cap in (0, 1].
+    patience_s:
+        Mean patience in seconds (NaN for no abandonment: Erlang C).
+    progress:
+        Optional callback (fraction 0..1, message).
+
+    Returns
+    -------
+    numpy.ndarray
+        Agents (int64) per cell.
+    """
+    agents = np.zeros(arrival_rate.size)
+    patient = np.isfinite(patience_s)
+    plain = ~patient
+    if plain.any():
+        agents[plain] = _erlang_c_walk(
+            arrival_rate[plain] * aht_s[plain],
+            aht_s[plain],
+            service_level[plain],
+            threshold_s[plain],
+            asa_s[plain],
+            max_occupancy[plain],
+        )
+    if progress is not None:
+        progress(0.5 if patient.any() else 1.0, "Erlang C cells done")
+    if patient.any():
+        agents[patient] = _bisect(
+            arrival_rate[patient],
+            aht_s[patient],
+            service_level[patient],
+            threshold_s[patient],
+            asa_s[patient],
+            max_occupancy[patient],
+            patience_s[patient],
+            progress,
+        )
+    return agents.astype(np.int64)
 
 
 def compute_requirements(
@@ -339,7 +452,7 @@ def compute_requirements(
             f"interval_minutes must be one of {ALLOWED_INTERVAL_MINUTES}, got {interval_minutes}",
             [FieldError(None, "interval_minutes", "must be an allowed length", interval_minutes)],
         )
-    per_row = _targets_per_row(frame["queue"], targets)
+    wanted = _target_arrays(frame["queue"], targets)
     volume = frame["volume"].to_numpy(dtype=np.float64)
     aht = frame["aht_s"].to_numpy(dtype=np.float64)
     agents = np.zeros(len(frame), dtype=np.int64)
@@ -348,23 +461,24 @@ def compute_requirements(
     occupancy = np.zeros(len(frame))
     busy = np.flatnonzero(volume > 0)
     if busy.size:
-        chosen = [per_row[i] for i in busy]
         rate = volume[busy] / (interval_minutes * 60.0)
-        sl_target = np.array([t.service_level for t in chosen])
-        threshold = np.array([t.threshold_s for t in chosen])
-        asa_target = np.array([np.inf if t.asa_s is None else t.asa_s for t in chosen])
-        max_occ = np.array([t.max_occupancy for t in chosen])
-        patience = np.array([np.nan if t.patience_s is None else t.patience_s for t in chosen])
+        cell = {name: values[busy] for name, values in wanted.items()}
         found = required_agents(
-            rate, aht[busy], sl_target, threshold, asa_target, max_occ, patience, progress
+            rate,
+            aht[busy],
+            cell["service_level"],
+            cell["threshold_s"],
+            cell["asa_s"],
+            cell["max_occupancy"],
+            cell["patience_s"],
+            progress,
         )
-        metrics = queue_metrics(found, rate, aht[busy], threshold, patience)
+        metrics = queue_metrics(found, rate, aht[busy], cell["threshold_s"], cell["patience_s"])
         agents[busy] = found
         service_level[busy] = metrics.service_level
         asa[busy] = metrics.asa_s
         occupancy[busy] = metrics.occupancy
-    shrinkage = np.array([t.shrinkage for t in per_row])
-    scheduled = np.ceil(agents / (1.0 - shrinkage) - _TOLERANCE).astype(np.int64)
+    scheduled = np.ceil(agents / (1.0 - wanted["shrinkage"]) - _TOLERANCE).astype(np.int64)
     if progress is not None:
         progress(1.0, f"{len(frame)} requirement cells")
     return pd.DataFrame(

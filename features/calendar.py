@@ -134,7 +134,7 @@ def interval_grid(
     first = pd.Timestamp(start_date).normalize()
     begin = _local_midnight(first, timezone)
     end = _local_midnight(first + pd.Timedelta(days=days), timezone)
-    return pd.date_range(begin, end, freq=f"{freq_minutes}min", inclusive="left")
+    return pd.date_range(begin, end, freq=f"{freq_minutes}min", inclusive="left").as_unit("ns")
 
 
 def _local_midnight(day: pd.Timestamp, timezone: str) -> pd.Timestamp:

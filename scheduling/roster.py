@@ -24,6 +24,7 @@ from scheduling.requirements import ServiceTargets, compute_requirements
 from scheduling.roster_checks import coverage_table
 from scheduling.roster_decompose import DECOMPOSE_ABOVE_AGENTS, restrict_options
 from scheduling.roster_extract import SolvedPlan, plan_to_roster
+from scheduling.roster_hint import add_hint, greedy_shifts
 from scheduling.roster_model import (
     FAIRNESS_WEIGHT,
     OVER_WEIGHT,
@@ -223,7 +224,7 @@ def _diagnose(scenario: Scenario, catalogue: ShiftCatalogue, options: Mapping[st
     for agent_id, rules in sorted(per_agent.items()):
         c = agents[agent_id].contract
         detail = (
-            f"no week of shifts keeps {', '.join(rules)} together "
+            f"agent {agent_id}: no week of shifts keeps {', '.join(rules)} together "
             f"(min_minutes {c.min_minutes}, max_minutes {c.max_minutes}, max_days {c.max_days}, "
             f"min_rest_minutes {scenario.rules.min_rest_minutes}, max_consecutive_days "
             f"{scenario.rules.max_consecutive_days}, {len(options[agent_id])} allowed shifts)"
@@ -312,9 +313,11 @@ def solve_roster(
             options = restrict_options(scenario, catalogue, counts)
         budget = max(1.0, time_limit_s - (time.perf_counter() - started))
     rm = build_roster_model(scenario, catalogue, required, options)
+    hint_budget = 0.15 * time_limit_s
+    add_hint(rm, scenario, greedy_shifts(scenario, catalogue, required, options, hint_budget))
     span = (0.25, 1.0) if stages else (0.0, 1.0)
     stage = "agents" if stages else "roster"
-    budget = max(1.0, budget - (time.perf_counter() - started) if not stages else budget)
+    budget = max(1.0, time_limit_s - (time.perf_counter() - started))
     reporter = _Reporter(stage, started, on_solution, progress, span, budget)
     solver, status = _run(rm, stage, budget, workers, reporter)
     status_name = _status_name(status)

@@ -41,7 +41,7 @@ def precheck_agents(
         best = sum(sorted(longest.values(), reverse=True)[:days])
         if best < contract.min_minutes:
             detail = (
-                f"contract.min_minutes {contract.min_minutes} > at most {best} minutes from "
+                f"agent {agent.agent_id}: contract.min_minutes {contract.min_minutes} > at most {best} minutes from "
                 f"{len(longest)} available day(s) (availability, time_off, contract.templates, "
                 f"contract.max_days {contract.max_days}, rules.max_consecutive_days "
                 f"{scenario.rules.max_consecutive_days})"

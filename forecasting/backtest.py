@@ -1,0 +1,256 @@
+"""Rolling-origin backtests: refit every model at each cutoff and score the next days.
+
+Folds end at the last day of the history: fold ``k`` of ``K`` tests the `horizon_days` local
+days starting ``horizon_days + step_days * (K - 1 - k)`` days before the end, with every model
+refitted on the history before that local midnight (the cutoff). Scored intervals are the same
+for every model: open slots of open weekdays and any interval with contacts, on days present in
+the history (missing days are never scored).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from features.errors import FieldError, InvalidInput
+from features.schema import ProgressCallback
+from forecasting import metrics
+from forecasting.base import Forecaster, scoring_mask
+from forecasting.history import PreparedHistory, prepare_history, validate_history
+from forecasting.peaks import daily_peaks
+from forecasting.selection import make_forecaster
+
+METRIC_COLUMNS = [
+    "model",
+    "queue",
+    "fold",
+    "cutoff",
+    "wape",
+    "mase",
+    "bias",
+    "peak_hit_rate",
+    "peak_volume_error",
+    "coverage_p10_p90",
+    "pinball",
+]
+
+
+@dataclass
+class BacktestResult:
+    """Backtest output.
+
+    Attributes
+    ----------
+    metrics:
+        One row per (model, queue, fold): METRIC_COLUMNS.
+    forecasts:
+        The forecast rows of every fold (FORECAST_COLUMNS) with ``fold``, ``cutoff``, ``actual``
+        (contacts; NaN on missing days) and ``scored`` (True where the interval is scored).
+    """
+
+    metrics: pd.DataFrame
+    forecasts: pd.DataFrame
+
+    def summary(self) -> pd.DataFrame:
+        """Metrics per model pooled over every queue and fold (scored intervals only).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``model``, ``wape``, ``bias``, ``coverage_p10_p90``, ``pinball`` (pooled) and the
+            fold means of ``mase``, ``peak_hit_rate``, ``peak_volume_error``; best WAPE first.
+        """
+        rows = []
+        scored = self.forecasts[self.forecasts["scored"]]
+        for model, part in scored.groupby("model", sort=False):
+            a = part["actual"].to_numpy()
+            rows.append(
+                {
+                    "model": model,
+                    "wape": metrics.wape(a, part["volume"].to_numpy()),
+                    "bias": metrics.bias(a, part["volume"].to_numpy()),
+                    "coverage_p10_p90": metrics.coverage(
+                        a, part["volume_p10"].to_numpy(), part["volume_p90"].to_numpy()
+                    ),
+                    "pinball": metrics.mean_pinball(
+                        a,
+                        part["volume_p10"].to_numpy(),
+                        part["volume_p50"].to_numpy(),
+                        part["volume_p90"].to_numpy(),
+                    ),
+                }
+            )
+        pooled = pd.DataFrame(rows)
+        means = (
+            self.metrics.groupby("model", sort=False)[
+                ["mase", "peak_hit_rate", "peak_volume_error"]
+            ]
+            .mean()
+            .reset_index()
+        )
+        return pooled.merge(means, on="model").sort_values("wape").reset_index(drop=True)
+
+
+def fold_cutoffs(
+    prepared: PreparedHistory, horizon_days: int, folds: int, step_days: int
+) -> list[np.datetime64]:
+    """First local day of each fold's test window, oldest first."""
+    end = prepared.start_day + prepared.volume.shape[1]
+    return [end - horizon_days - step_days * (folds - 1 - k) for k in range(folds)]
+
+
+def local_midnight(day: np.datetime64, tz: str) -> pd.Timestamp:
+    """The first instant of a local calendar day."""
+    return pd.Timestamp(str(day)).tz_localize(tz, nonexistent="shift_forward", ambiguous=False)
+
+
+def backtest(
+    history: pd.DataFrame,
+    models: Sequence[str | Forecaster],
+    horizon_days: int,
+    folds: int,
+    step_days: int | None = None,
+    progress: ProgressCallback | None = None,
+) -> BacktestResult:
+    """Rolling-origin backtest of several models on an interval history of many queues.
+
+    Parameters
+    ----------
+    history:
+        Interval history (``queue``, tz-aware ``interval_start``, ``offered`` contacts).
+    models:
+        Forecaster names (see ``FORECASTERS``) or unfitted forecasters (each is cloned per fold).
+    horizon_days:
+        Local days forecast after each cutoff.
+    folds:
+        Number of cutoffs.
+    step_days:
+        Days between consecutive cutoffs (default: `horizon_days`).
+    progress:
+        Optional callback receiving (fraction done, message).
+
+    Returns
+    -------
+    BacktestResult
+
+    Raises
+    ------
+    InvalidInput
+        Bad history, unknown model name, non-positive horizon/folds/step, or a history too short
+        for the folds (each fold needs at least 7 days of training history).
+    """
+    step = horizon_days if step_days is None else step_days
+    errors = [
+        FieldError(None, name, "must be an integer >= 1", value)
+        for name, value in (("horizon_days", horizon_days), ("folds", folds), ("step_days", step))
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1
+    ]
+    if not models:
+        errors.append(FieldError(None, "models", "name at least one model", list(models)))
+    if errors:
+        raise InvalidInput("invalid backtest settings", errors)
+    forecasters = [make_forecaster(m) if isinstance(m, str) else m for m in models]
+    clean = validate_history(history)
+    prepared = prepare_history(clean)
+    cutoffs = fold_cutoffs(prepared, horizon_days, folds, step)
+    if (cutoffs[0] - prepared.start_day).astype(np.int64) < 7:
+        need = horizon_days + step * (folds - 1) + 7
+        raise InvalidInput(
+            f"history of {prepared.volume.shape[1]} days is too short for {folds} folds of "
+            f"{horizon_days} days (need {need} days)",
+            [FieldError(None, "folds", "history too short for these folds", folds)],
+        )
+    tz = prepared.grid.tz
+    metric_rows: list[dict[str, object]] = []
+    frames: list[pd.DataFrame] = []
+    total = len(cutoffs) * len(forecasters)
+    done = 0
+    for fold, day in enumerate(cutoffs):
+        cutoff = local_midnight(day, tz)
+        stop = local_midnight(day + horizon_days, tz)
+        periods = len(pd.date_range(cutoff, stop, freq=prepared.grid.freq, inclusive="left"))
+        train = clean[clean["interval_start"] < cutoff]
+        training = prepared.until(day)
+        for forecaster in forecasters:
+            model = forecaster.clone()
+            forecast = model.fit(train).predict(cutoff, periods)
+            forecast = _attach_actuals(forecast, prepared)
+            forecast["fold"] = fold
+            forecast["cutoff"] = cutoff
+            frames.append(forecast)
+            metric_rows.extend(_fold_metrics(forecast, training, fold, cutoff))
+            done += 1
+            if progress is not None:
+                progress(done / total, f"fold {fold + 1}/{len(cutoffs)}: {model.name}")
+    result_metrics = pd.DataFrame(metric_rows, columns=METRIC_COLUMNS)
+    return BacktestResult(metrics=result_metrics, forecasts=pd.concat(frames, ignore_index=True))
+
+
+def _attach_actuals(forecast: pd.DataFrame, prepared: PreparedHistory) -> pd.DataFrame:
+    out = forecast.copy()
+    days, slots = prepared.grid.locate(out["interval_start"])
+    q_pos = pd.Index(prepared.queues).get_indexer(pd.Index(out["queue"]))
+    d_pos = prepared.day_index(days)
+    inside = (q_pos >= 0) & (d_pos >= 0) & (d_pos < prepared.volume.shape[1])
+    actual = np.full(len(out), np.nan)
+    actual[inside] = prepared.volume[q_pos[inside], d_pos[inside], slots[inside]]
+    scored = np.zeros(len(out), dtype=bool)
+    if inside.any():
+        unique_days = np.unique(days[inside])
+        mask = scoring_mask(prepared, unique_days)
+        u_pos = np.searchsorted(unique_days, days[inside])
+        scored[inside] = mask[q_pos[inside], u_pos, slots[inside]]
+    out["actual"] = actual
+    out["scored"] = scored & ~np.isnan(actual)
+    return out
+
+
+def _fold_metrics(
+    forecast: pd.DataFrame, training: PreparedHistory, fold: int, cutoff: pd.Timestamp
+) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    scored = forecast[forecast["scored"]]
+    for key, part in scored.groupby("queue", sort=True):
+        queue = str(key)
+        a = part["actual"].to_numpy()
+        f = part["volume"].to_numpy()
+        q_pos = training.queues.index(queue) if queue in training.queues else None
+        scale = float("nan")
+        if q_pos is not None:
+            open_cells = np.where(
+                training.open_slot[q_pos][training.weekday], training.volume[q_pos], np.nan
+            )
+            scale = metrics.seasonal_scale(open_cells)
+        actual_peaks = daily_peaks(part, "actual")
+        forecast_peaks = daily_peaks(part, "volume")
+        joined = actual_peaks.merge(forecast_peaks, on=["queue", "date"], how="left")
+        rows.append(
+            {
+                "model": str(part["model"].iloc[0]),
+                "queue": queue,
+                "fold": fold,
+                "cutoff": cutoff,
+                "wape": metrics.wape(a, f),
+                "mase": metrics.mase(a, f, scale),
+                "bias": metrics.bias(a, f),
+                "peak_hit_rate": metrics.peak_hit_rate(
+                    joined["interval_start_x"].to_numpy(), joined["interval_start_y"].to_numpy()
+                ),
+                "peak_volume_error": metrics.peak_volume_error(
+                    joined["actual"].to_numpy(), joined["volume"].fillna(0.0).to_numpy()
+                ),
+                "coverage_p10_p90": metrics.coverage(
+                    a, part["volume_p10"].to_numpy(), part["volume_p90"].to_numpy()
+                ),
+                "pinball": metrics.mean_pinball(
+                    a,
+                    part["volume_p10"].to_numpy(),
+                    part["volume_p50"].to_numpy(),
+                    part["volume_p90"].to_numpy(),
+                ),
+            }
+        )
+    return rows

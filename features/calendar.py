@@ -183,3 +183,30 @@ def is_holiday(dates: Iterable[dt.date], country: str, subdiv: str | None = None
         return np.zeros(0, dtype=bool)
     table = holiday_dates(country, {d.year for d in values}, subdiv)
     return np.array([d in table for d in values], dtype=bool)
+
+
+def iso_instants(values: pd.Series) -> pd.Series:
+    """Timezone-aware timestamps as ISO 8601 strings with offset, whole seconds
+    (``2026-03-29T03:00:00+02:00``), vectorised; NaT becomes a missing value.
+
+    Gives the same text as :func:`features.frame_io.format_instants`, many times faster on
+    large frames (no per-element ``strftime``).
+    """
+    utc = values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[s]")
+    wall = values.dt.tz_localize(None).to_numpy("datetime64[s]")
+    missing = np.isnat(utc)
+    offset_s = (wall - utc).astype(np.int64)
+    offset_s[missing] = 0
+    unique, inverse = np.unique(offset_s, return_inverse=True)
+    labels = np.array([_offset_label(int(s)) for s in unique], dtype=object)
+    text = np.char.add(
+        np.datetime_as_string(wall, unit="s").astype(str), labels[inverse].astype(str)
+    )
+    result = pd.Series(text, index=values.index, dtype="str")
+    return result.where(~missing)
+
+
+def _offset_label(seconds: int) -> str:
+    sign = "+" if seconds >= 0 else "-"
+    minutes = abs(seconds) // 60
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"

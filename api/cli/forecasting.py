@@ -19,6 +19,7 @@ import typer
 from rich.table import Table
 
 from api.cli.common import console, exits_on_bad_input, progress_bar
+from features.calendar import check_timezone
 from features.errors import FieldError, InvalidInput
 from features.frame_io import read_frame, write_frame
 from features.schema import INTERVAL_START, QUEUE, ProgressCallback
@@ -68,12 +69,7 @@ def load_history(path: Path, timezone: str | None, queues: list[str] | None) -> 
         ``queue``/``interval_start``/``offered`` columns, or a requested queue that is absent.
     """
     if timezone is not None:
-        try:
-            pd.Timestamp("2000-01-01").tz_localize(timezone)
-        except Exception as exc:
-            raise _bad(
-                "timezone", "must be an IANA zone name such as Europe/Berlin", timezone
-            ) from exc
+        check_timezone(timezone)
     history = read_frame(path, timezone=timezone)
     missing = [c for c in (QUEUE, INTERVAL_START, "offered") if c not in history.columns]
     if missing:

@@ -202,11 +202,12 @@ def intervals(
         if contacts is not None:
             zone = timezone or "UTC"
             progress(0.05, "reading contacts")
-            frame = validate_contacts(read_records(contacts, "contacts"), timezone=zone)
+            # naive timestamps in the file are refused unless the site's zone is named
+            frame = validate_contacts(read_records(contacts, "contacts"), timezone=timezone)
             states = None
             if agent_states is not None:
                 raw = read_records(agent_states, "agent-states")
-                states = validate_agent_states(raw, timezone=zone)
+                states = validate_agent_states(raw, timezone=timezone)
             low = parse_bound(from_, zone, end=False)
             high = parse_bound(to, zone, end=True)
             if low is not None:

@@ -127,7 +127,7 @@ def infer_interval_minutes(frame: pd.DataFrame) -> int:
     return int(minutes)
 
 
-def _duplicated_cells(frame: pd.DataFrame) -> np.ndarray:
+def duplicated_cells(frame: pd.DataFrame) -> np.ndarray:
     """True on every repeat of an earlier (queue, interval_start) row (sort-based, fast)."""
     queue_codes, _ = pd.factorize(frame["queue"])
     instants = frame["interval_start"].to_numpy(dtype="datetime64[ns]").view(np.int64)
@@ -169,7 +169,7 @@ def _validate_forecast(forecast: pd.DataFrame, default_aht_s: float | None) -> p
         if np.isnan(aht[row]):
             rule += "; give a default handle time (default_aht_s / --aht-s)"
         errors.append(FieldError(int(row), "aht_s", rule, frame["aht_s"].iloc[row]))
-    duplicated = _duplicated_cells(frame)
+    duplicated = duplicated_cells(frame)
     for row in np.flatnonzero(duplicated):
         rule = "(queue, interval_start) must be unique"
         errors.append(FieldError(int(row), "interval_start", rule, str(frame.at[row, "queue"])))

@@ -23,7 +23,7 @@ import pandas as pd
 
 from features.errors import FieldError, InvalidInput
 from features.schema import ALLOWED_INTERVAL_MINUTES, DEFAULT_SL_THRESHOLD_S, ProgressCallback
-from scheduling.requirements import infer_interval_minutes
+from scheduling.requirements import duplicated_cells, infer_interval_minutes
 from scheduling.sim_engine import EngineInput, EngineOutput, run_replication
 
 SIMULATION_COLUMNS = [
@@ -163,6 +163,10 @@ def _validate_forecast(forecast: pd.DataFrame) -> pd.DataFrame:
     errors += [
         FieldError(int(r), "aht_s", "must be > 0 seconds where volume > 0", aht[r])
         for r in np.flatnonzero((volume > 0) & ~(aht > 0))
+    ]
+    errors += [
+        FieldError(int(r), "interval_start", "(queue, interval_start) must be unique", None)
+        for r in np.flatnonzero(duplicated_cells(frame))
     ]
     if errors:
         errors.sort(key=lambda e: (e.row or 0, e.field))

@@ -160,6 +160,10 @@ def test_invalid_settings_and_agents() -> None:
     with pytest.raises(InvalidInput) as caught:
         simulate(steady_forecast(), [bad], SimConfig())
     assert len(caught.value.errors) == 2
+    doubled = pd.concat([steady_forecast(), steady_forecast().iloc[[3]]], ignore_index=True)
+    with pytest.raises(InvalidInput) as caught:
+        simulate(doubled, all_day(2, {"q": 1}), SimConfig())
+    assert [(e.row, e.field) for e in caught.value.errors] == [(16, "interval_start")]
 
 
 def test_hundred_thousand_contacts_in_a_few_seconds() -> None:

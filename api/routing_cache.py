@@ -260,6 +260,16 @@ async def planned_at(
     return await run_in_threadpool(routing_cache(app).plan_at, snapshot, at)
 
 
+async def plan_queues_at(
+    app: FastAPI, snapshot: RoutingSnapshot, at: pd.Timestamp
+) -> dict[str, str | None]:
+    """Plan queue per agent at `at` (None for non-work activities); see :func:`planned_at`."""
+    if snapshot.covers(at):
+        return snapshot.plan.queues_at(at)
+    planned = await planned_at(app, snapshot, at)
+    return {agent: (p.queue if p.activity == "work" else None) for agent, p in planned.items()}
+
+
 @dataclass
 class KeyCache:
     """Presented key (by its SHA-256) -> Principal (or None for a rejected key), for ttl_s."""

@@ -231,6 +231,19 @@ class PlannedActivity:
     queue: str | None
 
 
+_FOREVER = 2**62
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """The plan over [low, high) ns: no roster row starts or ends inside it."""
+
+    low: int
+    high: int
+    activities: dict[str, PlannedActivity]
+    queues: dict[str, str | None]
+
+
 class PlanIndex:
     """Published roster rows indexed for fast "what does each agent do at instant t" lookups.
 
@@ -247,6 +260,7 @@ class PlanIndex:
     """
 
     def __init__(self, roster: pd.DataFrame) -> None:
+        self._cached: _Segment | None = None
         if roster.empty:
             self._starts = np.empty(0, dtype=np.int64)
             self._ends = np.empty(0, dtype=np.int64)
@@ -268,26 +282,57 @@ class PlanIndex:
     def __len__(self) -> int:
         return int(self._starts.size)
 
-    def at(self, instant: pd.Timestamp) -> dict[str, PlannedActivity]:
-        """Activity and queue of every agent with a roster row covering `instant` (tz-aware)."""
+    def _segment(self, instant: pd.Timestamp) -> _Segment:
+        """The cached answer for `instant`, recomputed when `instant` leaves its segment."""
         if instant.tzinfo is None:
             raise InvalidInput(
                 "the routing instant needs a timezone",
                 [FieldError(None, "at", "instant must carry an offset", str(instant))],
             )
         ns = pd.Timestamp(instant).as_unit("ns").value
-        rows = np.flatnonzero((self._starts <= ns) & (ns < self._ends))
-        return {
+        cached = self._cached
+        if cached is not None and cached.low <= ns < cached.high:
+            return cached
+        covering = (self._starts <= ns) & (ns < self._ends)
+        rows = np.flatnonzero(covering)
+        # The answer holds until the next row starts or a covering row ends.
+        later_starts = self._starts[self._starts > ns]
+        covering_ends = self._ends[covering]
+        high = min(
+            int(later_starts.min()) if later_starts.size else _FOREVER,
+            int(covering_ends.min()) if covering_ends.size else _FOREVER,
+        )
+        earlier_ends = self._ends[self._ends <= ns]
+        covering_starts = self._starts[covering]
+        low = max(
+            int(earlier_ends.max()) if earlier_ends.size else -_FOREVER,
+            int(covering_starts.max()) if covering_starts.size else -_FOREVER,
+        )
+        activities = {
             str(self._agents[i]): PlannedActivity(str(self._activities[i]), self._queues[i])
             for i in rows
         }
+        queues = {
+            agent: (planned.queue if planned.activity == "work" else None)
+            for agent, planned in activities.items()
+        }
+        segment = _Segment(low, high, activities, queues)
+        self._cached = segment
+        return segment
+
+    def at(self, instant: pd.Timestamp) -> dict[str, PlannedActivity]:
+        """Activity and queue of every agent with a roster row covering `instant` (tz-aware).
+
+        The returned mapping is shared between calls at nearby instants: do not modify it.
+        """
+        return self._segment(instant).activities
 
     def queues_at(self, instant: pd.Timestamp) -> dict[str, str | None]:
-        """Plan queue per agent at `instant`: the work queue, or None for non-work activities."""
-        return {
-            agent: (planned.queue if planned.activity == "work" else None)
-            for agent, planned in self.at(instant).items()
-        }
+        """Plan queue per agent at `instant`: the work queue, or None for non-work activities.
+
+        The returned mapping is shared between calls at nearby instants: do not modify it.
+        """
+        return self._segment(instant).queues
 
 
 def skills_from_agents(

@@ -12,7 +12,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AwareDatetime
 
-from api.routing_cache import cached_roles, current_snapshot, parse_at, planned_at
+from api.routing_cache import (
+    cached_roles,
+    current_snapshot,
+    parse_at,
+    plan_queues_at,
+    planned_at,
+)
 from api.schemas.common import AUTH_RESPONSES, INVALID
 from api.schemas.routing import (
     AssignmentPublic,
@@ -71,10 +77,7 @@ async def create_routing_assignments(
     """
     instant = parse_at(body.at)
     snapshot = await current_snapshot(request.app)
-    planned = await planned_at(request.app, snapshot, instant)
-    plan = {
-        agent_id: (p.queue if p.activity == "work" else None) for agent_id, p in planned.items()
-    }
+    plan = await plan_queues_at(request.app, snapshot, instant)
     decision = route_contacts(
         [WaitingContact(c.contact_id, c.queue, c.wait_s, c.priority) for c in body.contacts],
         [AvailableAgent(a.agent_id, a.idle_s) for a in body.agents],

@@ -142,6 +142,16 @@ def test_plan_index_lookup() -> None:
         "a2": "billing",
     }
     assert index.queues_at(pd.Timestamp("2026-11-30 07:59", tz=tz)) == {}
+    # Answers are cached per segment between row boundaries; moving back and forth is exact.
+    assert index.queues_at(pd.Timestamp("2026-11-30 12:29:59", tz=tz)) == {
+        "a1": None,
+        "a2": "billing",
+    }
+    assert index.queues_at(pd.Timestamp("2026-11-30 12:30", tz=tz))["a1"] == "sales"
+    assert index.queues_at(pd.Timestamp("2026-11-30 12:00", tz=tz))["a1"] is None
+    assert index.queues_at(pd.Timestamp("2026-11-30 11:59:59", tz=tz))["a1"] == "billing"
+    assert index.queues_at(pd.Timestamp("2026-11-30 09:59", tz=tz)) == {"a1": "billing"}
+    assert index.queues_at(pd.Timestamp("2026-11-30 18:00", tz=tz)) == {}
     with pytest.raises(InvalidInput):
         index.at(pd.Timestamp("2026-11-30 12:10"))
     assert PlanIndex(roster.iloc[0:0]).queues_at(at) == {}

@@ -181,3 +181,17 @@ def test_hundred_thousand_contacts_in_a_few_seconds() -> None:
     elapsed = time.perf_counter() - began
     assert result["offered"].sum() > 95_000
     assert elapsed < 5.0
+
+
+def test_staffing_to_the_requirement_meets_the_target_in_simulation() -> None:
+    from scheduling.requirements import ServiceTargets, compute_requirements
+
+    forecast = steady_forecast(volume=240.0, aht=200.0)
+    req = compute_requirements(forecast, ServiceTargets(max_occupancy=1.0))
+    agents = agents_from_requirements(req)
+    assert len(agents) == int(req["agents"].max())
+    config = SimConfig(handle_distribution="exponential", replications=20, seed=13)
+    runs = per_replication(simulate_replications(forecast, agents, config))
+    expected = float(req["expected_service_level"].iloc[0])
+    assert expected >= 0.8
+    assert_within_bounds(runs["service_level"], expected, slack=0.01)

@@ -12,6 +12,7 @@ import pytest
 
 from features.errors import InvalidInput
 from scheduling.erlang import erlang_a_metrics, erlang_c_metrics
+from scheduling.requirements import ServiceTargets, compute_requirements
 from scheduling.simulation import (
     SIMULATION_COLUMNS,
     SimAgent,
@@ -184,8 +185,6 @@ def test_hundred_thousand_contacts_in_a_few_seconds() -> None:
 
 
 def test_staffing_to_the_requirement_meets_the_target_in_simulation() -> None:
-    from scheduling.requirements import ServiceTargets, compute_requirements
-
     forecast = steady_forecast(volume=240.0, aht=200.0)
     req = compute_requirements(forecast, ServiceTargets(max_occupancy=1.0))
     agents = agents_from_requirements(req)

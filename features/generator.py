@@ -46,7 +46,12 @@ from features.generator_roster import (
     requirements,
     staffed_counts,
 )
-from features.generator_service import agent_state_records, build_windows, serve_queue
+from features.generator_service import (
+    ServedQueue,
+    agent_state_records,
+    build_windows,
+    serve_contacts,
+)
 from features.schema import AGENT_STATE_COLUMNS, CONTACT_COLUMNS, ProgressCallback, no_progress
 
 __all__ = ["Anomaly", "Centre", "GeneratorSettings", "generate_centre", "write_centre"]
@@ -208,14 +213,26 @@ def generate_centre(
     shifts.sort(key=lambda s: (s.agent, s.start))
     windows = build_windows(shifts, len(staff))
     report(0.3, "simulating queues")
-    parts = []
-    for q, profile in enumerate(chosen):
-        members = [i for i, a in enumerate(staff) if a.queue == q]
-        parts.append(_serve(profile, arrivals[q], members, windows, rng))
-        report(0.3 + 0.4 * (q + 1) / len(chosen), f"served {profile.name}")
-    served = pd.concat(parts, ignore_index=True).sort_values(
-        ["arrived", "queue"], kind="stable", ignore_index=True
+    drawn = pd.concat(
+        [_draw(q, profile, arrivals[q], rng) for q, profile in enumerate(chosen)],
+        ignore_index=True,
+    ).sort_values(["arrived", "q"], kind="stable", ignore_index=True)
+    primary = [[i for i, a in enumerate(staff) if a.queue == q] for q in range(len(chosen))]
+    secondary = [
+        [i for i, a in enumerate(staff) if a.queue != q and p.name in a.skills]
+        for q, p in enumerate(chosen)
+    ]
+    outcome = serve_contacts(
+        drawn["arrived"].to_numpy(),
+        drawn["q"].to_numpy(),
+        drawn["handle"].to_numpy(),
+        drawn["patience"].to_numpy(),
+        primary,
+        secondary,
+        [p.overflow_s for p in chosen],
+        windows,
     )
+    served = _outcome_frame(drawn, outcome)
     report(0.75, "deriving agent states")
     period = (int(buckets.asi8[0] // 10**9), int(buckets.asi8[-1] // 10**9) + 300)
     handled = served[served["agent"] >= 0]
@@ -364,13 +381,11 @@ def _wanted(
     return float(wanted.sum())
 
 
-def _serve(
-    profile: QueueProfile,
-    arrivals: np.ndarray,
-    members: list[int],
-    windows: Any,
-    rng: np.random.Generator,
+def _draw(
+    q: int, profile: QueueProfile, arrivals: np.ndarray, rng: np.random.Generator
 ) -> pd.DataFrame:
+    """Per-contact random attributes of one queue: handle time and its parts, patience,
+    transfers, survey response and mood."""
     n = len(arrivals)
     sigma = np.sqrt(np.log1p(profile.aht_cv**2))
     mu = np.log(profile.aht_s) - sigma**2 / 2
@@ -378,31 +393,39 @@ def _serve(
     acw = np.round(handle * rng.beta(3.0, 3.0 / profile.acw_share - 3.0, n))
     on_hold = rng.random(n) < (0.3 if profile.channel == "voice" else 0.0)
     hold = np.where(on_hold, np.round(handle * rng.beta(2.0, 18.0, n)), 0.0)
-    talk = handle - acw - hold
     patience = rng.exponential(profile.patience_s, n) if profile.patience_s else np.full(n, np.inf)
-    outcome = serve_queue(arrivals, handle, patience, members, windows)
     transfers = (rng.random(n) < profile.transfer_rate).astype(int)
     transfers += (transfers > 0) & (rng.random(n) < 0.1)
     return pd.DataFrame(
         {
+            "q": q,
             "queue": profile.name,
             "channel": profile.channel,
             "arrived": arrivals,
-            "answered": outcome.answered,
-            "abandoned": outcome.abandoned,
-            "gave_up": arrivals + np.ceil(np.where(np.isfinite(patience), patience, 0)),
-            "talk": talk,
+            "handle": handle,
+            "talk": handle - acw - hold,
             "hold": hold,
             "acw": acw,
-            "agent": outcome.agent,
-            "shift": outcome.shift,
-            "talk_end": outcome.answered + (talk + hold).astype(np.int64),
-            "done": outcome.answered + handle.astype(np.int64),
+            "patience": patience,
             "transfers": transfers,
             "survey": rng.random(n) < profile.csat_response_rate,
             "mood": rng.normal(0.0, 0.8, n),
         }
     )
+
+
+def _outcome_frame(drawn: pd.DataFrame, outcome: ServedQueue) -> pd.DataFrame:
+    """The drawn contacts with what the simulation made of them (seconds since the epoch)."""
+    patience = drawn["patience"].to_numpy()
+    served = drawn.copy()
+    served["answered"] = outcome.answered
+    served["abandoned"] = outcome.abandoned
+    served["agent"] = outcome.agent
+    served["shift"] = outcome.shift
+    served["gave_up"] = drawn["arrived"] + np.ceil(np.where(np.isfinite(patience), patience, 0))
+    served["talk_end"] = outcome.answered + (drawn["talk"] + drawn["hold"]).astype(np.int64)
+    served["done"] = outcome.answered + drawn["handle"].astype(np.int64)
+    return served
 
 
 def _instants(seconds: pd.Series | np.ndarray, timezone: str) -> pd.Series:

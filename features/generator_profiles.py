@@ -58,6 +58,9 @@ class QueueProfile:
         Share of handled contacts transferred once.
     csat_response_rate:
         Share of handled contacts that answer the satisfaction survey.
+    overflow_s:
+        Wait in seconds after which agents with this queue as a second skill may take a
+        contact (30 s voice, 60 s chat, 2 hours e-mail).
     """
 
     name: str
@@ -75,6 +78,7 @@ class QueueProfile:
     arrivals_when_closed: bool = False
     transfer_rate: float = 0.05
     csat_response_rate: float = 0.2
+    overflow_s: float = 30.0
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form, written to params.json."""
@@ -132,6 +136,7 @@ CATALOGUE: tuple[QueueProfile, ...] = (
         holiday_factor=0.6,
         transfer_rate=0.03,
         csat_response_rate=0.3,
+        overflow_s=60.0,
     ),
     QueueProfile(
         name="tech",
@@ -149,6 +154,7 @@ CATALOGUE: tuple[QueueProfile, ...] = (
         arrivals_when_closed=True,
         transfer_rate=0.01,
         csat_response_rate=0.1,
+        overflow_s=7200.0,
     ),
     QueueProfile(
         name="retention",
@@ -175,6 +181,7 @@ CATALOGUE: tuple[QueueProfile, ...] = (
         holiday_factor=0.8,
         transfer_rate=0.02,
         csat_response_rate=0.3,
+        overflow_s=60.0,
     ),
 )
 

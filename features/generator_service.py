@@ -1,9 +1,11 @@
 """Service simulation of the demo-centre generator: FCFS queues served by the rostered agents.
 
 Each queue is a first-come-first-served multi-server queue whose servers are the agents whose
-main skill it is, each available only inside the work windows of their shifts. A contact goes
-to the agent who can start it soonest (ties: the one idle longest); if that start is later than
-the caller's patience allows, the contact is abandoned at arrival + patience and costs nobody
+main skill it is, each available only inside the work windows of their shifts; when a contact
+would wait longer than the queue's overflow delay, agents holding the queue as a second skill
+may take it too. Contacts are handled in arrival order across queues. A contact goes to the
+agent who can start it soonest (ties: the one idle longest); if that start is later than the
+caller's patience allows, the contact is abandoned at arrival + patience and costs nobody
 time. An agent who is still busy when a break is due takes the break when the contact ends,
 for its full length, so the following work window starts later; an agent busy at the end of
 a shift logs off late. Agent-state records are then derived from what happened, so they agree
@@ -59,25 +61,37 @@ def build_windows(shifts: Sequence[Shift], agents: int) -> AgentWindows:
     return windows
 
 
-def serve_queue(
+def serve_contacts(
     arrivals: np.ndarray,
+    queue_of: np.ndarray,
     handle: np.ndarray,
     patience: np.ndarray,
-    members: Sequence[int],
+    primary: Sequence[Sequence[int]],
+    secondary: Sequence[Sequence[int]],
+    overflow_s: Sequence[float],
     windows: AgentWindows,
 ) -> ServedQueue:
-    """Simulate one FCFS queue (see the module docstring).
+    """Simulate every queue at once, contacts in arrival order (see the module docstring).
+
+    A contact goes to the agent of its queue's main-skill group who can start it soonest
+    (ties: the one idle longest). When that start is more than the queue's ``overflow_s``
+    after arrival, agents holding the queue as a second skill are considered as well, and the
+    soonest of all takes it.
 
     Parameters
     ----------
     arrivals:
-        Sorted arrival instants (seconds since the epoch).
+        Arrival instants (seconds since the epoch), sorted.
+    queue_of:
+        Queue index per contact.
     handle:
         Handle time per contact (seconds).
     patience:
         Patience per contact (seconds; ``inf`` never abandons).
-    members:
-        Indices of the agents serving this queue.
+    primary, secondary:
+        Per queue, indices of the agents with it as main skill and as second skill.
+    overflow_s:
+        Per queue, the wait (seconds) after which second-skill agents may take a contact.
     windows:
         Work windows (mutated: breaks pushed back by overrunning contacts).
     """
@@ -86,29 +100,38 @@ def serve_queue(
     agent_of = np.full(n, -1, dtype=np.int64)
     shift_of = np.full(n, -1, dtype=np.int64)
     abandoned = np.zeros(n, dtype=bool)
-    free = {a: -(10**12) for a in members}
-    pointer = dict.fromkeys(members, 0)
+    agents = len(windows.starts)
+    free = [-(10**12)] * agents
+    pointer = [0] * agents
+    starts, ends = windows.starts, windows.ends
+
+    def soonest(members: Sequence[int], t: int) -> tuple[float, int, int]:
+        best, best_agent, best_window = float("inf"), -1, -1
+        for a in members:
+            x = free[a] if free[a] > t else t
+            own_ends, own_starts = ends[a], starts[a]
+            k = pointer[a]
+            while k < len(own_ends) and (own_ends[k] <= x or own_starts[k] >= own_ends[k]):
+                k += 1
+            pointer[a] = k
+            if k == len(own_ends):
+                continue
+            s = x if x > own_starts[k] else own_starts[k]
+            if s < best or (s == best and free[a] < free[best_agent]):
+                best, best_agent, best_window = s, a, k
+        return best, best_agent, best_window
+
     arrival_list = arrivals.tolist()
+    queue_list = queue_of.tolist()
     handle_list = handle.tolist()
     patience_list = patience.tolist()
     for i in range(n):
-        t = arrival_list[i]
-        best = float("inf")
-        best_agent = -1
-        best_window = -1
-        for a in members:
-            x = free[a] if free[a] > t else t
-            ends = windows.ends[a]
-            k = pointer[a]
-            while k < len(ends) and (ends[k] <= x or windows.starts[a][k] >= ends[k]):
-                k += 1
-            pointer[a] = k
-            if k == len(ends):
-                continue
-            start = windows.starts[a][k]
-            s = x if x > start else start
-            if s < best or (s == best and free[a] < free[best_agent]):
-                best, best_agent, best_window = s, a, k
+        t, q = arrival_list[i], queue_list[i]
+        best, best_agent, best_window = soonest(primary[q], t)
+        if best - t > overflow_s[q] and secondary[q]:
+            other = soonest(secondary[q], t)
+            if other[0] < best:
+                best, best_agent, best_window = other
         if best - t > patience_list[i]:
             # gives up waiting; with infinite patience and nobody left to serve it, the
             # contact stays in the backlog (neither answered nor abandoned)

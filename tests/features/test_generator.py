@@ -145,8 +145,11 @@ def test_agents_states_and_contacts_agree(centre: Centre) -> None:
     agents = {a["agent_id"]: a for a in centre.agents}
     assert handled["agent_id"].notna().all()
     assert set(handled["agent_id"]) <= set(agents)
-    pairs = zip(handled["agent_id"], handled["queue"], strict=True)
+    pairs = list(zip(handled["agent_id"], handled["queue"], strict=True))
     assert all(q in agents[a]["skills"] for a, q in pairs)
+    # second-skill agents (proficiency 2-3) take overflow, main-skill agents most contacts
+    by_second_skill = np.mean([agents[a]["skills"][q] <= 3 for a, q in pairs])
+    assert 0.001 < by_second_skill < 0.2
     states = centre.agent_states.sort_values(["agent_id", "started_at"], ignore_index=True)
     on_contact = states[states["state"] == "on_contact"]
     joined = handled.merge(

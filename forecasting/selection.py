@@ -8,6 +8,7 @@ residuals of exactly those held-out forecasts of the chosen model, so no extra f
 
 from __future__ import annotations
 
+from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -26,23 +27,29 @@ from forecasting.history import PreparedHistory
 from forecasting.quantiles import ResidualQuantiles
 from forecasting.statistical import ExponentialSmoothingForecaster
 
-ENSEMBLE = "ensemble"
-
 
 class AutoForecaster(Forecaster):
-    """Per-queue choice among candidate models and their ensemble, by held-out WAPE.
+    """Per-queue choice among candidate models and their ensembles, by held-out WAPE.
+
+    Every non-empty subset of the candidates is an option (a single model, or the equal-weight
+    mean of several). Each option is scored per queue by WAPE on the last `selection_folds`
+    held-out weeks; the queue gets the largest ensemble whose WAPE is within `tolerance` of the
+    best option (averaging is preferred unless a smaller option is clearly better, because a few
+    weeks of scores are noisy). The p10-p90 band is calibrated on the chosen option's held-out
+    residuals.
 
     Parameters
     ----------
     candidates:
         Names of the models to choose among (see :data:`FORECASTERS`).
     selection_folds:
-        Held-out one-week folds at the end of the history used to score the candidates.
+        Held-out one-week folds at the end of the history used to score the options.
+    tolerance:
+        Relative WAPE margin within which a larger ensemble is preferred to the best option.
     country:
         ISO country code for public holidays, passed to every candidate.
     calibration_folds:
-        Unused by the selector's own band (the selection folds calibrate it); kept for the
-        common contract.
+        Unused (the selection folds calibrate the band); kept for the common contract.
     candidate_params:
         Extra hyperparameters per candidate name, e.g. ``{"lightgbm": {"n_estimators": 100}}``.
     """
@@ -54,12 +61,14 @@ class AutoForecaster(Forecaster):
         *,
         candidates: tuple[str, ...] = ("seasonal_average", "ets", "lightgbm"),
         selection_folds: int = 3,
+        tolerance: float = 0.05,
         country: str | None = None,
         calibration_folds: int = 0,
         candidate_params: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         self.candidates = candidates
         self.selection_folds = selection_folds
+        self.tolerance = tolerance
         self.country = country
         self.calibration_folds = calibration_folds
         self.candidate_params = candidate_params
@@ -70,16 +79,18 @@ class AutoForecaster(Forecaster):
         return make_forecaster(name, **params)
 
     def fit_prepared(self, prepared: PreparedHistory, *, calibrate: bool = True) -> AutoForecaster:
-        """Score the candidates on held-out weeks, keep the best per queue, refit on everything."""
-        names = list(self.candidates)
-        if not names:
+        """Score the options on held-out weeks, choose per queue, refit the chosen models."""
+        names = list(dict.fromkeys(self.candidates))
+        if not names or "auto" in names:
             raise InvalidInput(
-                "auto needs at least one candidate model",
-                [FieldError(None, "candidates", "name at least one model", self.candidates)],
+                "auto needs at least one candidate model other than auto",
+                [FieldError(None, "candidates", "name other models", self.candidates)],
             )
-        n_queues = len(prepared.queues)
+        options = [
+            subset for size in range(1, len(names) + 1) for subset in combinations(names, size)
+        ]
         end = prepared.start_day + prepared.volume.shape[1]
-        held: dict[str, list[np.ndarray]] = {n: [] for n in [*names, ENSEMBLE]}
+        held: dict[str, list[np.ndarray]] = {n: [] for n in names}
         actuals: list[np.ndarray] = []
         masks: list[np.ndarray] = []
         for fold in range(self.selection_folds):
@@ -88,47 +99,44 @@ class AutoForecaster(Forecaster):
                 break
             training = prepared.until(cutoff)
             days = cutoff + np.arange(CALIBRATION_DAYS)
-            per_model = []
             for name in names:
                 model = self._make(name).fit_prepared(training, calibrate=False)
-                per_model.append(model.point_forecast(days))
-                held[name].append(per_model[-1])
-            held[ENSEMBLE].append(np.mean(per_model, axis=0))
+                held[name].append(model.point_forecast(days))
             actuals.append(prepared.volume[:, prepared.day_index(days), :])
             masks.append(scoring_mask(prepared, days))
-        choice = [ENSEMBLE if len(names) > 1 else names[0]] * n_queues
+        choice: list[tuple[str, ...]] = [tuple(names)] * len(prepared.queues)
         self.scores_: dict[str, list[float]] = {}
         if actuals:
             actual = np.concatenate(actuals, axis=1)
             mask = np.concatenate(masks, axis=1) & ~np.isnan(actual)
-            for name, parts in held.items():
-                forecast = np.concatenate(parts, axis=1)
-                self.scores_[name] = [
-                    _wape(actual[q][mask[q]], forecast[q][mask[q]]) for q in range(n_queues)
+            stacked = {n: np.concatenate(held[n], axis=1) for n in names}
+            option_forecasts = {o: np.mean([stacked[n] for n in o], axis=0) for o in options}
+            for option, forecast in option_forecasts.items():
+                self.scores_["+".join(option)] = [
+                    _wape(actual[q][mask[q]], forecast[q][mask[q]])
+                    for q in range(len(prepared.queues))
                 ]
-            candidates = [*names, ENSEMBLE] if len(names) > 1 else names
-            for q in range(n_queues):
-                choice[q] = min(candidates, key=lambda n: self.scores_[n][q])
+            for q in range(len(prepared.queues)):
+                best = min(self.scores_["+".join(o)][q] for o in options)
+                close = [
+                    o
+                    for o in options
+                    if self.scores_["+".join(o)][q] <= best * (1 + self.tolerance)
+                ]
+                choice[q] = max(close, key=lambda o: (len(o), -self.scores_["+".join(o)][q]))
         self.choice_ = dict(zip(prepared.queues, choice, strict=True))
-        needed = set(choice)
-        if ENSEMBLE in needed:
-            needed |= set(names)
-        self.models_ = {
-            name: self._make(name).fit_prepared(prepared, calibrate=False)
-            for name in names
-            if name in needed
-        }
+        needed = sorted({n for option in choice for n in option})
+        self.models_ = {n: self._make(n).fit_prepared(prepared, calibrate=False) for n in needed}
         self.history_ = prepared
         self.aht_profile_ = aht_profile(prepared)
         if calibrate and actuals:
             queues, act, fc = [], [], []
             q_names = np.array(prepared.queues, dtype=object)
-            for q, name in enumerate(choice):
-                forecast = np.concatenate(held[name], axis=1)[q]
+            for q, option in enumerate(choice):
                 keep = mask[q]
                 queues.append(np.repeat(q_names[q], int(keep.sum())))
                 act.append(actual[q][keep])
-                fc.append(forecast[keep])
+                fc.append(option_forecasts[option][q][keep])
             self.quantiles_ = ResidualQuantiles.fit(
                 np.concatenate(queues), np.concatenate(act), np.concatenate(fc)
             )
@@ -144,11 +152,7 @@ class AutoForecaster(Forecaster):
         forecasts = {name: model.point_forecast(days) for name, model in self.models_.items()}
         out = np.zeros((len(self.history_.queues), len(days), self.history_.grid.slots))
         for q, queue in enumerate(self.history_.queues):
-            name = self.choice_[queue]
-            if name == ENSEMBLE:
-                out[q] = np.mean([f[q] for f in forecasts.values()], axis=0)
-            else:
-                out[q] = forecasts[name][q]
+            out[q] = np.mean([forecasts[name][q] for name in self.choice_[queue]], axis=0)
         return out
 
 

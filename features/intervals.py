@@ -185,7 +185,7 @@ def _classify(contacts: pd.DataFrame, sl_threshold_s: float | Mapping[str, float
     ended_at = _optional_time(contacts, "ended_at")
     answered = answered_at.notna().to_numpy()
     if "abandoned" in contacts.columns:
-        flag = contacts["abandoned"].astype("boolean")
+        flag = _flags(contacts["abandoned"])
         derived = ~answered & ended_at.notna().to_numpy()
         abandoned = flag.fillna(pd.Series(derived, index=contacts.index)).to_numpy(dtype=bool)
     else:
@@ -214,6 +214,26 @@ def _classify(contacts: pd.DataFrame, sl_threshold_s: float | Mapping[str, float
             "sl_offered": (~short_abandon).astype(np.int64),
         }
     )
+
+
+def _flags(values: pd.Series) -> pd.Series:
+    """The ``abandoned`` column as nullable booleans (bools, 0/1 or true/false text)."""
+    if values.dtype == bool or isinstance(values.dtype, pd.BooleanDtype):
+        return values.astype("boolean")
+    text = values.astype("string").str.strip().str.lower()
+    table = {"true": True, "1": True, "1.0": True, "false": False, "0": False, "0.0": False}
+    mapped = text.map(table)
+    bad = mapped.isna() & text.notna() & (text != "")
+    if bad.any():
+        rows = np.flatnonzero(bad.to_numpy())
+        raise InvalidInput(
+            f"{len(rows)} contact(s) have an unreadable 'abandoned' flag",
+            [
+                FieldError(int(r), "abandoned", "must be true or false", values.iloc[r])
+                for r in rows[:1000]
+            ],
+        )
+    return mapped.astype("boolean")
 
 
 def _thresholds(queue: np.ndarray, sl_threshold_s: float | Mapping[str, float]) -> np.ndarray:

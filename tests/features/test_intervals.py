@@ -311,6 +311,13 @@ def test_bad_input_lists_rows() -> None:
         build_intervals(hand_case(), timezone="Mars/Olympus")
     with pytest.raises(InvalidInput, match="arrived_at"):
         build_intervals(hand_case().drop(columns="arrived_at"))
+    flags = hand_case()
+    flags["abandoned"] = ["false", "0", "true", "TRUE", "maybe", None]
+    with pytest.raises(InvalidInput) as err:
+        build_intervals(flags, timezone=TZ)
+    assert [(e.row, e.field) for e in err.value.errors] == [(4, "abandoned")]
+    flags.loc[4, "abandoned"] = "False"
+    assert build_intervals(flags, timezone=TZ)["abandoned"].tolist() == [2, 1]
 
 
 def test_holidays() -> None:

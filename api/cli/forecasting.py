@@ -28,7 +28,10 @@ if TYPE_CHECKING:
     from forecasting.base import Forecaster
 
 HistoryArg = Annotated[
-    Path, typer.Argument(help="Interval-history file (CSV or Parquet): queue, interval_start, ...")
+    Path,
+    typer.Argument(
+        metavar="HISTORY", help="Interval-history file (CSV or Parquet): queue, interval_start, ..."
+    ),
 ]
 OutOpt = Annotated[Path, typer.Option("--out", help="Output file (.csv or .parquet).")]
 TimezoneOpt = Annotated[
@@ -150,8 +153,8 @@ def forecast(
 ) -> None:
     """Train on HISTORY and forecast every interval of DAYS local days from START.
 
-    Writes queue, interval_start, volume (contacts per interval, with p10/p50/p90), aht_s
-    (seconds), model and model_version; the training run is logged to MLflow.
+    Columns: queue, interval_start, volume with p10/p50/p90 (contacts per interval),
+    aht_s (seconds), model, model_version. The training run is logged to MLflow.
     """
     from forecasting import registry
     from forecasting.history import infer_minutes
@@ -185,14 +188,24 @@ def forecast(
         console.print(f"registered {register} version {version} as @{alias}")
 
 
+_SHORT_HEADERS = {
+    "coverage_p10_p90": "cover",
+    "peak_hit_rate": "peak hit",
+    "peak_volume_error": "peak err",
+}
+
+
 def _summary_table(summary: pd.DataFrame) -> Table:
     table = Table(title="backtest: pooled over queues and folds (best WAPE first)")
     for column in summary.columns:
-        table.add_column(column, justify="left" if column == "model" else "right")
+        if column == "model":
+            table.add_column(column, no_wrap=True, min_width=len(max(summary["model"], key=len)))
+        else:
+            table.add_column(_SHORT_HEADERS.get(column, column), justify="right")
     for record in summary.to_dict("records"):
         table.add_row(
             *(
-                f"{value:.4f}" if isinstance(value, float) else str(value)
+                f"{value:.3f}" if isinstance(value, float) else str(value)
                 for value in record.values()
             )
         )
@@ -229,12 +242,12 @@ def backtest(
     ] = None,
     alias: AliasOpt = "champion",
 ) -> None:
-    """Rolling-origin backtest of the models on HISTORY; writes metrics per model, queue and fold.
+    """Rolling-origin backtest of the models on HISTORY: metrics per model, queue and fold.
 
     Metrics: wape, mase, bias, peak_hit_rate, peak_volume_error, coverage_p10_p90, pinball.
-    Each model's backtest is logged to MLflow; with --register the best model (lowest WAPE pooled
-    over queues and folds) is refitted on the whole history, logged, registered and given the
-    alias (champion).
+    Each model's backtest is logged to MLflow.
+    With --register, the best model (lowest WAPE pooled over queues and folds) is refitted
+    on the whole history, logged, registered and given the alias (champion).
     """
     from forecasting import registry
     from forecasting.backtest import backtest as run_backtest

@@ -30,6 +30,7 @@ import pandas as pd
 from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pandas.errors import OutOfBoundsDatetime
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -37,6 +38,7 @@ from api.deps import Principal
 from api.security import ROLES, key_matches, split_key
 from features.db.records_tables import AgentRow
 from features.db.service_tables import Roster, RosterRow
+from features.errors import FieldError, InvalidInput
 from scheduling.routing_assign import PlanIndex, PlannedActivity
 
 logger = logging.getLogger(__name__)
@@ -349,8 +351,17 @@ def cached_roles(*roles: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
     return dependency
 
 
-def parse_at(at: datetime | None) -> pd.Timestamp:
-    """The routing instant: `at` (tz-aware) as a UTC timestamp, or now."""
+def parse_at(at: datetime | None, field_name: str = "at") -> pd.Timestamp:
+    """An instant from a request (tz-aware) as a UTC nanosecond timestamp, or now when None.
+
+    Raises InvalidInput for instants pandas cannot hold (before 1677 or after 2262).
+    """
     if at is None:
-        return pd.Timestamp.now(tz=UTC)
-    return pd.Timestamp(at).tz_convert("UTC")
+        return pd.Timestamp.now(tz=UTC).as_unit("ns")
+    try:
+        return pd.Timestamp(at).tz_convert("UTC").as_unit("ns")
+    except (OutOfBoundsDatetime, OverflowError, ValueError) as exc:
+        rule = "instant must lie between the years 1678 and 2261"
+        raise InvalidInput(
+            f"'{field_name}' is out of range", [FieldError(None, field_name, rule, str(at))]
+        ) from exc

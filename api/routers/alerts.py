@@ -14,7 +14,7 @@ from pydantic import AwareDatetime
 
 from api.alerting import alert_scope, alerting
 from api.deps import Principal
-from api.routing_cache import cached_roles
+from api.routing_cache import cached_roles, parse_at
 from api.schemas.alerts import (
     AlertKind,
     AlertListPublic,
@@ -50,10 +50,11 @@ async def read_alerts(
     limit: Annotated[int, Query(ge=1, le=5_000)] = 500,
 ) -> AlertListPublic:
     """Alerts visible to the caller, newest first, filtered by time, kind, queue and team."""
+    since_utc = None if since is None else parse_at(since, "since").to_pydatetime()
 
     def read() -> list[dict[str, Any]]:
         return alerting(request.app).store.list_alerts(
-            since=since,
+            since=since_utc,
             kind=kind,
             queue=queue,
             team=team,

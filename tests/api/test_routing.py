@@ -159,3 +159,15 @@ def test_cache_sees_a_new_publish_and_new_skills(client: TestClient, app: FastAP
     third = client.post("/v1/routing/assign", json=body, headers=headers).json()
     assert third["assignments"] == []
     assert third["unassigned"][0]["contact_id"] == "c1"
+
+
+def test_instants_out_of_range_are_422(client: TestClient, app: FastAPI, auth) -> None:
+    headers = auth("admin")
+    for at in ("0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"):
+        response = client.get("/v1/routing/plan", params={"at": at}, headers=headers)
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"][0]["field"] == "at"
+        body = {"at": at, "contacts": [], "agents": []}
+        assert client.post("/v1/routing/assign", json=body, headers=headers).status_code == 422
+        since = client.get("/v1/alerts", params={"since": at}, headers=headers)
+        assert since.status_code == 422

@@ -26,7 +26,7 @@ from features.records import (
     validate_agents,
     validate_contacts,
 )
-from features.schema import AGENT_STATE_COLUMNS, CONTACT_COLUMNS, ProgressCallback
+from features.schema import AGENT_STATE_COLUMNS, CONTACT_COLUMNS, ProgressCallback, no_progress
 
 CHUNK_ROWS = 100_000
 """Rows sent to the driver per call; progress is reported after each chunk."""
@@ -87,6 +87,14 @@ def _with_nones(values: np.ndarray, missing: np.ndarray) -> list[Any]:
 
 def _rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[tuple[Any, ...]]:
     return list(zip(*(_column_values(frame, c) for c in columns), strict=True))
+
+
+def _insert_sql(table: str, columns: Sequence[str], key: Sequence[str], mark: str) -> str:
+    marks = ", ".join(mark for _ in columns)
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) "
+        f"ON CONFLICT ({', '.join(key)}) DO NOTHING"
+    )
 
 
 def _from_epoch_ms(values: pd.Series) -> pd.Series:
@@ -227,10 +235,12 @@ class Store:
         key: Sequence[str],
         progress: ProgressCallback | None,
     ) -> int:
-        report = progress or (lambda fraction, message: None)
+        report = progress or no_progress
         if frame.empty:
             report(1.0, "nothing to store")
             return 0
+        # Columns empty in the whole batch are left to their NULL default: less to bind.
+        columns = [c for c in columns if c in key or frame[c].notna().any()]
         with self.engine.begin() as connection:
             if self.dialect == "postgresql":
                 inserted = self._copy_postgres(connection, frame, table, columns, key, report)
@@ -248,11 +258,7 @@ class Store:
         key: Sequence[str],
         report: ProgressCallback,
     ) -> int:
-        marks = ", ".join("?" for _ in columns)
-        sql = (
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) "
-            f"ON CONFLICT ({', '.join(key)}) DO NOTHING"
-        )
+        sql = _insert_sql(table, columns, key, "?")
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         inserted = 0
         for start in range(0, len(frame), CHUNK_ROWS):

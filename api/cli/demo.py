@@ -1,9 +1,208 @@
-"""CLI commands of this area (filled in by the issue that builds it)."""
+"""`seatwise demo`: the whole pipeline on a demo centre, then the API and dashboard.
+
+Steps: generate a synthetic multi-queue centre, ingest it (and the real Anonymous Bank month
+of January 1999 beside it) through the same validation and store as any export, print interval
+summaries, train a forecast for the next week (a job, as the API runs it), turn it into staffing
+requirements, solve and publish a roster, create one API key per role, and serve.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
 import typer
+from rich.table import Table
+
+from api.cli.common import console, exits_on_bad_input, progress_bar
+
+DEMO_TIMEZONE = "Europe/Berlin"
+DEMO_DIR = Path("data/demo")
+TECHNION_FILE = (
+    Path(__file__).resolve().parents[2].parent
+    / "shared"
+    / "data"
+    / ("anonymous_bank/january_1999.txt")
+)
+DEMO_KEYS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("admin", {}),
+    ("planner", {}),
+    ("supervisor", {"teams": ["billing-1", "sales-1"]}),
+    ("agent", {"agent_id": "a001"}),
+    ("routing", {}),
+    ("data_scientist", {}),
+)
+
+
+def _summary_table(history: pd.DataFrame, title: str) -> Table:
+    table = Table(title=title)
+    for column in ("queue", "days", "offered", "handled", "AHT s", "ASA s", "SL", "abandon"):
+        table.add_column(column, justify="left" if column == "queue" else "right")
+    for queue, rows in history.groupby("queue"):
+        offered = rows["offered"].sum()
+        handled = rows["handled"].sum()
+        weights = rows["handled"].where(rows["handled"] > 0, 0)
+        aht = (rows["aht_s"].fillna(0) * weights).sum() / max(handled, 1)
+        asa = (rows["asa_s"].fillna(0) * weights).sum() / max(handled, 1)
+        sl = (rows["service_level"].fillna(0) * rows["offered"]).sum() / max(offered, 1)
+        days = rows["interval_start"].dt.date.nunique()
+        table.add_row(
+            str(queue),
+            str(days),
+            f"{offered:,.0f}",
+            f"{handled:,.0f}",
+            f"{aht:.0f}",
+            f"{asa:.1f}",
+            f"{sl:.1%}",
+            f"{rows['abandoned'].sum() / max(offered, 1):.1%}",
+        )
+    return table
+
+
+def _next_monday(last: pd.Timestamp) -> dt.date:
+    day = (last + pd.Timedelta(days=1)).date()
+    return day + dt.timedelta(days=(7 - day.weekday()) % 7)
+
+
+def _run_job(store: Any, context: Any, kind: str, params: dict[str, Any]) -> Any:
+    from api.job_tasks import run_job
+
+    job_id = uuid.uuid4().hex
+    store.create_job(job_id, kind, params, owner="demo", key_id=None)
+    run_job(kind, job_id, params, context)
+    job = store.get_job(job_id)
+    if job.state != "done":
+        raise typer.BadParameter(f"{kind} job failed: {job.error}")
+    return job
+
+
+@exits_on_bad_input
+def demo(
+    port: Annotated[int, typer.Option(help="Port to serve the API and dashboard on.")] = 8000,
+    host: Annotated[str, typer.Option(help="Interface to serve on.")] = "127.0.0.1",
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve when done.")] = True,
+    weeks: Annotated[int, typer.Option(help="Weeks of synthetic history.")] = 6,
+    agents: Annotated[int, typer.Option(help="Agents in the synthetic centre.")] = 60,
+    time_limit: Annotated[float, typer.Option(help="Roster solver time limit, seconds.")] = 60.0,
+) -> None:
+    """Build the demo centre, run the whole pipeline and serve the API and dashboard."""
+    from api.app import create_app, migrate_database
+    from api.job_tasks import TaskContext
+    from api.security import make_key
+    from api.settings import Settings
+    from features.db.engine import make_engine
+    from features.generator import generate_centre, write_centre
+    from features.ingest import ingest_file
+    from features.intervals import build_intervals
+    from features.service_store import ServiceStore
+    from features.store import Store
+    from scheduling import ServiceTargets, compute_requirements
+    from scheduling.scenario_builder import scenario_from_agents
+
+    os.environ.setdefault("SEATWISE_TIMEZONE", DEMO_TIMEZONE)
+    settings = Settings()
+    Path("data").mkdir(exist_ok=True)
+    engine = make_engine(settings.database_url)
+    migrate_database(engine)
+    store = Store(settings.database_url)
+    service = ServiceStore(engine)
+    console.print(f"[bold]store[/] {settings.database_url}")
+
+    with progress_bar("generate demo centre") as report:
+        centre = generate_centre(weeks=weeks, agents=agents, timezone=DEMO_TIMEZONE, seed=7)
+        report(0.8, "writing files")
+        files = write_centre(centre, DEMO_DIR)
+    for kind, key in (
+        ("agents", "agents"),
+        ("contacts", "contacts"),
+        ("agent-states", "agent_states"),
+    ):
+        with progress_bar(f"ingest {kind}") as report:
+            result = ingest_file(store, kind, files[key], progress=report)  # type: ignore[arg-type]
+        console.print(f"  {kind}: {result.inserted:,} new, {result.duplicates:,} already stored")
+    if TECHNION_FILE.exists():
+        with progress_bar("ingest Anonymous Bank, January 1999") as report:
+            result = ingest_file(store, "contacts", TECHNION_FILE, fmt="technion", progress=report)
+        console.print(f"  technion: {result.inserted:,} new, {result.duplicates:,} already stored")
+        real = build_intervals(
+            store.read_contacts(queues=["PS", "PE", "IN", "NE", "NW", "TT"]),
+            timezone="Asia/Jerusalem",
+        )
+        console.print(_summary_table(real, "Anonymous Bank, January 1999 (real, 15 min)"))
+    else:
+        console.print(f"[yellow]real data not found at {TECHNION_FILE}; synthetic centre only")
+
+    queues = sorted(centre.contacts["queue"].astype(str).unique())
+    history = build_intervals(
+        store.read_contacts(queues=queues),
+        timezone=DEMO_TIMEZONE,
+        agent_states=store.read_agent_states(),
+    )
+    console.print(_summary_table(history, f"Demo centre ({DEMO_TIMEZONE}, 15 min)"))
+
+    week_start = _next_monday(history["interval_start"].max())
+    context = TaskContext(settings.database_url, settings.mlflow_uri, DEMO_TIMEZONE)
+    with progress_bar("forecast next week (auto)"):
+        _run_job(
+            service,
+            context,
+            "forecast",
+            {
+                "start": week_start.isoformat(),
+                "days": 7,
+                "model": "auto",
+                "queues": queues,
+                "timezone": DEMO_TIMEZONE,
+            },
+        )
+    start = pd.Timestamp(week_start).tz_localize(DEMO_TIMEZONE)
+    forecast = service.read_latest_forecast(queues, start, start + pd.DateOffset(days=7))
+    forecast["interval_start"] = forecast["interval_start"].dt.tz_convert(DEMO_TIMEZONE)
+    targets = ServiceTargets(service_level=0.8, threshold_s=20, shrinkage=0.15)
+    requirements = compute_requirements(
+        forecast.assign(aht_s=forecast["aht_s"].fillna(300.0)), targets
+    )
+    scenario = scenario_from_agents(
+        centre.agents, requirements, week_start=week_start, timezone=DEMO_TIMEZONE
+    )
+    roster_id = uuid.uuid4().hex
+    service.create_roster(roster_id, scenario, None)
+    with progress_bar(f"solve roster (≤ {time_limit:.0f} s)"):
+        _run_job(service, context, "roster", {"roster_id": roster_id, "time_limit_s": time_limit})
+    roster = service.get_roster(roster_id)
+    rows = pd.DataFrame(roster.rows)
+    for column in ("start", "end"):
+        rows[column] = pd.to_datetime(rows[column], utc=True)
+    published = service.publish_roster(roster_id, rows)
+    console.print(
+        f"roster {roster_id}: {roster.solver_status}, objective {roster.objective}, "
+        f"gap {roster.gap:.1%}, {published} activities published"
+        if roster.gap is not None
+        else f"roster {roster_id}: {roster.solver_status}"
+    )
+
+    keys = Table(title="Demo API keys (Authorization: Bearer <key>)")
+    keys.add_column("role")
+    keys.add_column("scope")
+    keys.add_column("key")
+    for role, scope in DEMO_KEYS:
+        new = make_key()
+        teams = list(scope.get("teams", []))
+        service.add_key(new.key_id, new.key_hash, role, scope.get("agent_id"), teams)
+        keys.add_row(role, scope.get("agent_id") or ",".join(teams), new.key)
+    console.print(keys)
+    url = f"http://{host}:{port}"
+    console.print(f"[bold green]Seatwise[/] dashboard {url}/  API docs {url}/docs")
+    if serve:
+        import uvicorn
+
+        uvicorn.run(create_app(settings), host=host, port=port)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the `seatwise` app."""
+    """Add `demo` to the `seatwise` app."""
+    app.command("demo")(demo)

@@ -104,19 +104,35 @@ def state_seconds_per_interval(
         ``agent_id, interval_start, state, seconds``; one row per piece of a state record
         inside an interval, summed per (agent, interval, state).
     """
+    names, agent, piece_start, state, seconds = _pieces(
+        agent_states, freq_minutes, timezone, states
+    )
+    frame = pd.DataFrame(
+        {
+            "agent_id": names[agent],
+            "interval_start": piece_start,
+            "state": np.asarray(states, dtype=object)[state],
+            "seconds": seconds,
+        }
+    )
+    summed = frame.groupby(["agent_id", "interval_start", "state"])["seconds"].sum().reset_index()
+    summed["agent_id"] = summed["agent_id"].astype("str")
+    summed["state"] = summed["state"].astype("str")
+    summed["interval_start"] = ns_to_instants(summed["interval_start"].to_numpy(), timezone)
+    return summed
+
+
+def _pieces(
+    agent_states: pd.DataFrame, freq_minutes: int, timezone: str, states: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """State records cut at interval boundaries: (sorted agent names, agent code, interval
+    start in ns, state code (index into `states`), seconds) per non-empty piece."""
     check_freq_minutes(freq_minutes)
     _check_states(agent_states)
     kept = agent_states[agent_states["state"].isin(states)]
     kept = kept[kept["ended_at"] > kept["started_at"]]
-    if kept.empty:
-        return pd.DataFrame(
-            {
-                "agent_id": pd.Series(dtype="str"),
-                "interval_start": pd.Series(dtype=f"datetime64[ns, {timezone}]"),
-                "state": pd.Series(dtype="str"),
-                "seconds": pd.Series(dtype="float64"),
-            }
-        )
+    codes, names = pd.factorize(kept["agent_id"].astype("str"), sort=True)
+    state_codes = pd.Categorical(kept["state"].astype("str"), categories=list(states)).codes
     step = freq_minutes * NS_PER_MINUTE
     started = _ns(kept["started_at"])
     ended = _ns(kept["ended_at"])
@@ -126,18 +142,14 @@ def state_seconds_per_interval(
     offset = np.arange(len(row)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
     piece_start = first[row] + offset * step
     overlap = np.minimum(ended[row], piece_start + step) - np.maximum(started[row], piece_start)
-    frame = pd.DataFrame(
-        {
-            "agent_id": kept["agent_id"].astype("str").to_numpy()[row],
-            "interval_start": piece_start,
-            "state": kept["state"].astype("str").to_numpy()[row],
-            "seconds": overlap / 1e9,
-        }
+    keep = overlap > 0
+    return (
+        np.asarray(names, dtype=object),
+        np.asarray(codes)[row][keep],
+        piece_start[keep],
+        np.asarray(state_codes, dtype=np.int64)[row][keep],
+        overlap[keep] / 1e9,
     )
-    frame = frame[frame["seconds"] > 0]
-    summed = frame.groupby(["agent_id", "interval_start", "state"])["seconds"].sum().reset_index()
-    summed["interval_start"] = ns_to_instants(summed["interval_start"].to_numpy(), timezone)
-    return summed
 
 
 def agent_occupancy(
@@ -152,23 +164,29 @@ def agent_occupancy(
         busy and productive seconds, and occupancy = busy / productive (0..1; NaN when the agent
         had no productive time in the interval).
     """
-    seconds = state_seconds_per_interval(agent_states, freq_minutes=freq_minutes, timezone=timezone)
-    wide = seconds.pivot_table(
-        index=["agent_id", "interval_start"],
-        columns="state",
-        values="seconds",
-        aggfunc="sum",
-        fill_value=0.0,
+    names, agent, piece_start, state, seconds = _pieces(
+        agent_states, freq_minutes, timezone, PRODUCTIVE_STATES
     )
-    wide = wide.reindex(columns=list(PRODUCTIVE_STATES), fill_value=0.0).reset_index()
-    wide.columns.name = None
-    wide = wide.rename(columns={s: f"{s}_s" for s in PRODUCTIVE_STATES})
+    starts, start_index = np.unique(piece_start, return_inverse=True)
+    key = agent.astype(np.int64) * max(len(starts), 1) + start_index
+    keys, cell = np.unique(key, return_inverse=True)
+    table = {
+        f"{name}_s": np.bincount(
+            cell, weights=np.where(state == k, seconds, 0.0), minlength=len(keys)
+        )
+        for k, name in enumerate(PRODUCTIVE_STATES)
+    }
+    wide = pd.DataFrame(
+        {
+            "agent_id": pd.Series(names[keys // max(len(starts), 1)], dtype="str"),
+            "interval_start": ns_to_instants(starts[keys % max(len(starts), 1)], timezone),
+            **table,
+        }
+    )
     wide["busy_s"] = wide["on_contact_s"] + wide["acw_s"]
     wide["productive_s"] = wide["busy_s"] + wide["available_s"]
     wide["occupancy"] = (wide["busy_s"] / wide["productive_s"]).where(wide["productive_s"] > 0)
-    return wide[AGENT_OCCUPANCY_COLUMNS].sort_values(
-        ["agent_id", "interval_start"], ignore_index=True
-    )
+    return wide[AGENT_OCCUPANCY_COLUMNS]
 
 
 def queue_occupancy(

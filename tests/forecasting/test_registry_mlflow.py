@@ -206,3 +206,18 @@ def test_log_backtest_logs_means_and_fold_steps(store: str) -> None:
     summary = registry.summarise_backtest(metrics)
     assert list(summary["model"]) == ["ets", "naive"]
     assert list(summary["folds"]) == [2, 2]
+
+
+def test_pyfunc_rejects_requests_without_horizon_or_offset(store: str, trained) -> None:
+    _, run_id = trained
+    loaded = registry.load_model(f"runs:/{run_id}/model", uri=store)
+    with pytest.raises(InvalidInput, match="give periods"):
+        loaded.pyfunc.predict(pd.DataFrame({"start": ["2026-03-30T00:00:00+02:00"]}))
+    with pytest.raises(InvalidInput, match="offset"):
+        loaded.pyfunc.predict(pd.DataFrame({"start": ["2026-03-30T00:00:00"], "periods": [4]}))
+    with pytest.raises(InvalidInput, match="periods must be at least 1"):
+        loaded.pyfunc.predict(
+            pd.DataFrame({"start": ["2026-03-30T00:00:00+02:00"], "periods": [0]})
+        )
+    with pytest.raises(InvalidInput, match="timezone-aware"):
+        loaded.predict(pd.Timestamp("2026-03-30"), 4)

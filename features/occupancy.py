@@ -173,7 +173,7 @@ def agent_occupancy(
     table = {
         f"{name}_s": np.bincount(
             cell, weights=np.where(state == k, seconds, 0.0), minlength=len(keys)
-        )
+        ).astype("float64")
         for k, name in enumerate(PRODUCTIVE_STATES)
     }
     wide = pd.DataFrame(

@@ -195,14 +195,19 @@ def _duplicates(
     frame: pd.DataFrame, key: list[str], errors: ErrorCollector, what: str
 ) -> pd.DataFrame:
     """Drop exact repeats of a key; flag rows that repeat a key with different content."""
-    exact = frame.duplicated(keep="first")
-    distinct = frame[~exact]
+    repeated = frame.duplicated(subset=key, keep=False)
+    if not repeated.any():
+        return frame
+    # Whole-row comparison only among the rows whose key repeats: cheap on big clean batches.
+    suspects = frame[repeated.to_numpy()]
+    exact = suspects.duplicated(keep="first")
+    distinct = suspects[~exact.to_numpy()]
     conflicting = distinct.duplicated(subset=key, keep=False)
     if conflicting.any():
         mask = pd.Series(False, index=frame.index)
         mask.loc[distinct.index[conflicting.to_numpy()]] = True
         errors.add(mask, key[0], f"duplicate {what} with different content", frame[key[0]])
-    return distinct
+    return frame.drop(index=suspects.index[exact.to_numpy()])
 
 
 def validate_contacts(

@@ -8,6 +8,7 @@ nothing. On PostgreSQL rows are streamed with ``COPY`` into a temporary table fi
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -261,12 +262,21 @@ class Store:
         sql = _insert_sql(table, columns, key, "?")
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         inserted = 0
-        for start in range(0, len(frame), CHUNK_ROWS):
-            chunk = frame.iloc[start : start + CHUNK_ROWS]
-            cursor.executemany(sql, _rows(chunk, columns))
-            inserted += max(cursor.rowcount, 0)
-            done = min(start + CHUNK_ROWS, len(frame))
-            report(done / len(frame), f"{done:,}/{len(frame):,} rows")
+        starts = range(0, len(frame), CHUNK_ROWS)
+        # sqlite3 releases the GIL while SQLite works, so the next chunk's tuples are built in
+        # a helper thread meanwhile; every chunk still goes through this one connection.
+        with ThreadPoolExecutor(max_workers=1) as helper:
+            pending = helper.submit(_rows, frame.iloc[:CHUNK_ROWS], columns)
+            for start in starts:
+                rows = pending.result()
+                following = start + CHUNK_ROWS
+                if following < len(frame):
+                    chunk = frame.iloc[following : following + CHUNK_ROWS]
+                    pending = helper.submit(_rows, chunk, columns)
+                cursor.executemany(sql, rows)
+                inserted += max(cursor.rowcount, 0)
+                done = min(following, len(frame))
+                report(done / len(frame), f"{done:,}/{len(frame):,} rows")
         cursor.close()
         return inserted
 

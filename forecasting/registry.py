@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote
 
 import mlflow
 import mlflow.pyfunc
@@ -42,6 +42,7 @@ from mlflow.types import ColSpec, Schema
 from features.errors import FieldError, InvalidInput, NotFound
 from features.frame_io import write_frame
 from features.schema import FORECAST_COLUMNS, INTERVAL_START, QUEUE
+from forecasting.history import infer_minutes
 
 URI_ENV_VAR = "SEATWISE_MLFLOW_URI"
 DEFAULT_MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
@@ -128,23 +129,26 @@ def tracking_uri(default_dir: str | Path | None = None) -> str:
     return f"sqlite:///{(directory.expanduser().resolve() / 'mlflow.db').as_posix()}"
 
 
+def _sqlite_path(uri: str) -> Path | None:
+    """The database file of a ``sqlite:///`` URI (None for any other store)."""
+    if not uri.startswith("sqlite:///"):
+        return None
+    return Path(unquote(uri.removeprefix("sqlite:///")))
+
+
 def _artifact_root(uri: str) -> str | None:
     """Artifacts beside a local SQLite store (``<dir>/artifacts``); the server decides otherwise."""
-    parsed = urlparse(uri)
-    if parsed.scheme != "sqlite":
-        return None
-    database = Path(unquote(uri.split("sqlite:///", 1)[1])) if "sqlite:///" in uri else None
-    if database is None:
-        return None
-    return (database.parent / "artifacts").as_uri()
+    database = _sqlite_path(uri)
+    return None if database is None else (database.parent / "artifacts").resolve().as_uri()
 
 
 @contextmanager
 def _store(uri: str | None) -> Iterator[MlflowClient]:
     """Point MLflow's fluent API at the store for the duration of one call; yield a client."""
     resolved = uri or tracking_uri()
-    if resolved.startswith("sqlite:///"):
-        Path(unquote(resolved.split("sqlite:///", 1)[1])).parent.mkdir(parents=True, exist_ok=True)
+    database = _sqlite_path(resolved)
+    if database is not None:
+        database.parent.mkdir(parents=True, exist_ok=True)
     with _STORE_LOCK:
         previous_tracking = mlflow.get_tracking_uri()
         previous_registry = mlflow.get_registry_uri()
@@ -194,17 +198,8 @@ def forecaster_name(forecaster: Any) -> str:
 
 
 def history_interval(history: pd.DataFrame) -> pd.Timedelta:
-    """Interval length of an interval history: the smallest step between distinct starts.
-
-    Closed hours leave gaps (longer steps), and DST never changes an absolute step, so the
-    smallest positive step is the interval length.
-    """
-    starts = pd.Series(history[INTERVAL_START].drop_duplicates().sort_values())
-    steps = starts.diff().dropna()
-    steps = steps[steps > pd.Timedelta(0)]
-    if steps.empty:
-        raise _invalid(INTERVAL_START, "history needs two distinct interval starts", len(starts))
-    return pd.Timedelta(steps.min())
+    """Interval length of an interval history (the smallest step between a queue's starts)."""
+    return pd.Timedelta(minutes=infer_minutes(history))
 
 
 def _history_params(history: pd.DataFrame) -> dict[str, str]:

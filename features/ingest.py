@@ -78,8 +78,10 @@ def read_records(path: str | Path, kind: RecordKind, *, fmt: str | None = None) 
         rows = _json_rows(path, kind)
         return rows if kind == "agents" else pd.DataFrame.from_records(rows)
     try:
-        return pd.read_csv(path, dtype=_TEXT_COLUMNS)
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        # Arrow's multi-threaded reader also parses ISO 8601 instants (with offset or Z) in C;
+        # columns it cannot parse stay text and validation reports their bad cells.
+        return pd.read_csv(path, dtype=_TEXT_COLUMNS, engine="pyarrow")
+    except (ValueError, UnicodeDecodeError) as exc:
         rule = f"must be a readable CSV ({exc})"
         raise InvalidInput(
             f"{path} is not a readable CSV", [FieldError(None, "file", rule)]

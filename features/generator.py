@@ -40,6 +40,7 @@ from features.generator_arrivals import Anomaly, plan_arrivals, sample_arrivals
 from features.generator_profiles import WEEKDAYS, QueueProfile, default_profiles
 from features.generator_roster import (
     Agent,
+    Shift,
     lay_shifts,
     make_agents,
     open_intervals,
@@ -248,7 +249,8 @@ def generate_centre(
         contacts, agent_states,
     )  # fmt: skip
     report(1.0, f"{len(contacts)} contacts, {len(agent_states)} agent states")
-    return Centre(contacts, agent_states, _agent_records(staff, timezone, rng), rates, params)
+    agent_records = _agent_records(staff, chosen, shifts, timezone, rng)
+    return Centre(contacts, agent_states, agent_records, rates, params)
 
 
 def write_centre(centre: Centre, out_dir: str | Path) -> dict[str, Path]:
@@ -514,17 +516,30 @@ def _rates(
 
 
 def _agent_records(
-    staff: Sequence[Agent], timezone: str, rng: np.random.Generator
+    staff: Sequence[Agent],
+    profiles: Sequence[QueueProfile],
+    shifts: Sequence[Shift],
+    timezone: str,
+    rng: np.random.Generator,
 ) -> list[dict[str, Any]]:
+    """Agent records (DESIGN.md) that agree with the simulated roster: availability is the
+    main queue's opening hours on the agent's working weekdays, preferred days off are the
+    fixed days off, shift lengths are those actually worked."""
     site = timezone.rsplit("/", 1)[-1].replace("_", " ")
+    worked: dict[int, set[int]] = {}
+    for shift in shifts:
+        worked.setdefault(shift.agent, set()).add((shift.end - shift.start) // 60)
     records = []
-    for agent in staff:
+    for index, agent in enumerate(staff):
         name = f"{FIRST_NAMES[rng.integers(len(FIRST_NAMES))]} "
         name += LAST_NAMES[rng.integers(len(LAST_NAMES))]
-        part_time = agent.shift_intervals < 32
-        availability = {d: [["07:00", "22:00"]] for d in WEEKDAYS}
-        if part_time:
-            availability = {d: [["08:00", "20:00"]] for d in WEEKDAYS[:6]}
+        hours = profiles[agent.queue].open_hours
+        availability = {
+            day: [[_clock(window[0]), _clock(window[1])]]
+            for number, day in enumerate(WEEKDAYS)
+            if (window := hours.get(day)) is not None and number not in agent.days_off
+        }
+        lengths = sorted(worked.get(index, set()) | {agent.shift_intervals * 15})
         records.append(
             {
                 "agent_id": agent.agent_id,
@@ -537,14 +552,18 @@ def _agent_records(
                     "min_hours": agent.min_hours,
                     "max_hours": agent.max_hours,
                     "max_days": agent.max_days,
-                    "shift_lengths_minutes": [agent.shift_intervals * 15],
+                    "shift_lengths_minutes": lengths,
                 },
                 "availability": availability,
                 "time_off": agent.time_off,
-                "preferences": {"days_off": ["sun"] if rng.random() < 0.5 else ["sat", "sun"]},
+                "preferences": {"days_off": [WEEKDAYS[d] for d in agent.days_off]},
             }
         )
     return records
+
+
+def _clock(hour: float) -> str:
+    return f"{int(hour):02d}:{round((hour % 1) * 60):02d}"
 
 
 def _params(

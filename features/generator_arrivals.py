@@ -120,7 +120,7 @@ def plan_arrivals(
     buckets = buckets.as_unit("ns")
     wall = buckets.tz_localize(None)
     hours = (wall.hour + wall.minute / 60.0).to_numpy(dtype=float)
-    weekdays = wall.dayofweek.to_numpy()
+    weekdays = wall.day_of_week.to_numpy()
     dates = wall.normalize().to_numpy()
     unique_dates, day_index = np.unique(dates, return_inverse=True)
     holiday = np.zeros(len(dates), dtype=bool)

@@ -83,7 +83,7 @@ def make_agents(
         per_queue[int(np.argmax(per_queue))] -= 1
     contract_share = np.array([c["share"] for c in CONTRACTS], dtype=float)
     agents: list[Agent] = []
-    weekdays = [d for d in dates if d.dayofweek < 5]
+    weekdays = [d for d in dates if d.day_of_week < 5]
     for q, profile in enumerate(profiles):
         for k in range(int(per_queue[q])):
             contract = CONTRACTS[int(rng.choice(len(CONTRACTS), p=contract_share))]
@@ -145,7 +145,7 @@ def open_intervals(profiles: Sequence[QueueProfile], grid15: pd.DatetimeIndex) -
     """Whether each queue (rows) is open in each local 15-minute interval (columns)."""
     wall = grid15.tz_localize(None)
     hours = (wall.hour + wall.minute / 60.0).to_numpy(dtype=float)
-    weekdays = wall.dayofweek.to_numpy()
+    weekdays = wall.day_of_week.to_numpy()
     result = np.zeros((len(profiles), len(grid15)), dtype=bool)
     for q, profile in enumerate(profiles):
         for index, day in enumerate(WEEKDAYS):
@@ -167,7 +167,7 @@ def lay_shifts(
     """Greedy day-by-day rostering of `agents` against `wanted` (see the module docstring)."""
     starts_s = grid15.as_unit("ns").asi8 // 10**9
     wall = grid15.tz_localize(None)
-    assign_days_off(agents, wanted, wall.dayofweek.to_numpy(), rng)
+    assign_days_off(agents, wanted, wall.day_of_week.to_numpy(), rng)
     day_of = wall.normalize()
     days = day_of.unique()
     week_of = ((day_of - days[0]).days // 7).to_numpy()
@@ -189,7 +189,7 @@ def lay_shifts(
                 continue
             o0, o1 = first + int(open_idx[0]), first + int(open_idx[-1]) + 1
             cover = np.zeros(last - first, dtype=int)
-            weekday = day.dayofweek
+            weekday = day.day_of_week
             pool = [
                 i for i in present if agents[i].queue == q and weekday not in agents[i].days_off
             ]

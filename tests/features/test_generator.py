@@ -177,6 +177,35 @@ def test_agents_states_and_contacts_agree(centre: Centre) -> None:
     assert 0.3 < values.mean() < 0.95
 
 
+def test_agents_work_as_their_records_say(centre: Centre) -> None:
+    agents = {a["agent_id"]: a for a in centre.agents}
+    ordered = centre.agent_states.sort_values(["agent_id", "started_at"], ignore_index=True)
+    after_offline = ordered["state"].shift().eq("offline") & ordered["agent_id"].eq(
+        ordered["agent_id"].shift()
+    )
+    states = ordered[after_offline & (ordered["state"] != "offline")]  # logins: shift starts
+    assert len(states) > 1000
+    started = states["started_at"]
+    day = started.dt.strftime("%a").str.lower()
+    clock = started.dt.strftime("%H:%M")
+    for agent_id, weekday, at, date in zip(
+        states["agent_id"], day, clock, started.dt.date.astype(str), strict=True
+    ):
+        record = agents[agent_id]
+        window = record["availability"].get(weekday)
+        assert window is not None and window[0][0] <= at, (agent_id, weekday, at)
+        assert weekday not in record["preferences"]["days_off"]
+        assert date not in record["time_off"]
+    shifts = states.groupby(["agent_id", started.dt.date]).size()
+    per_week = shifts.groupby(
+        [shifts.index.get_level_values(0), pd.to_datetime(shifts.index.get_level_values(1))
+         .to_period("W")]
+    ).size()  # fmt: skip
+    assert per_week.max() <= 5
+    on_vacation = [a for a in centre.agents if a["time_off"]]
+    assert 0.1 < len(on_vacation) / len(centre.agents) < 0.5
+
+
 def test_csat_sentiment_and_transfers(centre: Centre) -> None:
     contacts = centre.contacts
     csat = contacts["csat"].dropna()

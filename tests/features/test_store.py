@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -43,8 +45,16 @@ def contacts_frame(n: int, start: str = "2026-03-02T07:00:00Z", prefix: str = "c
 
 
 @pytest.fixture
-def store(database_url: str) -> Store:
+def store(database_url: str) -> Iterator[Store]:
     created = Store(database_url)
+    created.migrate()
+    yield created
+    created.dispose()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[Store]:
+    created = Store(f"sqlite:///{tmp_path / 'formats.db'}")
     created.migrate()
     yield created
     created.dispose()
@@ -174,3 +184,36 @@ def test_default_url_is_sqlite_under_data(tmp_path: Path, monkeypatch: pytest.Mo
     assert (tmp_path / "data").is_dir()
     monkeypatch.setenv("SEATWISE_DATABASE_URL", "postgresql+psycopg://x@h/db")
     assert resolve_url() == "postgresql+psycopg://x@h/db"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".json", ".jsonl"])
+def test_every_file_format_ingests_the_same_contacts(
+    suffix: str, tmp_path: Path, sqlite_store: Store
+) -> None:
+    frame = contacts_frame(50)
+    path = tmp_path / f"contacts{suffix}"
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    elif suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+    elif suffix == ".json":
+        path.write_text(json.dumps({"contacts": frame.to_dict(orient="records")}, default=str))
+    else:
+        frame.to_json(path, orient="records", lines=True)
+    report = ingest_file(sqlite_store, "contacts", path)
+    assert (report.received, report.inserted) == (50, 50)
+    back = sqlite_store.read_contacts().set_index("contact_id")
+    assert back.loc["c3", "ended_at"] == pd.Timestamp(frame.loc[3, "ended_at"])
+    assert back.loc["c3", "agent_id"] == "a3"
+
+
+def test_malformed_files_are_bad_input(tmp_path: Path, sqlite_store: Store) -> None:
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("contact_id,queue,arrived_at\n1,a,2026-03-02T09:00:00Z\n2,b\n")
+    with pytest.raises(InvalidInput, match="not a readable CSV"):
+        ingest_file(sqlite_store, "contacts", ragged)
+    broken_json = tmp_path / "broken.json"
+    broken_json.write_text("[{")
+    with pytest.raises(InvalidInput, match="not JSON"):
+        ingest_file(sqlite_store, "contacts", broken_json)
+    assert sqlite_store.counts()["contacts"] == 0

@@ -185,16 +185,13 @@ def demo(
         else f"roster {roster_id}: {roster.solver_status}"
     )
 
-    keys = Table(title="Demo API keys (Authorization: Bearer <key>)")
-    keys.add_column("role")
-    keys.add_column("scope")
-    keys.add_column("key")
+    console.print("[bold]Demo API keys[/] (send as `Authorization: Bearer <key>`):")
     for role, scope in DEMO_KEYS:
         new = make_key()
         teams = list(scope.get("teams", []))
         service.add_key(new.key_id, new.key_hash, role, scope.get("agent_id"), teams)
-        keys.add_row(role, scope.get("agent_id") or ",".join(teams), new.key)
-    console.print(keys)
+        where = scope.get("agent_id") or ",".join(teams) or "all"
+        typer.echo(f"  {role:<15} {where:<18} {new.key}")
     url = f"http://{host}:{port}"
     console.print(f"[bold green]Seatwise[/] dashboard {url}/  API docs {url}/docs")
     if serve:

@@ -54,6 +54,8 @@ AGENT_COLUMNS = (
     "preferences",
 )
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_OFFSET_AFTER_TIME = r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+"""An offset (or Z) right after a time of day; a bare date's "-02" is not an offset."""
 _TRUE = frozenset({"true", "t", "1", "yes", "y", "1.0"})
 _FALSE = frozenset({"false", "f", "0", "no", "n", "0.0"})
 
@@ -135,20 +137,20 @@ def parse_instant_column(
         return local.dt.tz_convert("UTC")
     text = _text(values)
     present = text.notna()
-    has_offset = text.str.contains(r"(?:[+-]\d{2}(?::?\d{2})?|Z)$", regex=True).fillna(False)
-    has_offset = has_offset.astype(bool)
+    has_offset = text.str.contains(_OFFSET_AFTER_TIME, regex=True).fillna(False).astype(bool)
     parsed = pd.to_datetime(text.where(has_offset), utc=True, errors="coerce", format="ISO8601")
     naive = present & ~has_offset
     if naive.any():
+        wall = pd.to_datetime(text.where(naive), errors="coerce", format="ISO8601")
+        errors.add(naive & wall.isna(), column, "unparseable timestamp", text)
         if timezone is None:
-            errors.add(naive, column, "timestamp needs an offset or a timezone", text)
+            rule = "timestamp needs an offset or a timezone"
+            errors.add(naive & wall.notna(), column, rule, text)
         else:
-            wall = pd.to_datetime(text.where(naive), errors="coerce", format="ISO8601")
             local = wall.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
             parsed = parsed.where(~naive, local.dt.tz_convert("UTC"))
             bad_local = naive & local.isna() & wall.notna()
             errors.add(bad_local, column, "ambiguous or non-existent local time", text)
-            errors.add(naive & wall.isna(), column, "unparseable timestamp", text)
     errors.add(has_offset & parsed.isna(), column, "unparseable timestamp", text)
     return parsed
 

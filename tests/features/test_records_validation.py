@@ -69,6 +69,18 @@ def test_naive_timestamp_rejected_without_timezone_and_accepted_with_one() -> No
     assert clean["arrived_at"].iloc[0] == pd.Timestamp("2026-03-02T08:00:00Z")
 
 
+def test_a_bare_date_is_not_mistaken_for_an_offset() -> None:
+    rows = [contact(arrived_at="2026-03-02", answered_at=None, ended_at=None)]
+    assert (0, "arrived_at", "timestamp needs an offset or a timezone") in broken(rows)
+    clean = validate_contacts(pd.DataFrame(rows), timezone="Europe/Berlin")
+    assert clean["arrived_at"].iloc[0] == pd.Timestamp("2026-03-01T23:00:00Z")
+
+
+def test_garbage_without_offset_is_unparseable() -> None:
+    rows = [contact(arrived_at="soon", answered_at=None, ended_at=None)]
+    assert (0, "arrived_at", "unparseable timestamp") in broken(rows)
+
+
 def test_non_existent_local_time_rejected() -> None:
     rows = [contact(arrived_at="2026-03-29 02:30:00", answered_at=None, ended_at=None)]
     found = broken(rows, timezone="Europe/Berlin")

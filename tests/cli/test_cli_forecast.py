@@ -3,6 +3,7 @@ exit code 2 on bad input."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,22 @@ from forecasting import registry
 
 TZ = "Europe/Berlin"
 runner = CliRunner()
+
+
+def empty_store(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A directory holding a new, empty MLflow store.
+
+    Creating MLflow's schema runs dozens of migrations (seconds), so the session builds one
+    empty store and every module gets a copy of its database file.
+    """
+    template = tmp_path_factory.getbasetemp() / "mlflow-empty-store"
+    if not (template / "mlflow.db").exists():
+        building = tmp_path_factory.mktemp("mlflow-building")
+        registry.list_models(uri=f"sqlite:///{building / 'mlflow.db'}")
+        building.rename(template)
+    target = tmp_path_factory.mktemp(name)
+    shutil.copyfile(template / "mlflow.db", target / "mlflow.db")
+    return target
 
 
 def synthetic_history(weeks: int = 4, seed: int = 3) -> pd.DataFrame:
@@ -43,7 +60,7 @@ def synthetic_history(weeks: int = 4, seed: int = 3) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> str:
     """Directory of a throw-away MLflow store shared by this module's commands."""
-    return str(tmp_path_factory.mktemp("mlflow-cli"))
+    return str(empty_store(tmp_path_factory, "mlflow-cli"))
 
 
 @pytest.fixture(scope="module")

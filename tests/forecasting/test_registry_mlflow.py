@@ -3,6 +3,7 @@ reloads a forecaster whose forecast equals the in-memory one exactly."""
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,22 @@ from forecasting import registry
 from forecasting.selection import make_forecaster as factory
 
 TZ = "Europe/Berlin"
+
+
+def empty_store(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A directory holding a new, empty MLflow store.
+
+    Creating MLflow's schema runs dozens of migrations (seconds), so the session builds one
+    empty store and every module gets a copy of its database file.
+    """
+    template = tmp_path_factory.getbasetemp() / "mlflow-empty-store"
+    if not (template / "mlflow.db").exists():
+        building = tmp_path_factory.mktemp("mlflow-building")
+        registry.list_models(uri=f"sqlite:///{building / 'mlflow.db'}")
+        building.rename(template)
+    target = tmp_path_factory.mktemp(name)
+    shutil.copyfile(template / "mlflow.db", target / "mlflow.db")
+    return target
 
 
 def make_history(weeks: int = 3, seed: int = 7) -> pd.DataFrame:
@@ -49,7 +66,7 @@ def make_forecaster(history: pd.DataFrame):
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A throw-away MLflow store for this module (sqlite + artifacts in a tmp dir)."""
-    directory = tmp_path_factory.mktemp("mlflow")
+    directory = empty_store(tmp_path_factory, "mlflow")
     return f"sqlite:///{directory / 'mlflow.db'}"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -12,6 +13,22 @@ from forecasting import registry
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK = REPO / "notebooks" / "retraining.ipynb"
+
+
+def empty_store(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A directory holding a new, empty MLflow store.
+
+    Creating MLflow's schema runs dozens of migrations (seconds), so the session builds one
+    empty store and every module gets a copy of its database file.
+    """
+    template = tmp_path_factory.getbasetemp() / "mlflow-empty-store"
+    if not (template / "mlflow.db").exists():
+        building = tmp_path_factory.mktemp("mlflow-building")
+        registry.list_models(uri=f"sqlite:///{building / 'mlflow.db'}")
+        building.rename(template)
+    target = tmp_path_factory.mktemp(name)
+    shutil.copyfile(template / "mlflow.db", target / "mlflow.db")
+    return target
 
 
 def _text(cell: nbformat.NotebookNode) -> str:
@@ -25,9 +42,9 @@ def _text(cell: nbformat.NotebookNode) -> str:
 
 
 def test_retraining_notebook_registers_a_reproducible_champion(
-    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    shared_data: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = tmp_path / "mlflow"
+    store = empty_store(tmp_path_factory, "mlflow-notebook")
     monkeypatch.setenv(registry.URI_ENV_VAR, str(store))
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     client = NotebookClient(

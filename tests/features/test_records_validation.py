@@ -252,3 +252,10 @@ def test_agents_rules() -> None:
     assert (4, "time_off.0") in rows
     assert (5, "agent_id") in rows
     assert (6, "skills") in rows
+
+
+def test_validation_is_idempotent_on_clean_frames() -> None:
+    rows = [contact(csat=4, transfers=1, abandoned=False), contact(contact_id="c2", sentiment=-0.5)]
+    clean = validate_contacts(pd.DataFrame(rows), timezone="Europe/Berlin")
+    again = validate_contacts(clean, timezone="Europe/Berlin")
+    pd.testing.assert_frame_equal(clean, again, check_dtype=False)

@@ -171,13 +171,13 @@ def forecast(
         forecaster.fit(history)
         progress(0.7, "forecasting")
         result = forecaster.predict(first, periods)
+        write_frame(result, out)
         progress(0.8, "logging to MLflow")
         run_id = registry.log_training_run(forecaster, history)
         version = None
         if register:
             progress(0.95, f"registering {register}")
             version = _register(run_id, register, alias)
-        write_frame(result, out)
         progress(1.0, "done")
     queues = result[QUEUE].nunique()
     console.print(

@@ -15,6 +15,7 @@ in the gaps of a shift, ``offline`` between shifts.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,6 +23,9 @@ import numpy as np
 import pandas as pd
 
 from features.generator_roster import Shift
+
+STATE_NAMES = ("available", "on_contact", "acw", "break", "lunch", "offline", "marker")
+CODE = {name: code for code, name in enumerate(STATE_NAMES)}
 
 
 @dataclass
@@ -100,38 +104,19 @@ def serve_contacts(
     agent_of = np.full(n, -1, dtype=np.int64)
     shift_of = np.full(n, -1, dtype=np.int64)
     abandoned = np.zeros(n, dtype=bool)
-    agents = len(windows.starts)
-    free = [-(10**12)] * agents
-    pointer = [0] * agents
-    starts, ends = windows.starts, windows.ends
-
-    def soonest(members: Sequence[int], t: int) -> tuple[float, int, int]:
-        best, best_agent, best_window = float("inf"), -1, -1
-        for a in members:
-            x = free[a] if free[a] > t else t
-            own_ends, own_starts = ends[a], starts[a]
-            k = pointer[a]
-            while k < len(own_ends) and (own_ends[k] <= x or own_starts[k] >= own_ends[k]):
-                k += 1
-            pointer[a] = k
-            if k == len(own_ends):
-                continue
-            s = x if x > own_starts[k] else own_starts[k]
-            if s < best or (s == best and free[a] < free[best_agent]):
-                best, best_agent, best_window = s, a, k
-        return best, best_agent, best_window
-
+    pool = _AgentPool(windows, [*primary, *secondary])
+    groups = len(primary)
     arrival_list = arrivals.tolist()
     queue_list = queue_of.tolist()
     handle_list = handle.tolist()
     patience_list = patience.tolist()
     for i in range(n):
         t, q = arrival_list[i], queue_list[i]
-        best, best_agent, best_window = soonest(primary[q], t)
+        best, best_agent = pool.soonest(q, t)
         if best - t > overflow_s[q] and secondary[q]:
-            other = soonest(secondary[q], t)
-            if other[0] < best:
-                best, best_agent, best_window = other
+            other, other_agent = pool.soonest(groups + q, t)
+            if other < best:
+                best, best_agent = other, other_agent
         if best - t > patience_list[i]:
             # gives up waiting; with infinite patience and nobody left to serve it, the
             # contact stays in the backlog (neither answered nor abandoned)
@@ -139,13 +124,101 @@ def serve_contacts(
             continue
         if best_agent < 0:
             continue
-        done = int(best) + int(handle_list[i])
-        answered[i] = int(best)
+        start = int(best)
+        window = pool.window_at(best_agent, start)
+        done = start + int(handle_list[i])
+        answered[i] = start
         agent_of[i] = best_agent
-        shift_of[i] = windows.shift[best_agent][best_window]
-        free[best_agent] = done
-        _push_breaks(windows, best_agent, best_window, done)
+        shift_of[i] = windows.shift[best_agent][window]
+        _push_breaks(windows, best_agent, window, done)
+        pool.assign(best_agent, done)
     return ServedQueue(answered, agent_of, shift_of, abandoned)
+
+
+class _AgentPool:
+    """Which agent of a group can start a contact soonest, in O(log agents) per query.
+
+    Per group, a *waiting* heap keyed by the earliest instant each agent could start anything
+    (``ready``: the first work-window instant at or after the agent becomes free) and a
+    *ready* heap, keyed by when the agent became free (longest idle first), of agents whose
+    ``ready`` instant has passed. Queries come in non-decreasing time order; stale heap entries
+    are skipped by a per-agent version number.
+    """
+
+    def __init__(self, windows: AgentWindows, groups: Sequence[Sequence[int]]) -> None:
+        count = len(windows.starts)
+        self.windows = windows
+        self.free = [-(10**12)] * count
+        self.pointer = [0] * count
+        self.version = [0] * count
+        self.ready_at = [0.0] * count
+        self.member_of: list[list[int]] = [[] for _ in range(count)]
+        self.waiting: list[list[tuple[float, int, int, int]]] = [[] for _ in groups]
+        self.ready: list[list[tuple[int, int, int]]] = [[] for _ in groups]
+        for g, members in enumerate(groups):
+            for a in members:
+                self.member_of[a].append(g)
+        for a in range(count):
+            self.ready_at[a] = self._first_instant(a, self.free[a])
+            self._enqueue(a)
+
+    def _first_instant(self, agent: int, x: int) -> float:
+        """First instant at or after `x` inside one of the agent's (non-empty) windows."""
+        starts, ends = self.windows.starts[agent], self.windows.ends[agent]
+        k = self.pointer[agent]
+        while k < len(ends) and (ends[k] <= x or starts[k] >= ends[k]):
+            k += 1
+        self.pointer[agent] = k
+        if k == len(ends):
+            return float("inf")
+        return float(max(x, starts[k]))
+
+    def _enqueue(self, agent: int) -> None:
+        if self.ready_at[agent] == float("inf"):
+            return
+        entry = (self.ready_at[agent], self.free[agent], agent, self.version[agent])
+        for g in self.member_of[agent]:
+            heapq.heappush(self.waiting[g], entry)
+
+    def soonest(self, group: int, t: int) -> tuple[float, int]:
+        """(start instant, agent) of the agent of `group` able to start soonest at or after
+        `t` (ties: the one idle longest); ``(inf, -1)`` when nobody works any more."""
+        waiting, ready = self.waiting[group], self.ready[group]
+        while waiting and waiting[0][0] <= t:
+            _, free, agent, version = heapq.heappop(waiting)
+            if version == self.version[agent]:
+                heapq.heappush(ready, (free, agent, version))
+        while ready:
+            free, agent, version = ready[0]
+            if version != self.version[agent]:
+                heapq.heappop(ready)
+                continue
+            instant = self._first_instant(agent, t)
+            if instant == t:
+                return float(t), agent
+            # on a break or off shift at t: wait for the next window
+            heapq.heappop(ready)
+            self.version[agent] += 1
+            self.ready_at[agent] = instant
+            self._enqueue(agent)
+        while waiting:
+            instant, _, agent, version = waiting[0]
+            if version == self.version[agent]:
+                return instant, agent
+            heapq.heappop(waiting)
+        return float("inf"), -1
+
+    def window_at(self, agent: int, instant: int) -> int:
+        """Index of the agent's window containing `instant` (a start chosen by `soonest`)."""
+        self._first_instant(agent, instant)
+        return self.pointer[agent]
+
+    def assign(self, agent: int, done: int) -> None:
+        """The agent is busy until `done`."""
+        self.free[agent] = done
+        self.version[agent] += 1
+        self.ready_at[agent] = self._first_instant(agent, done)
+        self._enqueue(agent)
 
 
 def _push_breaks(windows: AgentWindows, agent: int, window: int, done: int) -> None:
@@ -197,7 +270,7 @@ def agent_state_records(
             {
                 "agent": contacts["agent"],
                 "shift": contacts["shift"],
-                "state": "on_contact",
+                "state": CODE["on_contact"],
                 "start": contacts["answered"],
                 "end": contacts["talk_end"],
             }
@@ -206,7 +279,7 @@ def agent_state_records(
             {
                 "agent": contacts["agent"],
                 "shift": contacts["shift"],
-                "state": "acw",
+                "state": CODE["acw"],
                 "start": contacts["talk_end"],
                 "end": contacts["done"],
             }
@@ -218,7 +291,7 @@ def agent_state_records(
         for k in range(len(starts) - 1):
             if shift_ids[k] == shift_ids[k + 1]:
                 b_start, b_end = windows.break_start[a][k], starts[k + 1]
-                kind = "lunch" if b_end - b_start >= 1800 else "break"
+                kind = CODE["lunch"] if b_end - b_start >= 1800 else CODE["break"]
                 break_rows.append((a, shift_ids[k], kind, b_start, b_end))
     busy.append(pd.DataFrame(break_rows, columns=["agent", "shift", "state", "start", "end"]))
     segments = pd.concat(busy, ignore_index=True)
@@ -238,8 +311,8 @@ def agent_state_records(
     )
     markers = pd.concat(
         [
-            shift_frame.assign(state="marker", end=shift_frame["start"]),
-            shift_frame.assign(state="marker", start=shift_frame["end"]),
+            shift_frame.assign(state=CODE["marker"], end=shift_frame["start"]),
+            shift_frame.assign(state=CODE["marker"], start=shift_frame["end"]),
         ],
         ignore_index=True,
     )
@@ -250,27 +323,31 @@ def agent_state_records(
     available = pd.DataFrame(
         {
             "agent": gap["agent"],
-            "state": "available",
+            "state": CODE["available"],
             "start": prev_end[gap.index].astype(np.int64),
             "end": gap["start"],
         }
     )
     offline = _offline(shift_frame, len(agent_ids), period)
     records = pd.concat([segments.drop(columns="shift"), available, offline], ignore_index=True)
-    records = records.astype({"agent": np.int64, "start": np.int64, "end": np.int64})
-    return records.sort_values(["agent", "start", "end"], ignore_index=True)
+    records = records.astype(
+        {"agent": np.int64, "state": np.int64, "start": np.int64, "end": np.int64}
+    )
+    records = records.sort_values(["agent", "start", "end"], ignore_index=True)
+    records["state"] = pd.Categorical.from_codes(records["state"].to_numpy(), STATE_NAMES)
+    return records
 
 
 def _offline(shift_frame: pd.DataFrame, agents: int, period: tuple[int, int]) -> pd.DataFrame:
+    """Offline spans: outside every shift of each agent, within `period`."""
     ordered = shift_frame.sort_values(["agent", "start"])
     rows = []
-    for a in range(agents):
-        own = ordered[ordered["agent"] == a]
-        cursor = period[0]
-        for start, end in zip(own["start"].tolist(), own["end"].tolist(), strict=True):
-            if start > cursor:
-                rows.append((a, "offline", cursor, start))
-            cursor = max(cursor, end)
-        if period[1] > cursor:
-            rows.append((a, "offline", cursor, period[1]))
+    cursor = {a: period[0] for a in range(agents)}
+    for agent, start, end in zip(
+        ordered["agent"].tolist(), ordered["start"].tolist(), ordered["end"].tolist(), strict=True
+    ):
+        if start > cursor[agent]:
+            rows.append((agent, CODE["offline"], cursor[agent], start))
+        cursor[agent] = max(cursor[agent], end)
+    rows.extend((a, CODE["offline"], c, period[1]) for a, c in cursor.items() if period[1] > c)
     return pd.DataFrame(rows, columns=["agent", "state", "start", "end"])

@@ -80,8 +80,9 @@ def parse_bound(text: str | None, timezone: str, *, end: bool) -> pd.Timestamp |
     return value
 
 
-def parse_thresholds(values: list[str] | None, queues: list[str]) -> float | dict[str, float]:
-    """``--sl-threshold 20`` (every queue) and ``--sl-threshold tech=86400`` (one queue)."""
+def parse_thresholds(values: list[str] | None) -> tuple[float, dict[str, float]]:
+    """``--sl-threshold 20`` (every queue) and ``--sl-threshold tech=86400`` (one queue):
+    the default threshold and the per-queue ones, in seconds."""
     default = DEFAULT_SL_THRESHOLD_S
     per_queue: dict[str, float] = {}
     errors: list[FieldError] = []
@@ -100,6 +101,13 @@ def parse_thresholds(values: list[str] | None, queues: list[str]) -> float | dic
             default = number
     if errors:
         raise InvalidInput("bad --sl-threshold", errors)
+    return default, per_queue
+
+
+def threshold_mapping(
+    default: float, per_queue: dict[str, float], queues: list[str]
+) -> float | dict[str, float]:
+    """The `sl_threshold_s` argument of :func:`features.intervals.build_intervals`."""
     if not per_queue:
         return default
     return {q: per_queue.get(q, default) for q in sorted(set(queues) | set(per_queue))}
@@ -198,9 +206,12 @@ def intervals(
     minutes = parse_freq(freq)
     if timezone is not None:
         check_timezone(timezone)
+    default_threshold, queue_thresholds = parse_thresholds(sl_threshold)
     with progress_bar("intervals") as progress:
         if contacts is not None:
             zone = timezone or "UTC"
+            low = parse_bound(from_, zone, end=False)
+            high = parse_bound(to, zone, end=True)
             progress(0.05, "reading contacts")
             # naive timestamps in the file are refused unless the site's zone is named
             frame = validate_contacts(read_records(contacts, "contacts"), timezone=timezone)
@@ -208,8 +219,6 @@ def intervals(
             if agent_states is not None:
                 raw = read_records(agent_states, "agent-states")
                 states = validate_agent_states(raw, timezone=timezone)
-            low = parse_bound(from_, zone, end=False)
-            high = parse_bound(to, zone, end=True)
             if low is not None:
                 frame = frame[frame["arrived_at"] >= low]
             if high is not None:
@@ -231,7 +240,8 @@ def intervals(
                 store.dispose()
             if states.empty:
                 states = None
-        thresholds = parse_thresholds(sl_threshold, sorted(frame["queue"].unique()))
+        queues = sorted(frame["queue"].unique())
+        thresholds = threshold_mapping(default_threshold, queue_thresholds, queues)
 
         def scaled(fraction: float, message: str) -> None:
             progress(0.3 + 0.65 * fraction, message)

@@ -101,6 +101,25 @@ class GeneratorSettings:
     country: str | None = "DE"
     subdiv: str | None = None
 
+    def __post_init__(self) -> None:
+        rules = {
+            "staffing_ratio": (0.0, 1.5, self.staffing_ratio),
+            "day_cv": (0.0, 2.0, self.day_cv),
+            "interval_cv": (0.0, 2.0, self.interval_cv),
+            "staffing_beta": (0.0, 5.0, self.staffing_beta),
+            "sick_rate": (0.0, 0.5, self.sick_rate),
+        }
+        errors = [
+            FieldError(None, name, f"must be a number from {low} to {high}", value)
+            for name, (low, high, value) in rules.items()
+            if isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not low <= value <= high
+            or (name == "staffing_ratio" and value == 0)
+        ]
+        if errors:
+            raise InvalidInput("invalid generator settings", errors)
+
 
 @dataclass
 class Centre:

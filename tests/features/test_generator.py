@@ -13,7 +13,7 @@ from scipy import stats
 
 from features.errors import InvalidInput
 from features.frame_io import read_frame
-from features.generator import Anomaly, Centre, generate_centre, write_centre
+from features.generator import Anomaly, Centre, GeneratorSettings, generate_centre, write_centre
 from features.intervals import build_intervals
 from features.records import validate_agent_states, validate_agents, validate_contacts
 
@@ -262,6 +262,9 @@ def test_bad_arguments() -> None:
     assert fields == {"weeks", "agents"}
     with pytest.raises(InvalidInput, match="timezone"):
         generate_centre(weeks=1, timezone="Nowhere/Land")
+    with pytest.raises(InvalidInput) as err:
+        GeneratorSettings(staffing_ratio=0.0, sick_rate=0.9)
+    assert {e.field for e in err.value.errors} == {"staffing_ratio", "sick_rate"}
 
 
 def test_written_files(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from features.errors import Conflict, Infeasible, SeatwiseError
 from features.schema import REQUIREMENTS_COLUMNS, ProgressCallback
 from scheduling.requirements import ServiceTargets, compute_requirements
 from scheduling.roster_checks import coverage_table
-from scheduling.roster_decompose import DECOMPOSE_ABOVE_AGENTS, restrict_options
+from scheduling.roster_decompose import DECOMPOSE_ABOVE_AGENTS, restrict_to_chosen
 from scheduling.roster_extract import SolvedPlan, plan_to_roster
 from scheduling.roster_hint import add_hint, greedy_shifts
 from scheduling.roster_model import (
@@ -32,9 +32,12 @@ from scheduling.roster_model import (
     RosterModel,
     build_diagnosis_model,
     build_roster_model,
+    configure_solver,
+    plan_objective_terms,
 )
 from scheduling.roster_options import ShiftCatalogue, ShiftOption, WeekGrid, build_catalogue
 from scheduling.roster_precheck import precheck_agents
+from scheduling.roster_refine import retime_week
 from scheduling.scenario import Scenario, load_scenario, required_agents
 
 
@@ -170,9 +173,9 @@ def scenario_requirements(scenario: Scenario) -> pd.DataFrame:
 
 def _required_cells(requirements: pd.DataFrame, grid: WeekGrid) -> dict[tuple[str, int], int]:
     cells: dict[tuple[str, int], int] = {}
-    for queue, start, agents in requirements[["queue", "interval_start", "agents_scheduled"]].itertuples(
-        index=False
-    ):
+    for queue, start, agents in requirements[
+        ["queue", "interval_start", "agents_scheduled"]
+    ].itertuples(index=False):
         need = required_agents(float(agents))
         if need:
             cells[(str(queue), grid.index_of(start))] = need
@@ -191,10 +194,7 @@ def _run(
     reporter: _Reporter,
 ) -> tuple[cp_model.CpSolver, Any]:
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.5, time_limit_s)
-    solver.parameters.num_workers = max(1, workers)
-    # The LP with all constraints linearised guides this coverage model far better.
-    solver.parameters.linearization_level = 2
+    configure_solver(solver, time_limit_s, workers)
     status = solver.solve(rm.model, reporter)
     return solver, status
 
@@ -205,7 +205,9 @@ def _value(solver: cp_model.CpSolver, expr: Any) -> float:
     return float(solver.value(expr))
 
 
-def _diagnose(scenario: Scenario, catalogue: ShiftCatalogue, options: Mapping[str, list[ShiftOption]]) -> list[Conflict]:
+def _diagnose(
+    scenario: Scenario, catalogue: ShiftCatalogue, options: Mapping[str, list[ShiftOption]]
+) -> list[Conflict]:
     """Name the (agent, rule) pairs of a minimal-ish infeasible core of the hard rules."""
     rm = build_diagnosis_model(scenario, catalogue, options)
     solver = cp_model.CpSolver()
@@ -292,33 +294,23 @@ def solve_roster(
         )
     required = _required_cells(requirements, catalogue.grid)
     stages: list[dict[str, Any]] = []
+    large = len(scenario.agents) > DECOMPOSE_ABOVE_AGENTS
+    greedy_budget = (0.3 if large else 0.2) * time_limit_s
+    greedy = greedy_shifts(scenario, catalogue, required, catalogue.by_agent, greedy_budget)
+    stages.append({"stage": "greedy shifts", "seconds": time.perf_counter() - started})
+    retime_budget = (0.4 if large else 0.3) * time_limit_s
+    greedy = retime_week(scenario, catalogue, required, greedy, retime_budget, workers)
+    stages.append({"stage": "day re-timing", "seconds": time.perf_counter() - started})
+    if progress is not None:
+        progress(0.3, f"greedy start for {len(greedy)} agents")
     options: Mapping[str, list[ShiftOption]] = catalogue.by_agent
-    budget = time_limit_s
-    if len(scenario.agents) > DECOMPOSE_ABOVE_AGENTS:
-        first = build_roster_model(scenario, catalogue, required, anonymous=True)
-        share = 0.25 * time_limit_s
-        reporter = _Reporter("shift counts", started, on_solution, progress, (0.0, 0.25), share)
-        solver, status = _run(first, "shift counts", share, workers, reporter)
-        stages.append(
-            {
-                "stage": "shift counts",
-                "status": _status_name(status),
-                "objective": solver.objective_value,
-                "bound": solver.best_objective_bound,
-                "seconds": solver.wall_time,
-            }
-        )
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            counts = {k: int(solver.value(v)) for k, v in first.counts.items()}
-            options = restrict_options(scenario, catalogue, counts)
-        budget = max(1.0, time_limit_s - (time.perf_counter() - started))
+    if large:
+        options = restrict_to_chosen(catalogue, catalogue.by_agent, greedy)
     rm = build_roster_model(scenario, catalogue, required, options)
-    hint_budget = 0.15 * time_limit_s
-    add_hint(rm, scenario, greedy_shifts(scenario, catalogue, required, options, hint_budget))
-    span = (0.25, 1.0) if stages else (0.0, 1.0)
-    stage = "agents" if stages else "roster"
+    hinted = add_hint(rm, scenario, catalogue, greedy, required)
+    stage = "breaks and routing" if large else "roster"
     budget = max(1.0, time_limit_s - (time.perf_counter() - started))
-    reporter = _Reporter(stage, started, on_solution, progress, span, budget)
+    reporter = _Reporter(stage, started, on_solution, progress, (0.3, 1.0), budget)
     solver, status = _run(rm, stage, budget, workers, reporter)
     status_name = _status_name(status)
     stages.append(
@@ -331,27 +323,37 @@ def solve_roster(
         }
     )
     if status == cp_model.INFEASIBLE or status == cp_model.MODEL_INVALID:
-        found = _diagnose(scenario, catalogue, options)
+        found = _diagnose(scenario, catalogue, catalogue.by_agent)
         raise Infeasible(
             "no roster keeps every hard rule"
             + ("" if found else f" (solver status {status_name})"),
             found,
         )
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        plan = _read_plan(rm, solver, catalogue)
+    elif hinted.shifts or not scenario.agents:
+        # The search found nothing better in time: the greedy start is still a valid roster.
+        plan, status_name = hinted, "GREEDY"
+    else:
         raise SeatwiseError(
             f"no roster found within {time_limit_s:g} s (solver status {status_name}); "
-            "allow more time (--time-limit) or fewer agents"
+            "allow more time (--time-limit)"
         )
-    plan = _read_plan(rm, solver, catalogue)
     roster = plan_to_roster(scenario, catalogue, plan)
     needed = requirements.rename(columns={"agents_scheduled": "required"})[
         ["queue", "interval_start", "required"]
     ].copy()
     needed["required"] = [required_agents(float(v)) for v in needed["required"]]
     coverage = coverage_table(roster, scenario, needed)
-    terms = {name: _value(solver, expr) for name, expr in rm.terms.items()}
-    objective = float(solver.objective_value)
-    bound = float(solver.best_objective_bound)
+    terms = plan_objective_terms(
+        scenario,
+        plan.shifts,
+        coverage[["queue", "gap"]].itertuples(index=False),
+        catalogue.grid.week_start.weekday(),
+    )
+    objective = terms.pop("objective")
+    bound = max(0.0, float(solver.best_objective_bound)) if stage == "roster" else 0.0
+    bound = min(bound, objective)
     if progress is not None:
         progress(1.0, f"{status_name}: objective {objective:.0f}, bound {bound:.0f}")
     return RosterResult(

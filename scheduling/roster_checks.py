@@ -7,7 +7,6 @@ trust a roster whatever produced it.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -117,9 +116,7 @@ def _template_fits(
     return None
 
 
-def _check_agent(
-    agent: Agent, rows: pd.DataFrame, scenario: Scenario, tz: ZoneInfo
-) -> list[str]:
+def _check_agent(agent: Agent, rows: pd.DataFrame, scenario: Scenario, tz: ZoneInfo) -> list[str]:
     aid = agent.agent_id
     out = []
     for row in rows.itertuples(index=False):

@@ -47,9 +47,7 @@ def _place_breaks(
         slot = catalogue.slots[key]
         for b, rule in enumerate(catalogue.breaks[slot.template]):
             offsets = [
-                off
-                for off in rule.offsets
-                for _ in range(plan.breaks.get((group, key, b, off), 0))
+                off for off in rule.offsets for _ in range(plan.breaks.get((group, key, b, off), 0))
             ]
             # Counts always sum to the slot's agents; pad defensively with the first offset.
             offsets += [rule.offsets[0]] * (len(agents) - len(offsets))
@@ -75,7 +73,7 @@ def _route(
         for agent_id in working[t]:
             by_group[group_of[agent_id]].append(agent_id)
         for group, agents in by_group.items():
-            best = {a: max(sorted(group), key=lambda q, a=a: skills[a][q]) for a in agents}
+            best = {a: max(sorted(group), key=skills[a].__getitem__) for a in agents}
             if len(group) == 1 or t >= week_intervals:
                 for a in agents:
                     served[(a, t)] = served.get((a, t - 1), best[a])
@@ -91,9 +89,7 @@ def _route(
                     waiting.append(a)
             for a in waiting:
                 open_queues = [q for q in room if room[q] > 0]
-                pick = (
-                    max(open_queues, key=lambda q, a=a: skills[a][q]) if open_queues else best[a]
-                )
+                pick = max(open_queues, key=skills[a].__getitem__) if open_queues else best[a]
                 served[(a, t)] = pick
                 if open_queues:
                     room[pick] -= 1

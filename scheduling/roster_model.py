@@ -21,6 +21,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -50,6 +51,12 @@ class RosterModel:
     counts: dict[tuple[SkillSet, SlotKey], cp_model.IntVar] = field(default_factory=dict)
     breaks: dict[tuple[SkillSet, SlotKey, int, int], cp_model.IntVar] = field(default_factory=dict)
     routes: dict[tuple[SkillSet, str, int], cp_model.IntVar] = field(default_factory=dict)
+    under: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
+    over: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
+    maxima: dict[str, tuple[cp_model.IntVar, list[list[tuple[str, SlotKey]]]]] = field(
+        default_factory=dict
+    )
+    """Fairness: kind -> (max variable, per agent the (agent, slot) keys counted)."""
     terms: dict[str, cp_model.LinearExpr] = field(default_factory=dict)
     guards: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
     """(agent_id, rule) -> enforcement literal, only when built for diagnosis."""
@@ -208,14 +215,15 @@ def add_fairness_terms(
     for kind, test in kinds.items():
         per_agent = []
         for agent in scenario.agents:
-            hits = [rm.shifts[(agent.agent_id, o.key)] for o in options[agent.agent_id] if test(o)]
+            hits = [(agent.agent_id, o.key) for o in options[agent.agent_id] if test(o)]
             if hits:
-                per_agent.append(sum(hits))
+                per_agent.append(hits)
         if not per_agent:
             continue
         top = rm.model.new_int_var(0, 7, f"max_{kind}_shifts")
-        for expr in per_agent:
-            rm.model.add(top >= expr)
+        for hits in per_agent:
+            rm.model.add(top >= sum(rm.shifts[k] for k in hits))
+        rm.maxima[kind] = (top, per_agent)
         maxima.append(top)
     return sum(maxima, start=0)  # type: ignore[return-value]
 
@@ -233,7 +241,9 @@ def add_slot_counts(
             members[(group, o.key)].append(rm.shifts[(agent.agent_id, o.key)])
     for (group, key), shift_vars in members.items():
         name = "+".join(sorted(group))
-        count = rm.model.new_int_var(0, len(shift_vars), f"count_{name}_d{key[0]}_{key[1]}_{key[2]}")
+        count = rm.model.new_int_var(
+            0, len(shift_vars), f"count_{name}_d{key[0]}_{key[1]}_{key[2]}"
+        )
         rm.model.add(count == sum(shift_vars))
         rm.counts[(group, key)] = count
 
@@ -286,9 +296,7 @@ def add_break_counts(
         for b, rule in enumerate(catalogue.breaks[slot.template]):
             parts = []
             for offset in rule.offsets:
-                var = rm.model.new_int_var(
-                    0, upper_bound(count), f"{count.name}_b{b}_at{offset}"
-                )
+                var = rm.model.new_int_var(0, upper_bound(count), f"{count.name}_b{b}_at{offset}")
                 rm.breaks[(group, key, b, offset)] = var
                 parts.append(var)
                 for t in range(slot.start + offset, slot.start + offset + rule.length):
@@ -333,7 +341,9 @@ def add_coverage_objective(
     week_intervals: int,
 ) -> tuple[cp_model.LinearExpr, cp_model.LinearExpr, cp_model.LinearExpr]:
     """Under- and over-coverage per (queue, interval); returns (weighted under, under, over)."""
-    weighted, under_all, over_all = [], [], []
+    weighted: list[Any] = []
+    under_all: list[Any] = []
+    over_all: list[Any] = []
     for queue, priority in priorities.items():
         weight = max(1, round(UNDER_WEIGHT * priority))
         for t in range(week_intervals):
@@ -349,6 +359,8 @@ def add_coverage_objective(
             under = rm.model.new_int_var(0, need, f"under_{queue}_t{t}")
             over = rm.model.new_int_var(0, max(bound, 0), f"over_{queue}_t{t}")
             rm.model.add(have + under - over == need)
+            rm.under[(queue, t)] = under
+            rm.over[(queue, t)] = over
             weighted.append(weight * under)
             under_all.append(under)
             over_all.append(over)
@@ -441,3 +453,75 @@ def build_diagnosis_model(
     add_consecutive_days_rule(rm, scenario, options)
     rm.model.add_assumptions(list(rm.guards.values()))
     return rm
+
+
+def plan_objective_terms(
+    scenario: Scenario,
+    shifts: Mapping[str, list[ShiftOption]],
+    coverage_gaps: Iterable[tuple[str, int]],
+    week_start_weekday: int,
+) -> dict[str, float]:
+    """The objective's terms measured on a finished roster (the same definitions as the model).
+
+    Parameters
+    ----------
+    shifts:
+        Shifts worked per agent.
+    coverage_gaps:
+        (queue, scheduled - required) per queue and interval, in agents.
+
+    Returns
+    -------
+    dict
+        under_coverage, over_coverage (agent-intervals), weighted_under_coverage, preferences,
+        fairness, and ``objective`` (the weighted total).
+    """
+    priority = {q.name: q.priority for q in scenario.queues}
+    under = over = weighted = 0.0
+    for queue, gap in coverage_gaps:
+        if gap < 0:
+            under -= gap
+            weighted -= gap * max(1, round(UNDER_WEIGHT * priority[queue]))
+        else:
+            over += gap
+    early = clock_minutes(scenario.rules.early_start_before)
+    late = clock_minutes(scenario.rules.late_end_after)
+    prefs = 0
+    counts = {"weekend": [0], "early": [0], "late": [0]}
+    for agent in scenario.agents:
+        p = agent.preferences
+        after = clock_minutes(p.start_after) if p.start_after else None
+        before = clock_minutes(p.start_before) if p.start_before else None
+        mine = shifts.get(agent.agent_id, [])
+        days = [WEEKDAYS[(week_start_weekday + o.day) % 7] for o in mine]
+        prefs += sum(d in p.days_off for d in days)
+        prefs += sum(
+            (after is not None and o.start_clock < after)
+            or (before is not None and o.start_clock > before)
+            for o in mine
+        )
+        counts["weekend"].append(sum(d in ("sat", "sun") for d in days))
+        counts["early"].append(sum(o.start_clock < early for o in mine))
+        counts["late"].append(sum(o.end_clock > late for o in mine))
+    fairness = float(sum(max(values) for values in counts.values()))
+    objective = (
+        weighted + OVER_WEIGHT * over + PREFERENCE_WEIGHT * prefs + FAIRNESS_WEIGHT * fairness
+    )
+    return {
+        "under_coverage": under,
+        "over_coverage": over,
+        "weighted_under_coverage": weighted,
+        "preferences": float(prefs),
+        "fairness": fairness,
+        "objective": objective,
+    }
+
+
+def configure_solver(solver: cp_model.CpSolver, time_limit_s: float, workers: int) -> None:
+    """Set the time limit (s) and workers. With few workers CP-SAT's LP-guided worker spends
+    its time on this model's weak relaxation; the portfolio without it finds far better rosters
+    (measured on planted instances), so it is left out there."""
+    solver.parameters.max_time_in_seconds = max(0.2, time_limit_s)
+    solver.parameters.num_workers = max(1, workers)
+    if workers <= 3:
+        solver.parameters.ignore_subsolvers.append("default_lp")

@@ -124,9 +124,7 @@ def template_breaks(template: ShiftTemplate, interval_minutes: int) -> list[Brea
     return out
 
 
-def _template_slots(
-    template: ShiftTemplate, grid: WeekGrid, day: int
-) -> list[ShiftOption]:
+def _template_slots(template: ShiftTemplate, grid: WeekGrid, day: int) -> list[ShiftOption]:
     tz = ZoneInfo(grid.timezone)
     date = pd.Timestamp(grid.date(day))
     out = []
@@ -142,9 +140,7 @@ def _template_slots(
         end = start + pd.Timedelta(minutes=template.length_minutes)
         end_local = end.tz_convert(tz)
         end_clock = (
-            (end_local.date() - grid.date(day)).days * 1440
-            + end_local.hour * 60
-            + end_local.minute
+            (end_local.date() - grid.date(day)).days * 1440 + end_local.hour * 60 + end_local.minute
         )
         out.append(
             ShiftOption(
@@ -189,7 +185,7 @@ def build_catalogue(scenario: Scenario, grid: WeekGrid | None = None) -> ShiftCa
             catalogue.slots[option.key] = option
         catalogue.breaks[template.name] = template_breaks(template, scenario.interval_minutes)
     for agent in scenario.agents:
-        allowed = []
+        allowed: list[ShiftOption] = []
         for name in agent.contract.templates:
             allowed.extend(o for o in per_template[name] if agent_allows(agent, o, grid))
         allowed.sort(key=lambda o: (o.day, o.start, o.template))

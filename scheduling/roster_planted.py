@@ -23,10 +23,18 @@ PLANTED_TEMPLATES: list[dict[str, Any]] = [
         "latest_start": "09:00",
         "start_step_minutes": 30,
         "breaks": [
-            {"activity": "break", "minutes": 15, "earliest_after_start_minutes": 60,
-             "latest_after_start_minutes": 150},
-            {"activity": "lunch", "minutes": 30, "earliest_after_start_minutes": 180,
-             "latest_after_start_minutes": 300},
+            {
+                "activity": "break",
+                "minutes": 15,
+                "earliest_after_start_minutes": 60,
+                "latest_after_start_minutes": 150,
+            },
+            {
+                "activity": "lunch",
+                "minutes": 30,
+                "earliest_after_start_minutes": 180,
+                "latest_after_start_minutes": 300,
+            },
         ],
     },
     {
@@ -36,8 +44,12 @@ PLANTED_TEMPLATES: list[dict[str, Any]] = [
         "latest_start": "14:00",
         "start_step_minutes": 30,
         "breaks": [
-            {"activity": "lunch", "minutes": 30, "earliest_after_start_minutes": 180,
-             "latest_after_start_minutes": 300},
+            {
+                "activity": "lunch",
+                "minutes": 30,
+                "earliest_after_start_minutes": 180,
+                "latest_after_start_minutes": 300,
+            },
         ],
     },
     {
@@ -47,8 +59,12 @@ PLANTED_TEMPLATES: list[dict[str, Any]] = [
         "latest_start": "14:00",
         "start_step_minutes": 60,
         "breaks": [
-            {"activity": "break", "minutes": 15, "earliest_after_start_minutes": 120,
-             "latest_after_start_minutes": 240},
+            {
+                "activity": "break",
+                "minutes": 15,
+                "earliest_after_start_minutes": 120,
+                "latest_after_start_minutes": 240,
+            },
         ],
     },
 ]
@@ -81,7 +97,7 @@ def planted_instance(
     rng = np.random.default_rng(seed)
     names = [f"q{i + 1}" for i in range(queues)]
     template_names = [t["name"] for t in PLANTED_TEMPLATES]
-    agent_rows = []
+    agent_rows: list[dict[str, Any]] = []
     for i in range(agents):
         tmpl = template_names[int(rng.integers(len(template_names)))]
         length = next(t["length_minutes"] for t in PLANTED_TEMPLATES if t["name"] == tmpl)
@@ -118,23 +134,27 @@ def planted_instance(
     step = pd.Timedelta(minutes=15)
     rows = []
     for agent, spec in zip(scenario.agents, agent_rows, strict=True):
-        days_needed = spec["contract"]["min_minutes"] // scenario.template(
-            agent.contract.templates[0]
-        ).length_minutes
+        days_needed = (
+            spec["contract"]["min_minutes"]
+            // scenario.template(agent.contract.templates[0]).length_minutes
+        )
         first_off = int(rng.integers(0, 7))
-        off_days = {first_off, (first_off + 1) % 7} if days_needed == 5 else {
-            first_off, (first_off + 1) % 7, (first_off + 4) % 7
-        }
+        off_days = (
+            {first_off, (first_off + 1) % 7}
+            if days_needed == 5
+            else {first_off, (first_off + 1) % 7, (first_off + 4) % 7}
+        )
         work_days = sorted(set(range(7)) - off_days)[:days_needed]
         if rng.random() < 0.2:
             spare = sorted(off_days)[0]
             spec["time_off"] = [(week_start + dt.timedelta(days=spare)).isoformat()]
         if rng.random() < 0.2:
-            spec["availability"] = {WEEKDAYS[(week_start.weekday() + d) % 7]: [["05:00", "23:00"]]
-                                    for d in range(7)}
+            spec["availability"] = {
+                WEEKDAYS[(week_start.weekday() + d) % 7]: [["05:00", "23:00"]] for d in range(7)
+            }
         template = scenario.template(agent.contract.templates[0])
         breaks = template_breaks(template, 15)
-        skills = sorted(agent.skills)
+        agent_skills = sorted(agent.skills)
         for day in work_days:
             options = [
                 o
@@ -148,11 +168,11 @@ def planted_instance(
                 offset = int(rng.choice(rule.offsets))
                 for t in range(offset, offset + rule.length):
                     pauses[t] = rule.activity
-            queue = str(rng.choice(skills))
+            queue = str(rng.choice(agent_skills))
             for t in range(shift.end - shift.start):
                 if t in pauses:
                     labels.append((pauses[t], None))
-                    queue = str(rng.choice(skills))
+                    queue = str(rng.choice(agent_skills))
                 else:
                     labels.append(("work", queue))
             run = 0

@@ -15,9 +15,7 @@ def most_days(max_days: int, max_consecutive_days: int) -> int:
     return min(max_days, pattern_limit)
 
 
-def precheck_agents(
-    scenario: Scenario, options: Mapping[str, list[ShiftOption]]
-) -> list[Conflict]:
+def precheck_agents(scenario: Scenario, options: Mapping[str, list[ShiftOption]]) -> list[Conflict]:
     """Agents whose `min_minutes` exceeds the most minutes their shifts can give.
 
     The bound takes the longest allowed shift of each day (after availability, time off and
@@ -41,7 +39,8 @@ def precheck_agents(
         best = sum(sorted(longest.values(), reverse=True)[:days])
         if best < contract.min_minutes:
             detail = (
-                f"agent {agent.agent_id}: contract.min_minutes {contract.min_minutes} > at most {best} minutes from "
+                f"agent {agent.agent_id}: contract.min_minutes {contract.min_minutes} > at most "
+                f"{best} minutes from "
                 f"{len(longest)} available day(s) (availability, time_off, contract.templates, "
                 f"contract.max_days {contract.max_days}, rules.max_consecutive_days "
                 f"{scenario.rules.max_consecutive_days})"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Sequence
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -275,9 +276,7 @@ def _check_templates(scenario: Scenario, errors: list[FieldError]) -> None:
             if b.latest_after_start_minutes > t.length_minutes:
                 rule = "break window must end within the shift"
                 errors.append(
-                    FieldError(
-                        None, f"{bpath}.latest_after_start_minutes", rule, t.length_minutes
-                    )
+                    FieldError(None, f"{bpath}.latest_after_start_minutes", rule, t.length_minutes)
                 )
             window = (b.earliest_after_start_minutes, b.latest_after_start_minutes)
             if any(window[0] < w[1] and w[0] < window[1] for w in windows):
@@ -324,10 +323,10 @@ def _check_agents(scenario: Scenario, errors: list[FieldError]) -> None:
                         )
                 except ValueError:
                     pass
-        for j, day in enumerate(a.time_off):
-            if day not in week:
+        for j, off_day in enumerate(a.time_off):
+            if off_day not in week:
                 rule = "time off must fall in the scenario's week"
-                errors.append(FieldError(None, f"{base}.time_off[{j}]", rule, str(day)))
+                errors.append(FieldError(None, f"{base}.time_off[{j}]", rule, str(off_day)))
         p = a.preferences
         _clock_errors(p.start_after, f"{base}.preferences.start_after", 0, errors)
         _clock_errors(p.start_before, f"{base}.preferences.start_before", 0, errors)
@@ -335,7 +334,7 @@ def _check_agents(scenario: Scenario, errors: list[FieldError]) -> None:
 
 def _check_timed_rows(
     scenario: Scenario,
-    rows: list[RequirementRow] | list[ForecastRow],
+    rows: Sequence[RequirementRow | ForecastRow],
     field: str,
     errors: list[FieldError],
 ) -> None:

@@ -56,9 +56,7 @@ def roster(
     time_limit: Annotated[
         float, typer.Option("--time-limit", help="Solver time limit in seconds.", min=1)
     ] = 60.0,
-    workers: Annotated[
-        int, typer.Option("--workers", help="CP-SAT search workers.", min=1)
-    ] = 2,
+    workers: Annotated[int, typer.Option("--workers", help="CP-SAT search workers.", min=1)] = 2,
 ) -> None:
     """Weekly roster + routing plan for SCENARIO (agents, templates, rules, requirements)."""
     data = read_scenario_file(scenario)

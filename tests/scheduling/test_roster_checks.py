@@ -19,9 +19,9 @@ def planted():
 def test_planted_roster_is_valid_and_its_coverage_is_the_requirement(planted):
     scenario, roster = planted
     assert check_roster(scenario, roster) == []
-    required = pd.DataFrame(
-        [r.model_dump() for r in scenario.requirements or []]
-    ).rename(columns={"agents": "required"})
+    required = pd.DataFrame([r.model_dump() for r in scenario.requirements or []]).rename(
+        columns={"agents": "required"}
+    )
     required["interval_start"] = pd.to_datetime(required["interval_start"], utc=True).dt.tz_convert(
         scenario.timezone
     )

@@ -187,6 +187,33 @@ def test_dst_days(tz: str, day: str, real_hours: int, intervals: int) -> None:
     assert len(filled) == intervals
 
 
+@pytest.mark.parametrize(
+    ("tz", "monday", "intervals"),
+    [
+        ("Europe/Berlin", "2026-03-23", 7 * 96 - 4),
+        ("Europe/Berlin", "2026-10-19", 7 * 96 + 4),
+        ("America/New_York", "2026-03-02", 7 * 96 - 4),
+        ("America/New_York", "2026-10-26", 7 * 96 + 4),
+    ],
+)
+def test_dst_weeks(tz: str, monday: str, intervals: int) -> None:
+    grid = interval_grid(monday, 7, 15, tz)
+    assert len(grid) == intervals
+    # one contact 7 minutes into every interval of the week, all answered after 12 s
+    arrived = pd.Series(grid + pd.Timedelta(minutes=7)).dt.tz_convert("UTC")
+    contacts = pd.DataFrame(
+        {"queue": "q", "arrived_at": arrived, "answered_at": arrived + pd.Timedelta(seconds=12)}
+    )
+    history = build_intervals(contacts, timezone=tz)
+    assert len(history) == intervals
+    assert (history["interval_start"].to_numpy() == grid.to_numpy()).all()
+    assert (history["offered"] == 1).all() and (history["service_level"] == 1.0).all()
+    per_day = history.groupby(history["interval_start"].dt.date).size()
+    assert sorted(per_day.unique()) == sorted({96, intervals - 6 * 96})
+    hourly = build_intervals(contacts, freq_minutes=60, timezone=tz)
+    assert len(hourly) == intervals // 4 and (hourly["offered"] == 4).all()
+
+
 def test_fall_back_hour_maps_to_two_intervals() -> None:
     first = pd.Timestamp("2026-10-25T02:20:00+02:00")
     second = pd.Timestamp("2026-10-25T02:20:00+01:00")

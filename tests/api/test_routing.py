@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pandas as pd
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -171,3 +173,18 @@ def test_instants_out_of_range_are_422(client: TestClient, app: FastAPI, auth) -
         assert client.post("/v1/routing/assign", json=body, headers=headers).status_code == 422
         since = client.get("/v1/alerts", params={"since": at}, headers=headers)
         assert since.status_code == 422
+
+
+def test_key_lookups_cached_for_a_few_seconds(client: TestClient, app: FastAPI, auth) -> None:
+    seed(app)
+    headers = auth("routing")
+    key_id = headers["Authorization"].split("_")[1]
+    assert client.get("/v1/routing/plan", headers=headers).status_code == 200
+    app.state.service_store.revoke_key(key_id)
+    # Within the cache's TTL the revoked key still routes (no DB read per request) ...
+    assert client.get("/v1/routing/plan", headers=headers).status_code == 200
+    keys = app.state.seatwise_key_cache
+    assert keys.ttl_s <= 5.0
+    keys.clock = lambda: time.monotonic() + keys.ttl_s + 1.0
+    # ... and once the entry expires the key is looked up again and refused.
+    assert client.get("/v1/routing/plan", headers=headers).status_code == 401

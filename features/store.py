@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Connection, Engine, Select, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -174,30 +176,35 @@ class Store:
             Rows received, newly inserted, and already stored (duplicates).
         """
         clean = frame if validated else validate_contacts(frame, timezone=timezone)
-        fresh = clean[~clean["contact_id"].isin(self._known_contact_ids(clean))]
+        known = pc.is_in(
+            pa.array(clean["contact_id"], type=pa.large_string()),
+            value_set=pa.array(self._known_contact_ids(clean), type=pa.large_string()),
+        )
+        fresh = clean[~known.to_numpy(zero_copy_only=False)]
         inserted = self._insert(
             fresh, ContactRow.__tablename__, CONTACT_COLUMNS, ["contact_id"], progress
         )
         return IngestReport(len(frame), inserted, len(frame) - inserted)
 
-    def _known_contact_ids(self, clean: pd.DataFrame) -> set[str]:
+    def _known_contact_ids(self, clean: pd.DataFrame) -> pd.Series:
         """Ids already stored among contacts arriving in the batch's span, when that is cheap.
 
         Re-sent files are skipped in pandas instead of row by row in the database (a million
         re-sent contacts: about 1 s instead of 4 s). Only when the span holds at most a few times
         the batch's rows; ``ON CONFLICT DO NOTHING`` still guards every other case.
         """
+        nothing = pd.Series([], dtype="str")
         if clean.empty:
-            return set()
+            return nothing
         span = _epoch_ms(clean["arrived_at"].agg(["min", "max"]))
         table = ContactRow.__table__
         within = (table.c.arrived_at >= int(span[0])) & (table.c.arrived_at <= int(span[1]))
         with self.engine.connect() as connection:
             stored = connection.execute(select(func.count()).where(within)).scalar_one()
             if not stored or stored > 4 * len(clean):
-                return set()
+                return nothing
         ids = self._fetch_frame(select(table.c.contact_id).where(within), ["contact_id"])
-        return set(ids["contact_id"])
+        return ids["contact_id"].astype("str")
 
     def ingest_agent_states(
         self,

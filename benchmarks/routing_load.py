@@ -159,7 +159,7 @@ class Connection:
 
     @classmethod
     async def open(cls, port: int) -> Connection:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 5)
         return cls(reader, writer)
 
     async def send(self, request: bytes) -> tuple[int, bytes]:
@@ -262,6 +262,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     duration = min(max(args.duration, 1.0), 120.0)
+    if not 1 <= args.rate <= 2_000:
+        parser.error("--rate must be within [1, 2000] requests per second")
     count = int(round(args.rate * duration))
     with tempfile.TemporaryDirectory(prefix="seatwise-routing-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'seatwise.db'}"
@@ -270,9 +272,8 @@ def main() -> None:
         port = free_port()
         server = start_server(url, port)
         try:
-            latencies, failures, elapsed = asyncio.run(
-                drive(port, key, bodies, args.rate, timeout_s=5.0)
-            )
+            run = drive(port, key, bodies, args.rate, timeout_s=5.0)
+            latencies, failures, elapsed = asyncio.run(asyncio.wait_for(run, duration + 60))
         finally:
             server.terminate()
             server.wait(timeout=15)

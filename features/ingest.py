@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from features.errors import FieldError, InvalidInput
 from features.mapping import BUILTIN_MAPPINGS, SourceMapping, load_mapping, read_mapped
@@ -22,7 +24,7 @@ from features.store import IngestReport, Store
 RecordKind = Literal["contacts", "agent-states", "agents"]
 RECORD_KINDS: tuple[RecordKind, ...] = ("contacts", "agent-states", "agents")
 FILE_FORMATS = ("csv", "parquet", "json")
-_TEXT_COLUMNS = {"contact_id": "str", "queue": "str", "agent_id": "str", "channel": "str"}
+_TEXT_COLUMNS = ("contact_id", "queue", "agent_id", "channel", "state", "name", "team", "site")
 
 
 def file_format(path: str | Path, declared: str | None = None) -> str:
@@ -79,8 +81,13 @@ def read_records(path: str | Path, kind: RecordKind, *, fmt: str | None = None) 
         return rows if kind == "agents" else pd.DataFrame.from_records(rows)
     try:
         # Arrow's multi-threaded reader also parses ISO 8601 instants (with offset or Z) in C;
-        # columns it cannot parse stay text and validation reports their bad cells.
-        return pd.read_csv(path, dtype=_TEXT_COLUMNS, engine="pyarrow")
+        # columns it cannot parse stay text and validation reports their bad cells. Ids stay
+        # text so "007" keeps its zeros.
+        options = pa_csv.ConvertOptions(
+            column_types={column: pa.string() for column in _TEXT_COLUMNS},
+            strings_can_be_null=True,
+        )
+        return pa_csv.read_csv(path, convert_options=options).to_pandas()
     except (ValueError, UnicodeDecodeError) as exc:
         rule = f"must be a readable CSV ({exc})"
         raise InvalidInput(

@@ -217,3 +217,19 @@ def test_malformed_files_are_bad_input(tmp_path: Path, sqlite_store: Store) -> N
     with pytest.raises(InvalidInput, match="not JSON"):
         ingest_file(sqlite_store, "contacts", broken_json)
     assert sqlite_store.counts()["contacts"] == 0
+
+
+def test_csv_ids_keep_leading_zeros_and_sparse_integers_read(
+    tmp_path: Path, sqlite_store: Store
+) -> None:
+    path = tmp_path / "sparse.csv"
+    path.write_text(
+        "contact_id,queue,arrived_at,transfers,agent_id\n"
+        "007,billing,2026-03-02T09:00:00Z,,0042\n"
+        "008,billing,2026-03-02T09:00:05Z,2,\n"
+    )
+    assert ingest_file(sqlite_store, "contacts", path).inserted == 2
+    back = sqlite_store.read_contacts().set_index("contact_id")
+    assert back.index.tolist() == ["007", "008"]
+    assert back.loc["007", "agent_id"] == "0042"
+    assert back["transfers"].tolist() == [pd.NA, 2]

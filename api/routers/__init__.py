@@ -12,4 +12,7 @@ ROUTER_MODULES = (
     "routing",
     "alerts",
     "intraday",
+    "realtime",
+    "contacts",
+    "dashboard",
 )

@@ -1,0 +1,255 @@
+"""The dashboard: HTML pages, their static files, Plotly.js from the installed `plotly` package,
+and the two small reads the pages need that no other resource answers (who is calling; the
+published week by team with its coverage).
+
+Pages carry no data: their JavaScript reads the public API with the key the user typed in
+(kept in the browser's localStorage) and shows only what that key may see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.resources
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi.responses import FileResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.deps import (
+    Principal,
+    SessionDep,
+    SettingsDep,
+    StoreDep,
+    require_roles,
+    roles_route,
+    scoped_agents,
+    scoped_queues,
+)
+from api.schemas.common import INVALID
+from api.schemas.rosters import CoveragePublic
+from api.security import ROLES
+from features.db.service_tables import Roster, RosterRow
+from features.errors import FieldError, InvalidInput
+from features.store import Store
+
+router = APIRouter()
+
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+PAGES = {
+    "/": "wallboard.html",
+    "/dashboard/forecast": "forecast.html",
+    "/dashboard/heatmaps": "heatmaps.html",
+    "/dashboard/roster": "roster.html",
+    "/dashboard/agent": "agent.html",
+    "/dashboard/drill": "drill.html",
+}
+MEDIA_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
+SCHEDULE_READERS = ("admin", "planner", "supervisor")
+MAX_WEEK_DAYS = 14
+
+
+def plotly_js_path() -> Path:
+    """The minified Plotly.js bundled with the installed `plotly` Python package."""
+    return Path(str(importlib.resources.files("plotly") / "package_data" / "plotly.min.js"))
+
+
+def _page(name: str) -> FileResponse:
+    return FileResponse(STATIC_DIR / name, media_type=MEDIA_TYPES[".html"])
+
+
+def _add_page(path: str, name: str) -> None:
+    def read_page() -> FileResponse:
+        return _page(name)
+
+    read_page.__name__ = f"read_page_{Path(name).stem}"
+    router.add_api_route(path, read_page, methods=["GET"], include_in_schema=False)
+
+
+for _path, _name in PAGES.items():
+    _add_page(_path, _name)
+
+
+@router.get("/static/plotly.min.js", include_in_schema=False)
+def read_plotly() -> FileResponse:
+    """Plotly.js, served from the installed package (no CDN)."""
+    return FileResponse(
+        plotly_js_path(),
+        media_type=MEDIA_TYPES[".js"],
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
+@router.get("/static/{name}", include_in_schema=False)
+def read_static(name: str) -> Response:
+    """One file of ``api/static`` (flat folder; no other path is served)."""
+    path = (STATIC_DIR / name).resolve()
+    if path.parent != STATIC_DIR or not path.is_file() or path.suffix not in MEDIA_TYPES:
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="no such file")
+    return FileResponse(path, media_type=MEDIA_TYPES[path.suffix])
+
+
+class MePublic(BaseModel):
+    """The caller's key: role and scope, and the site's zone the pages show times in."""
+
+    key_id: str
+    role: str
+    agent_id: str | None = None
+    teams: list[str] = Field(default_factory=list)
+    timezone: str = Field(examples=["Europe/Berlin"])
+
+
+@router.get("/v1/me", tags=["health"], **roles_route(*ROLES))
+def read_me(
+    settings: SettingsDep, principal: Annotated[Principal, Depends(require_roles(*ROLES))]
+) -> MePublic:
+    """Who the key belongs to (role, agent, teams), so a page shows only what it may."""
+    return MePublic(
+        key_id=principal.key_id,
+        role=principal.role,
+        agent_id=principal.agent_id,
+        teams=list(principal.teams),
+        timezone=settings.timezone,
+    )
+
+
+class ScheduleAgentPublic(BaseModel):
+    """An agent in the schedule: id, name and team."""
+
+    agent_id: str
+    name: str | None = None
+    team: str | None = None
+
+
+class ScheduleRowPublic(BaseModel):
+    """One published activity with the agent's team."""
+
+    agent_id: str
+    team: str | None = None
+    date: str
+    activity: str
+    queue: str | None = None
+    start: str
+    end: str
+
+
+class SchedulesPublic(BaseModel):
+    """The published activities of the range by team, and the coverage (agents per
+    interval, required and scheduled) of the rosters they were published from."""
+
+    agents: list[ScheduleAgentPublic]
+    rows: list[ScheduleRowPublic]
+    coverage: list[CoveragePublic]
+
+
+def _instant(value: datetime, timezone: str, field: str) -> pd.Timestamp:
+    try:
+        stamp = pd.Timestamp(value)
+        stamp = stamp.tz_localize(timezone) if stamp.tzinfo is None else stamp.tz_convert(timezone)
+    except (ValueError, OverflowError) as exc:
+        raise InvalidInput(
+            "instant out of range", [FieldError(None, field, str(exc), str(value))]
+        ) from exc
+    if not pd.Timestamp("1970-01-02", tz="UTC") <= stamp <= pd.Timestamp("2200-01-01", tz="UTC"):
+        raise InvalidInput(
+            "instant out of range",
+            [FieldError(None, field, "must lie between 1970 and 2200", str(value))],
+        )
+    return stamp
+
+
+@router.get("/v1/schedules", tags=["rosters"], **roles_route(*SCHEDULE_READERS, responses=INVALID))
+def read_schedules(
+    start: datetime,
+    end: datetime,
+    session: SessionDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    principal: Annotated[Principal, Depends(require_roles(*SCHEDULE_READERS))],
+    team: Annotated[str | None, Query(max_length=128, description="Only this team")] = None,
+) -> SchedulesPublic:
+    """Published activities overlapping ``[start, end)`` (at most 14 days) of every agent in
+    scope, with team, and the coverage of the published rosters in the range (a supervisor
+    sees their teams' agents and the coverage of their queues)."""
+    tz = settings.timezone
+    low, high = _instant(start, tz, "start"), _instant(end, tz, "end")
+    if high <= low or high - low > pd.Timedelta(days=MAX_WEEK_DAYS):
+        raise InvalidInput(
+            "bad range",
+            [
+                FieldError(
+                    None, "end", f"must be after start, at most {MAX_WEEK_DAYS} days", str(end)
+                )
+            ],
+        )
+    agents = store.read_agents()
+    allowed = scoped_agents(principal, store)
+    if allowed is not None:
+        agents = agents[agents["agent_id"].astype(str).isin(sorted(allowed))]
+    if team is not None:
+        agents = agents[agents["team"] == team]
+    team_of = dict(zip(agents["agent_id"].astype(str), agents["team"], strict=True))
+    query = (
+        select(RosterRow)
+        .where(RosterRow.end > low.to_pydatetime(), RosterRow.start < high.to_pydatetime())
+        .order_by(RosterRow.agent_id, RosterRow.start)
+    )
+    found = [r for r in session.scalars(query).all() if r.agent_id in team_of]
+    zone = ZoneInfo(tz)
+    rows = [
+        ScheduleRowPublic(
+            agent_id=r.agent_id,
+            team=team_of.get(r.agent_id),
+            date=r.date,
+            activity=r.activity,
+            queue=r.queue or None,
+            start=_local(r.start, zone),
+            end=_local(r.end, zone),
+        )
+        for r in found
+    ]
+    coverage = _coverage(session, {r.roster_id for r in found}, low, high, principal, store)
+    return SchedulesPublic(
+        agents=[
+            ScheduleAgentPublic(agent_id=str(a), name=n, team=t)
+            for a, n, t in zip(agents["agent_id"], agents["name"], agents["team"], strict=True)
+        ],
+        rows=rows,
+        coverage=coverage,
+    )
+
+
+def _local(value: datetime, zone: ZoneInfo) -> str:
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    return aware.astimezone(zone).isoformat()
+
+
+def _coverage(
+    session: Session,
+    roster_ids: set[str],
+    low: pd.Timestamp,
+    high: pd.Timestamp,
+    principal: Principal,
+    store: Store,
+) -> list[CoveragePublic]:
+    queues = scoped_queues(principal, store)
+    rosters = [r for r in (session.get(Roster, i) for i in roster_ids) if r is not None]
+    rosters.sort(key=lambda r: (r.published_at is not None, r.published_at or r.created_at))
+    cells: dict[tuple[str, pd.Timestamp], CoveragePublic] = {}
+    for roster in rosters:  # a later publication's cell replaces an earlier one
+        for cell in roster.coverage or []:
+            stamp = pd.Timestamp(cell["interval_start"])
+            if low <= stamp < high and (queues is None or cell["queue"] in queues):
+                cells[(str(cell["queue"]), stamp)] = CoveragePublic(**cell)
+    return [cells[k] for k in sorted(cells)]

@@ -1,0 +1,224 @@
+"""Dashboard fixtures: a small demo store, a real uvicorn server over it, headless Chromium.
+
+The store is built once per session the way ``seatwise demo`` builds its own (generate, ingest,
+forecast job, requirements, roster job, publish, keys), only smaller: three weeks of a
+two-queue centre; the last week is forecast from the two before it and rostered, so forecasts,
+actuals, a published roster and agent states all meet in that week.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+
+from api.app import create_app, migrate_database
+from api.job_tasks import TaskContext, run_job
+from api.security import make_key
+from api.settings import Settings
+from features.db.engine import make_engine
+from features.generator import generate_centre
+from features.service_store import ServiceStore
+from features.store import Store
+from scheduling import ServiceTargets, compute_requirements
+from scheduling.scenario_builder import scenario_from_agents
+
+TIMEZONE = "Europe/Berlin"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+WALL = {"width": 1920, "height": 1080}
+PHONE = {"width": 390, "height": 844}
+KEY_STORAGE = "seatwise.key"
+
+
+@dataclass
+class DemoStore:
+    """What the pages are tested against: the store's URL, the rostered week, a replay instant
+    inside it, and one key per role (agent a001; supervisor of a001's team)."""
+
+    url: str
+    mlflow_uri: str
+    week_start: dt.date
+    at: pd.Timestamp
+    agents: list[dict[str, Any]]
+    keys: dict[str, str] = field(default_factory=dict)
+
+
+def _run(service: ServiceStore, context: TaskContext, kind: str, params: dict[str, Any]) -> None:
+    job_id = uuid.uuid4().hex
+    service.create_job(job_id, kind, params, owner="tests", key_id=None)
+    run_job(kind, job_id, params, context)
+    job = service.get_job(job_id)
+    if job.state != "done":
+        pytest.fail(f"{kind} job failed: {job.error}")
+
+
+def _add_key(service: ServiceStore, role: str, agent_id: str | None, teams: list[str]) -> str:
+    new = make_key()
+    service.add_key(new.key_id, new.key_hash, role, agent_id, teams)
+    return new.key
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> DemoStore:
+    """Generate, ingest, forecast the last week, roster and publish it, make keys."""
+    folder = tmp_path_factory.mktemp("dashboard")
+    url = f"sqlite:///{folder / 'seatwise.db'}"
+    mlflow_uri = f"sqlite:///{folder / 'mlflow.db'}"
+    centre = generate_centre(weeks=3, agents=16, queues=2, timezone=TIMEZONE, seed=3)
+    engine = make_engine(url)
+    migrate_database(engine)
+    store = Store(url)
+    service = ServiceStore(engine)
+    store.upsert_agents(centre.agents)
+    store.ingest_contacts(centre.contacts)
+    store.ingest_agent_states(centre.agent_states)
+    last = centre.contacts["arrived_at"].max().tz_convert(TIMEZONE)
+    week_start = (last.normalize() - pd.Timedelta(days=last.weekday())).date()
+    start = pd.Timestamp(week_start).tz_localize(TIMEZONE)
+    context = TaskContext(url, mlflow_uri, TIMEZONE)
+    _run(
+        service,
+        context,
+        "forecast",
+        {
+            "start": week_start.isoformat(),
+            "days": 7,
+            "model": "seasonal_naive",
+            "timezone": TIMEZONE,
+            "history_end": start.isoformat(),
+        },
+    )
+    forecast = service.read_latest_forecast(None, start, start + pd.DateOffset(days=7))
+    forecast["interval_start"] = forecast["interval_start"].dt.tz_convert(TIMEZONE)
+    requirements = compute_requirements(
+        forecast.assign(aht_s=forecast["aht_s"].fillna(300.0)),
+        ServiceTargets(service_level=0.8, threshold_s=20, shrinkage=0.15),
+    )
+    # Agents on leave part of the week cannot work their weekly minimum: relax it for all.
+    relaxed = [
+        {**agent, "contract": {**agent["contract"], "min_hours": 0}} for agent in centre.agents
+    ]
+    scenario = scenario_from_agents(relaxed, requirements, week_start=week_start, timezone=TIMEZONE)
+    roster_id = uuid.uuid4().hex
+    service.create_roster(roster_id, scenario, None)
+    _run(service, context, "roster", {"roster_id": roster_id, "time_limit_s": 5})
+    roster = service.get_roster(roster_id)
+    rows = pd.DataFrame(roster.rows)
+    for column in ("start", "end"):
+        rows[column] = pd.to_datetime(rows[column], utc=True)
+    service.publish_roster(roster_id, rows)
+    first = centre.agents[0]
+    keys = {
+        "admin": _add_key(service, "admin", None, []),
+        "planner": _add_key(service, "planner", None, []),
+        "supervisor": _add_key(service, "supervisor", None, [str(first["team"])]),
+        "agent": _add_key(service, "agent", str(first["agent_id"]), []),
+    }
+    other = next(a for a in centre.agents if a["agent_id"] != first["agent_id"])
+    keys["other_agent"] = _add_key(service, "agent", str(other["agent_id"]), [])
+    store.dispose()
+    engine.dispose()
+    at = start + pd.Timedelta(days=2, hours=11, minutes=5)
+    return DemoStore(url, mlflow_uri, week_start, at, centre.agents, keys)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def server(demo_store: DemoStore) -> Iterator[str]:
+    """A real uvicorn server over the demo store on a free loopback port; yields its base URL."""
+    settings = Settings(
+        database_url=demo_store.url,
+        mlflow_uri=demo_store.mlflow_uri,
+        timezone=TIMEZONE,
+        job_workers=1,
+    )
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not running.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Headless Debian Chromium driven by Playwright (never a downloaded browser)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is required at {CHROMIUM}: apt-get install -y chromium")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class OpenedPage:
+    """A page with the console errors and uncaught exceptions it produced."""
+
+    page: Page
+    errors: list[str]
+
+
+def open_page(
+    browser: Browser, url: str, key: str | None, viewport: dict[str, int] = WALL
+) -> OpenedPage:
+    """Open `url` in a fresh context whose localStorage already holds `key`."""
+    context = browser.new_context(viewport=viewport)  # type: ignore[arg-type]
+    if key is not None:
+        context.add_init_script(f"window.localStorage.setItem({KEY_STORAGE!r}, {key!r});")
+    page = context.new_page()
+    errors: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url)
+    return OpenedPage(page, errors)
+
+
+def screenshot(opened: OpenedPage, name: str) -> Path:
+    """Save a full-page screenshot under tests/artifacts/ (gitignored)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    opened.page.screenshot(path=str(path), full_page=True)
+    return path

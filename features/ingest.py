@@ -200,7 +200,7 @@ def _validate_and_store(
         report(0.4, f"storing {len(clean):,} agent states")
         done = store.ingest_agent_states(clean, validated=True, progress=storing)
     else:
-        agents = validate_agents(raw)
+        agents = validate_agents(raw, timezone=timezone)
         report(0.4, f"storing {len(agents):,} agents")
         done = store.upsert_agents(agents, validated=True)
     report(1.0, f"{done.inserted:,} new, {received - done.inserted:,} already known")

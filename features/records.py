@@ -484,7 +484,10 @@ def _agent_row(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def validate_agents(
-    agents: pd.DataFrame | Iterable[Mapping[str, Any]], *, max_errors: int = MAX_REPORTED_ERRORS
+    agents: pd.DataFrame | Iterable[Mapping[str, Any]],
+    *,
+    timezone: str | None = None,
+    max_errors: int = MAX_REPORTED_ERRORS,
 ) -> pd.DataFrame:
     """Check agents and return one row per agent with plain JSON-ready nested fields.
 
@@ -495,6 +498,8 @@ def validate_agents(
         queue to proficiency 1-5; ``contract`` holds ``min_hours``/``max_hours`` per week,
         ``max_days`` and ``shift_lengths_minutes``; ``availability`` maps mon..sun to lists of
         ``["HH:MM", "HH:MM"]`` local windows; ``time_off`` lists ISO dates.
+    timezone:
+        The site's IANA zone, given to agents that name none.
     max_errors:
         How many broken rules to list in full.
 
@@ -525,7 +530,10 @@ def validate_agents(
         if isinstance(agent_id, str):
             seen[agent_id] = number
         try:
-            record = AgentRecord.model_validate(_agent_row(raw))
+            fields = _agent_row(raw)
+            if timezone is not None:
+                fields.setdefault("timezone", timezone)
+            record = AgentRecord.model_validate(fields)
         except ValidationError as exc:
             for problem in exc.errors():
                 where = ".".join(str(part) for part in problem["loc"]) or "agent"

@@ -94,11 +94,15 @@ def ingest_agent_states(
 @exits_on_bad_input
 def ingest_agents(
     path: FileArg,
+    timezone: TimezoneOpt = None,
     fmt: FormatOpt = None,
     database_url: DatabaseOpt = None,
 ) -> None:
-    """Validate and store agents (skills, contract, availability); known agents are updated."""
-    _run("agents", path, None, fmt, None, database_url)
+    """Validate and store agents (skills, contract, availability); known agents are updated.
+
+    --timezone is given to agents whose record names no timezone.
+    """
+    _run("agents", path, timezone, fmt, None, database_url)
 
 
 def register(app: typer.Typer) -> None:

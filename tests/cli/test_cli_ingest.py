@@ -151,9 +151,15 @@ def test_agent_states_and_agents(tmp_path: Path, sqlite_url: str) -> None:
     agents.write_text(
         json.dumps({"agents": [{"agent_id": "a1", "skills": {"billing": 4}, "team": "t1"}]})
     )
-    good = runner.invoke(app, ["ingest", "agents", str(agents), "--database-url", sqlite_url])
+    good = runner.invoke(
+        app,
+        ["ingest", "agents", str(agents), "--timezone", "Asia/Jerusalem"]
+        + ["--database-url", sqlite_url],
+    )
     assert good.exit_code == 0, good.output
-    assert Store(sqlite_url).read_agents()["skills"].tolist() == [{"billing": 4}]
+    stored = Store(sqlite_url).read_agents()
+    assert stored["skills"].tolist() == [{"billing": 4}]
+    assert stored["timezone"].tolist() == ["Asia/Jerusalem"]
 
 
 def test_help_lists_the_three_commands() -> None:

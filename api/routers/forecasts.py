@@ -17,6 +17,7 @@ from api.deps import (
     require_roles,
     roles_route,
     scoped_queues,
+    valid_timezone,
 )
 from api.schemas.common import INVALID, frame_records
 from api.schemas.forecasts import ForecastCreate, ForecastPublic, ForecastRowPublic, IntervalMinutes
@@ -42,7 +43,7 @@ def create_forecast(
 ) -> JobAccepted:
     """Start a training job: fit on the stored history, store the forecast (poll the job)."""
     params = body.model_dump(mode="json")
-    params["timezone"] = body.timezone or settings.timezone
+    params["timezone"] = valid_timezone(body.timezone or settings.timezone)
     job = jobs.submit("forecast", params, key_id=principal.key_id)
     return JobAccepted(job_id=job.job_id, url=f"/v1/jobs/{job.job_id}")
 

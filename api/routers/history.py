@@ -47,11 +47,18 @@ CHILD_LEVEL: dict[str, KpiLevel | None] = {
     "agent": None,
 }
 KPI_FREQ_MINUTES = 60
+MAX_RANGE_DAYS = 366
+"""Longest range one request may aggregate."""
 
 
 def _instant(value: datetime, timezone: str) -> pd.Timestamp:
-    stamp = pd.Timestamp(value)
-    return stamp.tz_localize(timezone) if stamp.tzinfo is None else stamp.tz_convert(timezone)
+    try:
+        stamp = pd.Timestamp(value)
+        return stamp.tz_localize(timezone) if stamp.tzinfo is None else stamp.tz_convert(timezone)
+    except (ValueError, OverflowError) as exc:
+        raise InvalidInput(
+            "instant out of range", [FieldError(None, "start/end", str(exc), str(value))]
+        ) from exc
 
 
 def _range(start: datetime, end: datetime, timezone: str) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -60,7 +67,22 @@ def _range(start: datetime, end: datetime, timezone: str) -> tuple[pd.Timestamp,
         raise InvalidInput(
             "empty range", [FieldError(None, "end", "must be after start", high.isoformat())]
         )
+    if high - low > pd.Timedelta(days=MAX_RANGE_DAYS):
+        raise InvalidInput(
+            "range too long",
+            [FieldError(None, "end", f"at most {MAX_RANGE_DAYS} days after start", str(high))],
+        )
     return low, high
+
+
+def _clipped_states(store: Store, low: pd.Timestamp, high: pd.Timestamp) -> pd.DataFrame:
+    """Agent-state spans overlapping the range, cut to it."""
+    states = store.read_agent_states(low, high)
+    if states.empty:
+        return states
+    states["started_at"] = states["started_at"].clip(lower=low.tz_convert("UTC"))
+    states["ended_at"] = states["ended_at"].clip(upper=high.tz_convert("UTC"))
+    return states
 
 
 @router.get("/intervals", **roles_route(*HISTORY_READERS, responses=INVALID))
@@ -85,7 +107,7 @@ def read_intervals(
     contacts = store.read_contacts(low, high, queues)
     if contacts.empty:
         return IntervalsPublic(rows=[])
-    states = store.read_agent_states(low, high)
+    states = _clipped_states(store, low, high)
     history = build_intervals(
         contacts,
         freq_minutes=freq,
@@ -174,7 +196,7 @@ def read_kpis(
         key = {"queue": own["queue"], "team": own["team"], "agent": own["agent_id"]}[child_level]
         child_totals = _grouped(own, key.where(key.isin(children)) if children else key, tz)
     if level in ("team", "agent") and node:
-        states = store.read_agent_states(low, high)
+        states = _clipped_states(store, low, high)
         members = {node} if level == "agent" else {a for a, t in team_of.items() if t == node}
         totals.occupancy = _occupancy(states, members, tz)
         if level == "team":

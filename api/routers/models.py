@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 
-from api.deps import JobsDep, Principal, SettingsDep, require_roles, roles_route
+from api.deps import JobsDep, Principal, SettingsDep, require_roles, roles_route, valid_timezone
 from api.schemas.common import INVALID, NOT_FOUND
 from api.schemas.jobs import JobAccepted
 from api.schemas.models import AliasCreate, AliasPublic, BacktestCreate, ModelPublic
@@ -31,7 +31,7 @@ def create_backtest(
 ) -> JobAccepted:
     """Start a rolling-origin backtest job; its metrics per model and fold land in the job."""
     params = body.model_dump(mode="json")
-    params["timezone"] = body.timezone or settings.timezone
+    params["timezone"] = valid_timezone(body.timezone or settings.timezone)
     job = jobs.submit("backtest", params, key_id=principal.key_id)
     return JobAccepted(job_id=job.job_id, url=f"/v1/jobs/{job.job_id}")
 

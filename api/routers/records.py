@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 from fastapi import APIRouter, Request
 
-from api.deps import StoreDep, roles_route
+from api.deps import StoreDep, roles_route, valid_timezone
 from api.schemas.common import INVALID
 from api.schemas.records import (
     AgentCreate,
@@ -76,8 +76,9 @@ async def create_contacts(
 
     ``timezone`` names the site's zone for naive timestamps (rejected without it).
     """
+    zone = None if timezone is None else valid_timezone(timezone)
     frame = _frame(await read_rows(request, allow_csv=True), list(ContactCreate.model_fields))
-    report = store.ingest_contacts(frame, timezone=timezone)
+    report = store.ingest_contacts(frame, timezone=zone)
     return IngestPublic(**report.as_dict())
 
 
@@ -89,8 +90,9 @@ async def create_agent_states(
     request: Request, store: StoreDep, timezone: str | None = None
 ) -> IngestPublic:
     """Store a batch of agent-state spans, all or nothing; known spans are no-ops."""
+    zone = None if timezone is None else valid_timezone(timezone)
     frame = _frame(await read_rows(request, allow_csv=True), list(AgentStateCreate.model_fields))
-    report = store.ingest_agent_states(frame, timezone=timezone)
+    report = store.ingest_agent_states(frame, timezone=zone)
     return IngestPublic(**report.as_dict())
 
 

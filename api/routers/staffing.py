@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from fastapi import APIRouter
 
-from api.deps import SettingsDep, roles_route
+from api.deps import SettingsDep, roles_route, valid_timezone
 from api.schemas.common import INVALID, frame_records
 from api.schemas.staffing import RequirementPublic, StaffingCreate, StaffingPublic, TargetsCreate
 from features.frame_io import parse_instants
@@ -24,7 +24,7 @@ def _targets(body: TargetsCreate) -> ServiceTargets:
 def create_staffing(body: StaffingCreate, settings: SettingsDep) -> StaffingPublic:
     """Agents needed on each queue in each interval (productive, and scheduled after
     shrinkage), with the expected service level, speed of answer (s) and occupancy."""
-    timezone = body.timezone or settings.timezone
+    timezone = valid_timezone(body.timezone or settings.timezone)
     forecast = pd.DataFrame([row.model_dump() for row in body.forecast])
     forecast["interval_start"] = parse_instants(
         forecast["interval_start"], "interval_start", timezone

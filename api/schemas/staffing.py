@@ -6,33 +6,43 @@ from pydantic import BaseModel, Field
 
 from api.schemas.forecasts import IntervalMinutes
 
+MAX_VOLUME = 1_000_000.0
+"""Most contacts one queue may receive in one interval."""
+MAX_AHT_S = 86_400.0
+"""Longest handle time, threshold or patience accepted, seconds (one day)."""
+MAX_ROWS = 200_000
+"""Most forecast rows one request may staff."""
+
 
 class StaffingForecastRow(BaseModel):
     """One forecast interval: contacts per interval and handle time in seconds."""
 
     queue: str = Field(examples=["billing"])
     interval_start: str = Field(examples=["2026-12-07T08:00:00+01:00"])
-    volume: float = Field(ge=0, examples=[42.0])
-    aht_s: float | None = Field(default=None, gt=0, examples=[300.0])
+    volume: float = Field(ge=0, le=MAX_VOLUME, examples=[42.0])
+    aht_s: float | None = Field(default=None, gt=0, le=MAX_AHT_S, examples=[300.0])
 
 
 class TargetsCreate(BaseModel):
     """Service targets of a queue."""
 
     service_level: float = Field(default=0.8, ge=0, lt=1)
-    threshold_s: float = Field(default=20.0, ge=0)
-    asa_s: float | None = Field(default=None, gt=0)
+    threshold_s: float = Field(default=20.0, ge=0, le=MAX_AHT_S)
+    asa_s: float | None = Field(default=None, gt=0, le=MAX_AHT_S)
     max_occupancy: float = Field(default=0.85, gt=0, le=1)
     shrinkage: float = Field(default=0.3, ge=0, lt=1)
     patience_s: float | None = Field(
-        default=None, gt=0, description="Mean patience (s); Erlang A instead of C when set"
+        default=None,
+        gt=0,
+        le=MAX_AHT_S,
+        description="Mean patience (s); Erlang A instead of C when set",
     )
 
 
 class StaffingCreate(BaseModel):
     """A forecast and the targets to staff it for."""
 
-    forecast: list[StaffingForecastRow] = Field(min_length=1)
+    forecast: list[StaffingForecastRow] = Field(min_length=1, max_length=MAX_ROWS)
     targets: TargetsCreate = Field(default_factory=TargetsCreate)
     queue_targets: dict[str, TargetsCreate] = Field(
         default_factory=dict, description="Per-queue targets overriding `targets`"
@@ -40,7 +50,7 @@ class StaffingCreate(BaseModel):
     interval_minutes: IntervalMinutes | None = Field(
         default=None, description="Interval length; inferred from the rows' spacing when null"
     )
-    default_aht_s: float | None = Field(default=None, gt=0)
+    default_aht_s: float | None = Field(default=None, gt=0, le=MAX_AHT_S)
     timezone: str | None = Field(default=None, description="Zone of the answer's instants")
 
 

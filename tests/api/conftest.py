@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -16,9 +17,15 @@ KeyFactory = Callable[..., dict[str, str]]
 
 
 @pytest.fixture
-def api_settings(database_url: str) -> Settings:
-    """Settings over the parametrised database (SQLite and PostgreSQL)."""
-    return Settings(database_url=database_url, job_workers=2, timezone="UTC")
+def api_settings(database_url: str, tmp_path: Path) -> Settings:
+    """Settings over the parametrised database (SQLite and PostgreSQL) and a throw-away MLflow
+    store."""
+    return Settings(
+        database_url=database_url,
+        mlflow_uri=f"sqlite:///{tmp_path / 'mlflow.db'}",
+        job_workers=2,
+        timezone="UTC",
+    )
 
 
 @pytest.fixture

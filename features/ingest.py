@@ -16,7 +16,13 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from features.errors import FieldError, InvalidInput
-from features.mapping import BUILTIN_MAPPINGS, SourceMapping, load_mapping, read_mapped
+from features.mapping import (
+    BUILTIN_MAPPINGS,
+    SourceMapping,
+    load_mapping,
+    read_mapped,
+    to_source_rows,
+)
 from features.records import validate_agent_states, validate_agents, validate_contacts
 from features.schema import ProgressCallback, no_progress
 from features.store import IngestReport, Store
@@ -155,10 +161,15 @@ def ingest_file(
         if kind != "contacts":
             rule = "mappings describe contacts exports only"
             raise InvalidInput(rule, [FieldError(None, "mapping", rule, source_mapping.name)])
-        raw: Any = read_mapped(path, source_mapping)
-        timezone = timezone or source_mapping.timezone
-    else:
-        raw = read_records(path, kind, fmt=fmt)
+        mapped = read_mapped(path, source_mapping)
+        report(0.2, f"validating {len(mapped):,} rows")
+        try:
+            return _validate_and_store(
+                store, kind, mapped, timezone or source_mapping.timezone, report
+            )
+        except InvalidInput as exc:
+            raise to_source_rows(exc, mapped) from exc
+    raw = read_records(path, kind, fmt=fmt)
     report(0.2, f"validating {len(raw):,} rows")
     return _validate_and_store(store, kind, raw, timezone, report)
 

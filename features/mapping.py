@@ -57,6 +57,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from features.errors import FieldError, InvalidInput
 from features.schema import CONTACT_COLUMNS
 
+SOURCE_ROWS_ATTR = "source_rows"
+"""``frame.attrs`` key: the source row of each mapped row (rows dropped by the mapping skipped)."""
+
 BUILTIN_MAPPINGS = ("technion",)
 """Mappings shipped in ``features/mappings/*.json`` (usable as ``--format NAME``)."""
 
@@ -446,7 +449,21 @@ def apply_mapping(raw: pd.DataFrame, mapping: SourceMapping) -> pd.DataFrame:
         if floor in out.columns:
             later = out[floor].notna() & out[field_name].notna() & (out[field_name] < out[floor])
             out[field_name] = out[field_name].mask(later, out[floor])
+    out.attrs[SOURCE_ROWS_ATTR] = np.flatnonzero(keep.to_numpy())
     return out
+
+
+def to_source_rows(error: InvalidInput, mapped: pd.DataFrame) -> InvalidInput:
+    """The same error with row numbers of the source file (0-based data rows) instead of
+    positions among the rows the mapping kept."""
+    source_rows = mapped.attrs.get(SOURCE_ROWS_ATTR)
+    if source_rows is None:
+        return error
+    errors = [
+        e if e.row is None else FieldError(int(source_rows[e.row]), e.field, e.rule, e.value)
+        for e in error.errors
+    ]
+    return InvalidInput(f"{error.args[0]} (rows of the source file)", errors)
 
 
 def _tidy(values: pd.Series) -> pd.Series:

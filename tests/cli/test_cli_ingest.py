@@ -124,6 +124,44 @@ def test_user_mapping(tmp_path: Path, sqlite_url: str) -> None:
     assert Store(sqlite_url).read_contacts()["contact_id"].tolist() == ["x-1", "x-2"]
 
 
+def test_mapping_errors_name_source_rows(tmp_path: Path, sqlite_url: str) -> None:
+    export = tmp_path / "export.csv"
+    export.write_text(
+        "id,q,t,kind\n"
+        "1,sales,2026-03-02T09:00:00+01:00,TEST\n"
+        "2,sales,2026-03-02T09:05:00+01:00,REAL\n"
+        "3,,2026-03-02T09:06:00+01:00,REAL\n"
+    )
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(
+        json.dumps(
+            {
+                "name": "tiny",
+                "drop": [{"column": "kind", "equals": "TEST"}],
+                "fields": {
+                    "contact_id": {"template": "x-{id}"},
+                    "queue": {"column": "q"},
+                    "arrived_at": {"instant": "t"},
+                },
+            }
+        )
+    )
+    result = runner.invoke(
+        app,
+        [
+            "ingest",
+            "contacts",
+            str(export),
+            "--mapping",
+            str(mapping),
+            "--database-url",
+            sqlite_url,
+        ],
+    )
+    assert result.exit_code == 2
+    assert "row 2, field 'queue': required field is missing" in result.output
+
+
 def test_agent_states_and_agents(tmp_path: Path, sqlite_url: str) -> None:
     states = tmp_path / "states.json"
     states.write_text(

@@ -156,10 +156,7 @@ def _touched_queue_alerts(app: FastAPI, state: Alerting, contacts: pd.DataFrame)
         return empty_alerts()
     pad = pd.Timedelta(minutes=60)
     queues = sorted(touched["queue"].astype(str).unique())
-    # Queues are filtered here rather than in read_contacts: its `queues` filter fails on
-    # SQLite (an expanding IN parameter left uncompiled), reported to the store's owner.
-    stored = records.read_contacts(arrived.min() - pad, arrived.max() + pad)
-    stored = stored[stored["queue"].astype(str).isin(queues)]
+    stored = records.read_contacts(arrived.min() - pad, arrived.max() + pad, queues)
     history = build_intervals(stored, **options)
     wanted = set(_interval_keys(touched))
     history = history[_interval_keys(history).isin(wanted).to_numpy()]

@@ -13,6 +13,9 @@ import pandas as pd
 
 from features.errors import FieldError, InvalidInput
 
+OFFSET_AFTER_TIME = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[+-]\d{2}:?\d{2}|Z)$"
+"""An offset (or Z) following a time of day; a bare date's "-02" is not an offset."""
+
 INSTANT_COLUMNS = (
     "interval_start",
     "start",
@@ -35,7 +38,7 @@ def parse_instants(values: pd.Series, column: str, timezone: str | None = None) 
         return values.dt.tz_convert(timezone or "UTC")
     text = values.astype("string")
     bad_rows: list[FieldError] = []
-    has_offset = text.str.contains(r"(?:[+-]\d{2}:?\d{2}|Z)$", regex=True, na=False)
+    has_offset = text.str.contains(OFFSET_AFTER_TIME, regex=True, na=False)
     missing = text.isna()
     if (~has_offset & ~missing).any() and timezone is None:
         first = int((~has_offset & ~missing).to_numpy().nonzero()[0][0])

@@ -22,7 +22,12 @@ from features.errors import Conflict, Infeasible, SeatwiseError
 from features.schema import REQUIREMENTS_COLUMNS, ProgressCallback
 from scheduling.requirements import ServiceTargets, compute_requirements
 from scheduling.roster_checks import coverage_table
-from scheduling.roster_decompose import DECOMPOSE_ABOVE_AGENTS, restrict_to_chosen
+from scheduling.roster_decompose import (
+    BOUND_SHARE,
+    DECOMPOSE_ABOVE_AGENTS,
+    relaxation_bound,
+    restrict_to_chosen,
+)
 from scheduling.roster_extract import SolvedPlan, plan_to_roster
 from scheduling.roster_hint import add_hint, greedy_shifts
 from scheduling.roster_model import (
@@ -294,6 +299,10 @@ def solve_roster(
         )
     required = _required_cells(requirements, catalogue.grid)
     stages: list[dict[str, Any]] = []
+    relaxed = relaxation_bound(scenario, catalogue, required, BOUND_SHARE * time_limit_s)
+    stages.append(
+        {"stage": "relaxation bound", "bound": relaxed, "seconds": time.perf_counter() - started}
+    )
     large = len(scenario.agents) > DECOMPOSE_ABOVE_AGENTS
     greedy_budget = (0.3 if large else 0.2) * time_limit_s
     greedy = greedy_shifts(scenario, catalogue, required, catalogue.by_agent, greedy_budget)
@@ -309,7 +318,9 @@ def solve_roster(
     rm = build_roster_model(scenario, catalogue, required, options)
     hinted = add_hint(rm, scenario, catalogue, greedy, required)
     stage = "breaks and routing" if large else "roster"
-    budget = max(1.0, time_limit_s - (time.perf_counter() - started))
+    # Leave time to turn the answer into roster rows (about 15 ms per agent).
+    reserve = 0.5 + 0.015 * len(scenario.agents)
+    budget = max(1.0, time_limit_s - reserve - (time.perf_counter() - started))
     reporter = _Reporter(stage, started, on_solution, progress, (0.3, 1.0), budget)
     solver, status = _run(rm, stage, budget, workers, reporter)
     status_name = _status_name(status)
@@ -345,6 +356,7 @@ def solve_roster(
     ].copy()
     needed["required"] = [required_agents(float(v)) for v in needed["required"]]
     coverage = coverage_table(roster, scenario, needed)
+    stages.append({"stage": "roster rows", "seconds": time.perf_counter() - started})
     terms = plan_objective_terms(
         scenario,
         plan.shifts,
@@ -353,7 +365,7 @@ def solve_roster(
     )
     objective = terms.pop("objective")
     bound = max(0.0, float(solver.best_objective_bound)) if stage == "roster" else 0.0
-    bound = min(bound, objective)
+    bound = min(max(bound, relaxed), objective)
     if progress is not None:
         progress(1.0, f"{status_name}: objective {objective:.0f}, bound {bound:.0f}")
     return RosterResult(

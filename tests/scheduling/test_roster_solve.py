@@ -207,3 +207,23 @@ def test_progress_reports_improving_solutions():
     objectives = [s.objective for s in seen]
     assert objectives == sorted(objectives, reverse=True)
     assert fractions[-1] == 1.0
+
+
+def test_large_centre_path_decomposes_and_keeps_the_rules(monkeypatch):
+    import scheduling.roster as roster_module
+
+    monkeypatch.setattr(roster_module, "DECOMPOSE_ABOVE_AGENTS", 2)
+    data = small_scenario()
+    result = solve_roster(data, time_limit_s=6)
+    names = [s["stage"] for s in result.stages]
+    assert "greedy shifts" in names and "breaks and routing" in names
+    assert check_roster(load_scenario(data), result.roster) == []
+    under = (-result.coverage["gap"].clip(upper=0)).sum()
+    assert under <= 0.15 * result.coverage["required"].sum()
+
+
+def test_time_limit_returns_best_roster_with_status():
+    result = solve_roster(small_scenario(), time_limit_s=1)
+    assert result.status in ("OPTIMAL", "FEASIBLE", "GREEDY")
+    assert not result.roster.empty
+    assert result.wall_time_s < 10

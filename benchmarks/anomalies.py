@@ -10,7 +10,7 @@ An injected interval counts as found when its volume row is flagged. Precision i
 flagged volume rows that lie inside an injected window; recall the share of injected intervals
 flagged. Run::
 
-    .venv/bin/python benchmarks/anomalies.py [--agents 300 --anomalies 20 --seeds 0 1 2]
+    .venv/bin/python benchmarks/anomalies.py [--agents 1000 --anomalies 20 --seeds 0 1 2]
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def run(seed: int, agents: int, count: int, train_weeks: int, threshold: float) 
 def main() -> None:
     """Run the benchmark over the seeds and print a table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--agents", type=int, default=300)
+    parser.add_argument("--agents", type=int, default=1000)
     parser.add_argument("--anomalies", type=int, default=20)
     parser.add_argument("--train-weeks", type=int, default=5)
     parser.add_argument("--threshold", type=float, default=3.0)

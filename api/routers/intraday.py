@@ -121,7 +121,10 @@ def read_anomalies(
     include_normal: Annotated[
         bool, Query(description="Return every scored row, not only anomalies")
     ] = False,
-    freq_minutes: Annotated[IntervalMinutes, Query(description="Forecast interval length")] = 15,
+    freq_minutes: Annotated[
+        IntervalMinutes | None,
+        Query(description="Interval length, minutes; the forecast's spacing when omitted"),
+    ] = None,
     service_level: ServiceLevel = 0.8,
 ) -> AnomaliesPublic:
     """Score the stored latest forecast of ``[start, end)`` against the interval history of the
@@ -134,7 +137,8 @@ def read_anomalies(
     if forecast.empty:
         return AnomaliesPublic(threshold=threshold, rows=[])
     queues_seen = sorted(forecast["queue"].unique())
-    actuals = read_actuals(store, low, high, queues_seen, tz, freq_minutes)
+    minutes = freq_minutes or _minutes(forecast)
+    actuals = read_actuals(store, low, high, queues_seen, tz, minutes)
     until = min(high, pd.Timestamp.now(tz=tz))
     scores = score_anomalies(
         forecast, actuals, threshold=threshold, until=until, sl_targets=service_level

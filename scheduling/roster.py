@@ -31,9 +31,6 @@ from scheduling.roster_decompose import (
 from scheduling.roster_extract import SolvedPlan, plan_to_roster
 from scheduling.roster_hint import add_hint, greedy_shifts
 from scheduling.roster_model import (
-    FAIRNESS_WEIGHT,
-    OVER_WEIGHT,
-    PREFERENCE_WEIGHT,
     RosterModel,
     build_diagnosis_model,
     build_roster_model,
@@ -143,6 +140,16 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
             )
 
 
+_TARGET_FIELDS = {
+    "service_level",
+    "threshold_s",
+    "asa_s",
+    "max_occupancy",
+    "shrinkage",
+    "patience_s",
+}
+
+
 def scenario_requirements(scenario: Scenario) -> pd.DataFrame:
     """Requirements of the scenario (REQUIREMENTS_COLUMNS), derived from its forecast with the
     staffing maths when it gives no requirement rows; `agents_scheduled` is what rosters cover."""
@@ -164,7 +171,7 @@ def scenario_requirements(scenario: Scenario) -> pd.DataFrame:
         forecast = pd.DataFrame([r.model_dump() for r in scenario.forecast or []])
         forecast["interval_start"] = pd.to_datetime(forecast["interval_start"], utc=True)
         targets: Mapping[str, ServiceTargets] = {
-            q: ServiceTargets(**scenario.service_for(q).model_dump(exclude_none=False))
+            q: ServiceTargets(**scenario.service_for(q).model_dump(include=_TARGET_FIELDS))
             for q in scenario.queue_names()
         }
         frame = compute_requirements(forecast, targets, scenario.interval_minutes)
@@ -202,12 +209,6 @@ def _run(
     configure_solver(solver, time_limit_s, workers)
     status = solver.solve(rm.model, reporter)
     return solver, status
-
-
-def _value(solver: cp_model.CpSolver, expr: Any) -> float:
-    if isinstance(expr, (int, float)):
-        return float(expr)
-    return float(solver.value(expr))
 
 
 def _diagnose(
@@ -380,11 +381,3 @@ def solve_roster(
         requirements=requirements,
         stages=stages,
     )
-
-
-OBJECTIVE_WEIGHTS = {
-    "over_coverage": OVER_WEIGHT,
-    "preferences": PREFERENCE_WEIGHT,
-    "fairness": FAIRNESS_WEIGHT,
-}
-"""Weights of the unweighted objective terms (under-coverage is weighted by queue priority)."""

@@ -154,12 +154,12 @@ def _run_scores(frame: pd.DataFrame, window: int) -> np.ndarray:
         sums = np.convolve(residual, kernel, mode="valid")
         spread = np.sqrt(np.convolve(variance, kernel, mode="valid"))
         runs = np.divide(sums, spread, out=np.zeros_like(sums), where=spread > 0)
+        # Run j covers rows j .. j + window - 1: row i keeps the strongest of its runs.
         local = np.zeros(rows.size)
         for offset in range(window):
-            covered = runs
-            stretch = local[offset : offset + covered.size]
-            local[offset : offset + covered.size] = np.where(
-                np.abs(covered) > np.abs(stretch), covered, stretch
+            stretch = local[offset : offset + runs.size]
+            local[offset : offset + runs.size] = np.where(
+                np.abs(runs) > np.abs(stretch), runs, stretch
             )
         best[rows] = local
     return best

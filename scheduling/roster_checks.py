@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 
 from features.schema import COVERAGE_COLUMNS, ROSTER_ACTIVITIES
@@ -52,15 +53,21 @@ def coverage_table(
     grid = build_week_grid(scenario)
     starts = grid.starts[: grid.week_intervals]
     queues = scenario.queue_names()
-    scheduled = pd.DataFrame(0, index=starts, columns=queues, dtype="int64")
+    counts = np.zeros((len(starts), len(queues)), dtype=np.int64)
     step = pd.Timedelta(minutes=scenario.interval_minutes)
     work = roster[roster["activity"] == "work"] if not roster.empty else roster
-    origin = starts[0]
-    for row in work.itertuples(index=False):
-        first = max(0, int((row.start - origin) / step))
-        last = min(len(starts), int((row.end - origin) / step))
-        if first < last and row.queue in scheduled.columns:
-            scheduled.iloc[first:last, queues.index(row.queue)] += 1
+    if not work.empty:
+        origin = starts[0]
+        known = work["queue"].isin(queues).to_numpy()
+        first = ((work["start"] - origin) / step).to_numpy()[known].astype(np.int64)
+        last = ((work["end"] - origin) / step).to_numpy()[known].astype(np.int64)
+        column = work["queue"][known].map({q: i for i, q in enumerate(queues)}).to_numpy()
+        # Difference array: +1 where a work row starts, -1 where it ends, then a running sum.
+        delta = np.zeros((len(starts) + 1, len(queues)), dtype=np.int64)
+        np.add.at(delta, (np.clip(first, 0, len(starts)), column.astype(np.int64)), 1)
+        np.add.at(delta, (np.clip(last, 0, len(starts)), column.astype(np.int64)), -1)
+        counts = np.cumsum(delta, axis=0)[: len(starts)]
+    scheduled = pd.DataFrame(counts, index=starts, columns=queues)
     frame = scheduled.rename_axis("interval_start").reset_index()
     frame = frame.melt(id_vars="interval_start", var_name="queue", value_name="scheduled")
     frame["required"] = 0

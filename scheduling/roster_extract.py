@@ -68,12 +68,13 @@ def _route(
     skills = {a.agent_id: a.skills for a in scenario.agents}
     group_of = {a.agent_id: frozenset(a.skills) for a in scenario.agents}
     served: dict[tuple[str, int], str] = {}
+    favourite = {a: max(sorted(s), key=s.__getitem__) for a, s in skills.items()}
     for t in sorted(working):
         by_group: dict[SkillSet, list[str]] = defaultdict(list)
         for agent_id in working[t]:
             by_group[group_of[agent_id]].append(agent_id)
         for group, agents in by_group.items():
-            best = {a: max(sorted(group), key=skills[a].__getitem__) for a in agents}
+            best = {a: favourite[a] for a in agents}
             if len(group) == 1 or t >= week_intervals:
                 for a in agents:
                     served[(a, t)] = served.get((a, t - 1), best[a])

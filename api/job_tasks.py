@@ -27,6 +27,10 @@ from features.service_store import ServiceStore
 logger = logging.getLogger(__name__)
 
 
+DEFAULT_BACKTEST_MODELS = ("seasonal_naive", "seasonal_average", "ets")
+"""Models backtested when the request names none."""
+
+
 @dataclass(frozen=True)
 class TaskContext:
     """Where a task finds its data: the database URL, MLflow URI and the site's zone."""
@@ -114,22 +118,34 @@ def train_forecast(
     progress(0.3, f"fitting {params.get('model', 'auto')}")
     forecaster = forecasting.make_forecaster(params.get("model", "auto"))
     forecast = forecaster.fit(history).predict(start, periods)
-    progress(0.85, "storing forecast")
+    progress(0.8, "storing forecast")
     frame = forecast.reindex(columns=FORECAST_COLUMNS)
     written = ServiceStore(_engine(context.database_url)).add_forecast(job_id, frame)
+    summary: dict[str, Any] = {
+        "rows": written,
+        "queues": sorted(frame["queue"].astype(str).unique().tolist()),
+        "model": str(frame["model"].iloc[0]),
+    }
+    if params.get("register_as"):
+        from forecasting import registry
+
+        progress(0.9, "registering in MLflow")
+        run_id = registry.log_training_run(forecaster, history, uri=context.mlflow_uri)
+        summary["mlflow_run_id"] = run_id
+        summary["registered_version"] = registry.register_model(
+            run_id, params["register_as"], uri=context.mlflow_uri
+        )
     query = {"start": start.isoformat(), "end": end.isoformat()}
-    queues = sorted(frame["queue"].astype(str).unique().tolist())
-    return TaskOutcome(
-        result={"rows": written, "queues": queues, "model": str(frame["model"].iloc[0])},
-        result_url=f"/v1/forecasts?{urlencode(query)}",
-    )
+    return TaskOutcome(result=summary, result_url=f"/v1/forecasts?{urlencode(query)}")
 
 
 def run_backtest(
     job_id: str, params: dict[str, Any], context: TaskContext, progress: ProgressCallback
 ) -> TaskOutcome:
-    """Rolling-origin backtest of the requested models on the stored history."""
+    """Rolling-origin backtest of the requested models on the stored history, logged to
+    MLflow (one run per model)."""
     import forecasting
+    from forecasting import registry
 
     timezone = params.get("timezone") or context.timezone
     progress(0.05, "reading history")
@@ -137,16 +153,28 @@ def run_backtest(
         context, params.get("queues"), None, None, int(params.get("freq_minutes", 15)), timezone
     )
     progress(0.2, "backtesting")
-    metrics = forecasting.backtest(
+    models = params.get("models") or list(DEFAULT_BACKTEST_MODELS)
+    result = forecasting.backtest(
         history,
+        models,
         horizon_days=int(params["horizon_days"]),
         folds=int(params["folds"]),
-        models=params.get("models"),
-        progress=lambda f, m: progress(0.2 + 0.75 * f, m),
+        progress=lambda f, m: progress(0.2 + 0.7 * f, m),
     )
-    frame = pd.DataFrame(metrics).astype(object)
-    rows = frame.where(frame.notna(), None).to_dict(orient="records")
-    return TaskOutcome(result={"metrics": rows}, result_url=f"/v1/jobs/{job_id}")
+    progress(0.92, "logging to MLflow")
+    runs = registry.log_backtest(
+        result,
+        params={"horizon_days": params["horizon_days"], "folds": params["folds"]},
+        uri=context.mlflow_uri,
+    )
+    return TaskOutcome(
+        result={
+            "summary": frame_records(result.summary()),
+            "metrics": frame_records(result.metrics),
+            "mlflow_runs": runs,
+        },
+        result_url=f"/v1/jobs/{job_id}",
+    )
 
 
 def solve_roster_job(

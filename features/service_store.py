@@ -198,7 +198,7 @@ class ServiceStore:
             .where(ForecastRow.interval_start >= start, ForecastRow.interval_start < end)
             .group_by(ForecastRow.queue, ForecastRow.interval_start)
         )
-        if queues:
+        if queues is not None:
             newest = newest.where(ForecastRow.queue.in_(list(queues)))
         query = (
             select(ForecastRow)

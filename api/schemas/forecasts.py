@@ -24,6 +24,12 @@ class ForecastCreate(BaseModel):
     freq_minutes: IntervalMinutes = Field(default=15, description="Interval length in minutes")
     history_start: datetime | None = Field(default=None, description="First instant learned from")
     history_end: datetime | None = Field(default=None, description="Instant learning stops")
+    register_as: str | None = Field(
+        default=None,
+        max_length=128,
+        description="Log the fitted model to MLflow and register it as a new version of this name",
+        examples=["billing-volume"],
+    )
     timezone: str | None = Field(
         default=None,
         description="Site zone; the service's default when null",

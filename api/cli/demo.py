@@ -22,6 +22,8 @@ from api.cli.common import console, exits_on_bad_input, progress_bar
 
 DEMO_TIMEZONE = "Europe/Berlin"
 DEMO_DIR = Path("data/demo")
+EMAIL_THRESHOLD_S = 4 * 3600.0
+"""E-mails are in service when answered within four hours (calls and chats: 20 s)."""
 TECHNION_FILE = (
     Path(__file__).resolve().parents[2].parent
     / "shared"
@@ -137,9 +139,14 @@ def demo(
         console.print(f"[yellow]real data not found at {TECHNION_FILE}; synthetic centre only")
 
     queues = sorted(centre.contacts["queue"].astype(str).unique())
+    thresholds = {
+        str(profile["name"]): EMAIL_THRESHOLD_S if profile["channel"] == "email" else 20.0
+        for profile in centre.params["profiles"]
+    }
     history = build_intervals(
         store.read_contacts(queues=queues),
         timezone=DEMO_TIMEZONE,
+        sl_threshold_s=thresholds,
         agent_states=store.read_agent_states(),
     )
     console.print(_summary_table(history, f"Demo centre ({DEMO_TIMEZONE}, 15 min)"))

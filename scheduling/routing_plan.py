@@ -22,7 +22,7 @@ def routing_plan_at(roster: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns agent_id, queue (the queue served, empty unless working), activity, one row per
+        Columns agent_id, queue (the queue served; None unless working), activity, one row per
         agent whose roster holds `at` (start <= at < end), sorted by agent_id.
 
     Raises
@@ -39,8 +39,10 @@ def routing_plan_at(roster: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame:
     if roster.empty:
         return pd.DataFrame(columns=ROUTING_PLAN_COLUMNS)
     mask = (roster["start"] <= at) & (at < roster["end"])
-    rows = roster.loc[mask, ROUTING_PLAN_COLUMNS]
-    return rows.sort_values("agent_id", ignore_index=True)
+    rows = roster.loc[mask, ROUTING_PLAN_COLUMNS].sort_values("agent_id", ignore_index=True)
+    queue = rows["queue"].astype(object)
+    rows["queue"] = queue.where(queue.notna(), None)
+    return rows
 
 
 def routing_plan(roster: pd.DataFrame) -> pd.DataFrame:

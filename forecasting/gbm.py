@@ -18,6 +18,8 @@ from forecasting.history import PreparedHistory, weekday_of
 
 CHUNK_DAYS = 56
 """Feature rows are built this many target days at a time (bounds memory)."""
+THREADED_ROWS = 200_000
+"""Training sets smaller than this are fitted on one thread when ``n_jobs`` is 0."""
 
 
 class LightGBMForecaster(Forecaster):
@@ -30,7 +32,8 @@ class LightGBMForecaster(Forecaster):
     train_weeks:
         Only the latest this-many weeks are training targets (older data still feeds lags).
     n_jobs:
-        LightGBM threads (0: LightGBM's default, all cores).
+        LightGBM threads; 0 picks one thread below :data:`THREADED_ROWS` training rows (thread
+        start-up and contention cost more than they save on small data) and all cores above.
     seed:
         Random seed (training is deterministic for a given seed).
     country:
@@ -46,8 +49,8 @@ class LightGBMForecaster(Forecaster):
         *,
         n_estimators: int = 300,
         learning_rate: float = 0.05,
-        num_leaves: int = 31,
-        min_child_samples: int = 50,
+        num_leaves: int = 15,
+        min_child_samples: int = 100,
         train_weeks: int = 52,
         n_jobs: int = 0,
         seed: int = 0,
@@ -94,7 +97,7 @@ class LightGBMForecaster(Forecaster):
                 "bagging_freq": 1,
                 "seed": self.seed,
                 "deterministic": True,
-                "num_threads": self.n_jobs,
+                "num_threads": self.n_jobs or (1 if y_all.size < THREADED_ROWS else 0),
                 "verbosity": -1,
             }
             data = lgb.Dataset(x, y_all, feature_name=list(FEATURE_NAMES), free_raw_data=True)

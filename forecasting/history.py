@@ -242,16 +242,14 @@ def validate_history(history: pd.DataFrame) -> pd.DataFrame:
         )
     if errors:
         raise InvalidInput(f"history has {len(errors)} invalid value(s)", errors)
-    clean = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "queue": history["queue"].astype(str).to_numpy(),
-            "interval_start": starts.to_numpy(),
-            "offered": offered.astype(float).to_numpy(),
-            "aht_s": np.nan if aht is None else aht.astype(float).to_numpy(),
+            "queue": history["queue"].astype(str).reset_index(drop=True),
+            "interval_start": starts.reset_index(drop=True),
+            "offered": offered.astype(float).reset_index(drop=True),
+            "aht_s": np.nan if aht is None else aht.astype(float).reset_index(drop=True),
         }
     )
-    clean["interval_start"] = starts.reset_index(drop=True)
-    return clean
 
 
 def prepare_history(

@@ -53,7 +53,7 @@ def _scenario() -> dict[str, Any]:
 def test_roster_job_publish_and_scoped_schedules(client: TestClient, auth: KeyFactory) -> None:
     planner = auth("planner")
     accepted = client.post(
-        "/v1/rosters", json=_scenario(), headers=planner, params={"time_limit_s": 10}
+        "/v1/rosters", json=_scenario(), headers=planner, params={"time_limit_s": 3}
     )
     assert accepted.status_code == 202, accepted.text
     body = accepted.json()
@@ -125,7 +125,9 @@ def test_infeasible_roster_reports_conflicts(client: TestClient, auth: KeyFactor
     scenario = _scenario()
     scenario["agents"][0]["contract"]["min_minutes"] = 2400
     scenario["agents"][0]["contract"]["max_days"] = 1
-    body = client.post("/v1/rosters", json=scenario, headers=planner).json()
+    body = client.post(
+        "/v1/rosters", json=scenario, headers=planner, params={"time_limit_s": 3}
+    ).json()
     job = wait_for_job(client, body["url"], planner)
     assert job["state"] == "failed"
     roster = client.get(body["result_url"], headers=planner).json()

@@ -35,8 +35,8 @@ def synthetic_history(queues: int, seed: int = 11) -> pd.DataFrame:
     instants = instants[instants < pd.Timestamp(START, tz=TIMEZONE) + pd.Timedelta(weeks=WEEKS)]
     local = instants.tz_localize(None)
     hours = (local.hour + local.minute / 60).to_numpy()
-    weekday = local.weekday.to_numpy()
-    day_of_year = local.dayofyear.to_numpy()
+    weekday = local.day_of_week.to_numpy()
+    day_of_year = local.day_of_year.to_numpy()
     elapsed = (local - local[0]).days.to_numpy() / 365.0
     frames = []
     for q in range(queues):

@@ -9,6 +9,7 @@ the history (missing days are never scored).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -175,7 +176,7 @@ def backtest(
         train = clean[clean["interval_start"] < cutoff]
         training = prepared.until(day)
         for forecaster in forecasters:
-            model = forecaster.clone()
+            model = _fresh(forecaster)
             forecast = model.fit(train).predict(cutoff, periods)
             forecast = _attach_actuals(forecast, prepared)
             forecast["fold"] = fold
@@ -187,6 +188,12 @@ def backtest(
                 progress(done / total, f"fold {fold + 1}/{len(cutoffs)}: {model.name}")
     result_metrics = pd.DataFrame(metric_rows, columns=METRIC_COLUMNS)
     return BacktestResult(metrics=result_metrics, forecasts=pd.concat(frames, ignore_index=True))
+
+
+def _fresh(forecaster: Forecaster) -> Forecaster:
+    """An unfitted copy: ``clone()`` when the model has one, else a deep copy."""
+    clone = getattr(forecaster, "clone", None)
+    return clone() if callable(clone) else copy.deepcopy(forecaster)
 
 
 def _attach_actuals(forecast: pd.DataFrame, prepared: PreparedHistory) -> pd.DataFrame:

@@ -30,9 +30,9 @@ def make_history(
         ("billing", range(5), (8, 18), 40.0),
         ("sales", range(6), (9, 17), 12.0),
     ):
-        is_open = np.isin(local.weekday, list(days)) & (hours >= open_h) & (hours < close_h)
+        is_open = np.isin(local.day_of_week, list(days)) & (hours >= open_h) & (hours < close_h)
         shape = np.exp(-(((hours - 12.5) / 3.0) ** 2))
-        day_factor = 1.0 + 0.15 * (local.weekday == 0)
+        day_factor = 1.0 + 0.15 * (local.day_of_week == 0)
         offered = rng.poisson(level * shape * day_factor)
         frame = pd.DataFrame(
             {"queue": queue, "interval_start": instants, "offered": offered.astype(float)}

@@ -66,7 +66,7 @@ def test_values_non_negative_ordered_quantiles(fitted) -> None:
         (forecast["queue"] == "billing") & (forecast["interval_start"].dt.hour == 12)
     ]
     # Open midday intervals carry a real forecast near the synthetic level (40 * 1 contacts).
-    weekdays = open_billing[open_billing["interval_start"].dt.weekday < 5]
+    weekdays = open_billing[open_billing["interval_start"].dt.day_of_week < 5]
     assert weekdays["volume"].between(25, 60).all()
     assert (weekdays["volume_p90"] > weekdays["volume_p10"]).all()
 
@@ -76,11 +76,11 @@ def test_closed_hours_and_days_are_zero(fitted) -> None:
     local = forecast["interval_start"]
     night = local.dt.hour.isin([0, 3, 6, 20, 23])
     assert (forecast.loc[night, ["volume", "volume_p10", "volume_p90"]] == 0).all().all()
-    billing_weekend = (forecast["queue"] == "billing") & (local.dt.weekday >= 5)
+    billing_weekend = (forecast["queue"] == "billing") & (local.dt.day_of_week >= 5)
     assert (forecast.loc[billing_weekend, "volume_p90"] == 0).all()
-    sales_saturday = (forecast["queue"] == "sales") & (local.dt.weekday == 5)
+    sales_saturday = (forecast["queue"] == "sales") & (local.dt.day_of_week == 5)
     assert forecast.loc[sales_saturday, "volume"].sum() > 0
-    sales_sunday = (forecast["queue"] == "sales") & (local.dt.weekday == 6)
+    sales_sunday = (forecast["queue"] == "sales") & (local.dt.day_of_week == 6)
     assert forecast.loc[sales_sunday, "volume"].sum() == 0
 
 

@@ -244,7 +244,7 @@ const SW = (() => {
   }
 
   function table(columns, rows, rowAttrs) {
-    const head = el("tr", {}, columns.map((c) => el("th", { scope: "col", text: t(c.label) })));
+    const head = el("tr", {}, columns.map((c) => el("th", { scope: "col", class: c.numeric ? "num" : null, text: t(c.label) })));
     const body = rows.map((row, i) => el("tr", rowAttrs ? rowAttrs(row, i) : {},
       columns.map((c) => el("td", { class: c.numeric ? "num" : null }, c.value(row)))));
     return el("div", { class: "table-wrap" }, el("table", {}, [el("thead", {}, head), el("tbody", {}, body)]));

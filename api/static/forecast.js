@@ -97,7 +97,7 @@ SW.start("forecast", async (me) => {
         staffingChart,
       ]),
       SW.el("section", { class: "card" }, [SW.el("h2", { text: SW.t("recommendations") }),
-        recommendationList(recommendations.recommendations)]),
+        recommendationList(recommendations.recommendations.filter((r) => !r.queue || r.queue.split("+").includes(queue)))]),
     ]),
   );
   const axis = { type: "date", tickformat: "%H:%M" };

@@ -59,9 +59,9 @@ SW.start("heatmaps", async (me) => {
   const g = grids(data.rows, start, end);
   const days = SW.t("weekdays").split(",");
   const charts = [
-    { id: "volume-chart", title: "volume", z: g.volume, scale: "Blues", zmin: 0, fmt: ".1f" },
-    { id: "sl-chart", title: "service_level", z: g.serviceLevel, scale: "RdYlGn", zmin: 0.5, zmax: 1, fmt: ".0%" },
-    { id: "occupancy-chart", title: "occupancy", z: g.occupancy, scale: "YlOrRd", zmin: 0, zmax: 1, fmt: ".0%" },
+    { id: "volume-chart", title: "volume", z: g.volume, scale: [[0, "#eff6ff"], [0.5, "#60a5fa"], [1, "#1e3a8a"]], zmin: 0, fmt: ".1f" },
+    { id: "sl-chart", title: "service_level", z: g.serviceLevel, scale: [[0, "#b91c1c"], [0.5, "#facc15"], [1, "#15803d"]], zmin: 0.5, zmax: 1, fmt: ".0%" },
+    { id: "occupancy-chart", title: "occupancy", z: g.occupancy, scale: [[0, "#fff7ed"], [0.5, "#fb923c"], [1, "#7c2d12"]], zmin: 0, zmax: 1, fmt: ".0%" },
   ];
   content.replaceChildren(SW.el("div", { class: "grid" }, charts.map((c) =>
     SW.el("section", { class: "card" }, [SW.el("h2", { text: SW.t(c.title) }), SW.el("div", { class: "chart", id: c.id })]))));
@@ -70,8 +70,8 @@ SW.start("heatmaps", async (me) => {
       type: "heatmap", x: g.times, y: days, z: c.z, colorscale: c.scale, zmin: c.zmin, zmax: c.zmax,
       hovertemplate: `%{y} %{x}: %{z:${c.fmt}}<extra></extra>`, colorbar: { tickformat: c.fmt, thickness: 12 },
     }], {
-      margin: { l: 48, r: 8, t: 8, b: 40 },
-      xaxis: { title: { text: SW.t("time_of_day") }, type: "category", nticks: 12 },
+      margin: { l: 48, r: 8, t: 8, b: 56 },
+      xaxis: { type: "category", nticks: 12, tickangle: -45 },
       yaxis: { autorange: "reversed", type: "category" },
     });
   }

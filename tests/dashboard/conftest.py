@@ -8,20 +8,18 @@ actuals, a published roster and agent states all meet in that week.
 
 from __future__ import annotations
 
-import datetime as dt
 import socket
 import threading
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, sync_playwright
 
 from api.app import create_app, migrate_database
 from api.job_tasks import TaskContext, run_job
@@ -33,6 +31,7 @@ from features.service_store import ServiceStore
 from features.store import Store
 from scheduling import ServiceTargets, compute_requirements
 from scheduling.scenario_builder import scenario_from_agents
+from tests.dashboard.dashboard_browser import DemoStore
 
 TIMEZONE = "Europe/Berlin"
 CHROMIUM = "/usr/bin/chromium"
@@ -44,23 +43,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-WALL = {"width": 1920, "height": 1080}
-PHONE = {"width": 390, "height": 844}
-KEY_STORAGE = "seatwise.key"
-
-
-@dataclass
-class DemoStore:
-    """What the pages are tested against: the store's URL, the rostered week, a replay instant
-    inside it, and one key per role (agent a001; supervisor of a001's team)."""
-
-    url: str
-    mlflow_uri: str
-    week_start: dt.date
-    at: pd.Timestamp
-    agents: list[dict[str, Any]]
-    keys: dict[str, str] = field(default_factory=dict)
 
 
 def _run(service: ServiceStore, context: TaskContext, kind: str, params: dict[str, Any]) -> None:
@@ -186,39 +168,3 @@ def browser() -> Iterator[Browser]:
         )
         yield chromium
         chromium.close()
-
-
-@dataclass
-class OpenedPage:
-    """A page with the console errors and uncaught exceptions it produced."""
-
-    page: Page
-    errors: list[str]
-
-
-def open_page(
-    browser: Browser, url: str, key: str | None, viewport: dict[str, int] = WALL
-) -> OpenedPage:
-    """Open `url` in a fresh context whose localStorage already holds `key`."""
-    context = browser.new_context(viewport=viewport)  # type: ignore[arg-type]
-    if key is not None:
-        context.add_init_script(f"window.localStorage.setItem({KEY_STORAGE!r}, {key!r});")
-    page = context.new_page()
-    errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(message.text)
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(url)
-    return OpenedPage(page, errors)
-
-
-def screenshot(opened: OpenedPage, name: str) -> Path:
-    """Save a full-page screenshot under tests/artifacts/ (gitignored)."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    opened.page.screenshot(path=str(path), full_page=True)
-    return path

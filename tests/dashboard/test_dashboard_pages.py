@@ -4,61 +4,20 @@ wall and phone width land in tests/artifacts/."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import httpx
 import pandas as pd
 import pytest
 from playwright.sync_api import Browser
 
-from tests.dashboard.conftest import PHONE, WALL, DemoStore, OpenedPage, open_page, screenshot
-
-READY_TIMEOUT_MS = 30_000
-
-
-def api(server: str, key: str, path: str, **params: Any) -> Any:
-    """GET an API path with `key`; the JSON answer (fails the test on an error status)."""
-    response = httpx.get(
-        f"{server}{path}", params=params, headers={"Authorization": f"Bearer {key}"}, timeout=60
-    )
-    response.raise_for_status()
-    return response.json()
-
-
-def load(browser: Browser, url: str, key: str | None, viewport: dict[str, int]) -> OpenedPage:
-    """Open a page and wait until its script marked it drawn (or failed)."""
-    opened = open_page(browser, url, key, viewport)
-    opened.page.wait_for_selector(
-        "body[data-ready='1'], body[data-state='error']", state="attached", timeout=READY_TIMEOUT_MS
-    )
-    assert opened.page.get_attribute("body", "data-state") != "error", opened.page.inner_text(
-        "#main"
-    )
-    return opened
-
-
-def trace_lengths(opened: OpenedPage, chart_id: str) -> dict[str, int]:
-    """Points per trace (by its `meta` tag) of a Plotly graph div, summed over equal tags."""
-    lengths: dict[str, int] = opened.page.evaluate(
-        """(id) => {
-            const out = {};
-            for (const trace of document.getElementById(id).data) {
-              const n = (trace.x || []).length;
-              out[trace.meta] = (out[trace.meta] || 0) + n;
-            }
-            return out;
-        }""",
-        chart_id,
-    )
-    return lengths
-
-
-def finish(opened: OpenedPage, name: str) -> None:
-    """Screenshot the page, then check it logged no console error."""
-    screenshot(opened, name)
-    errors = list(opened.errors)
-    opened.page.context.close()
-    assert errors == [], errors
+from tests.dashboard.dashboard_browser import (
+    PHONE,
+    WALL,
+    DemoStore,
+    api,
+    finish,
+    load,
+    screenshot,
+    trace_lengths,
+)
 
 
 def day_range(demo_store: DemoStore) -> dict[str, str]:
@@ -124,7 +83,9 @@ def test_heatmaps_cover_weekday_by_interval(
     )["rows"]
     times = {r["interval_start"][11:16] for r in rows}
     viewport = WALL if size == "wall" else PHONE
-    opened = load(browser, f"{server}/dashboard/heatmaps?at={demo_store.at.isoformat()[:19]}", key, viewport)
+    opened = load(
+        browser, f"{server}/dashboard/heatmaps?at={demo_store.at.isoformat()[:19]}", key, viewport
+    )
     for chart in ("volume-chart", "sl-chart", "occupancy-chart"):
         shape = opened.page.evaluate(
             "(id) => { const t = document.getElementById(id).data[0];"
@@ -151,7 +112,9 @@ def test_roster_gantt_has_every_published_activity(
     )
     intervals = {c["interval_start"] for c in data["coverage"]}
     viewport = WALL if size == "wall" else PHONE
-    opened = load(browser, f"{server}/dashboard/roster?at={demo_store.at.isoformat()[:19]}", key, viewport)
+    opened = load(
+        browser, f"{server}/dashboard/roster?at={demo_store.at.isoformat()[:19]}", key, viewport
+    )
     assert trace_lengths(opened, "gantt-chart")["gantt"] == len(data["rows"]) > 50
     coverage = trace_lengths(opened, "coverage-chart")
     assert coverage["required"] == coverage["scheduled"] == len(intervals) > 0
@@ -173,7 +136,9 @@ def test_agent_workbench_shows_own_schedule_and_report(
         end=(week + pd.Timedelta(days=7)).isoformat(),
     )
     viewport = WALL if size == "wall" else PHONE
-    opened = load(browser, f"{server}/dashboard/agent?at={demo_store.at.isoformat()[:19]}", key, viewport)
+    opened = load(
+        browser, f"{server}/dashboard/agent?at={demo_store.at.isoformat()[:19]}", key, viewport
+    )
     page = opened.page
     assert trace_lengths(opened, "schedule-chart")["schedule"] == len(schedule["rows"]) > 0
     assert agent_id in page.inner_text("#agent-id")
@@ -189,7 +154,9 @@ def test_drill_down_reaches_an_agent_and_its_contacts(
     browser: Browser, server: str, demo_store: DemoStore
 ) -> None:
     key = demo_store.keys["admin"]
-    opened = load(browser, f"{server}/dashboard/drill?at={demo_store.at.isoformat()[:19]}", key, WALL)
+    opened = load(
+        browser, f"{server}/dashboard/drill?at={demo_store.at.isoformat()[:19]}", key, WALL
+    )
     page = opened.page
     for level in ("queue", "team", "agent"):
         row = page.locator(f"#children tr[data-level='{level}']").first
@@ -220,9 +187,13 @@ def test_drill_down_reaches_an_agent_and_its_contacts(
 
 def test_drill_down_on_a_phone(browser: Browser, server: str, demo_store: DemoStore) -> None:
     key = demo_store.keys["supervisor"]
-    opened = load(browser, f"{server}/dashboard/drill?at={demo_store.at.isoformat()[:19]}", key, PHONE)
+    opened = load(
+        browser, f"{server}/dashboard/drill?at={demo_store.at.isoformat()[:19]}", key, PHONE
+    )
     team = demo_store.agents[0]["team"]
-    assert opened.page.locator("#children tr[data-level='team']").all_inner_texts()[0].startswith(team)
+    assert (
+        opened.page.locator("#children tr[data-level='team']").all_inner_texts()[0].startswith(team)
+    )
     opened.page.locator("#children tr[data-level='team']").first.click()
     opened.page.wait_for_selector("#children tr[data-level='agent']")
     finish(opened, "drill_phone")

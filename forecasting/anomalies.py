@@ -14,7 +14,9 @@ Volume
     same way and is at least `support` sigmas. With ``calibrate`` each queue's scores are divided
     by their robust spread (1.4826 x median absolute deviation, when above 1), so a queue whose
     forecast errs more than its band admits, or whose errors run together, gets no more false
-    alarms than a well-forecast one.
+    alarms than a well-forecast one. A volume anomaly must also differ from the expectation by
+    at least `min_deviation` contacts: 13 e-mails at midnight where 4 were expected is unlikely,
+    but nothing to act on.
 Handle time
     ``z = (actual - forecast) / (forecast * aht_cv / sqrt(handled))``: the standard error of a
     mean of `handled` handle times whose coefficient of variation is `aht_cv`.
@@ -174,6 +176,7 @@ def score_volume(
     level_adjust: bool = True,
     calibrate: bool = True,
     scales: int = 3,
+    min_deviation: float = 5.0,
 ) -> pd.DataFrame:
     """Volume rows of :data:`ANOMALY_COLUMNS` (see the module docstring for the score).
 
@@ -223,7 +226,8 @@ def score_volume(
             "actual": frame["actual"].astype(float),
             "expected": frame["expected"].astype(float),
             "score": score,
-            "is_anomaly": np.abs(score) >= threshold,
+            "is_anomaly": (np.abs(score) >= threshold)
+            & (np.abs(frame["residual"].to_numpy()) >= min_deviation),
             "reason": _with_score(texts, score),
         }
     )
@@ -301,6 +305,7 @@ def score_anomalies(
     level_adjust: bool = True,
     calibrate: bool = True,
     scales: int = 3,
+    min_deviation: float = 5.0,
     aht_cv: float = 1.0,
     sl_targets: float | Mapping[str, float] = 0.8,
 ) -> pd.DataFrame:
@@ -331,6 +336,8 @@ def score_anomalies(
         Divide each queue's volume scores by their robust spread when it exceeds 1.
     scales:
         Run lengths tried: `window` times 1 .. `scales`.
+    min_deviation:
+        Least ``|actual - expected|`` (contacts) of a volume anomaly.
     aht_cv:
         Coefficient of variation of single handle times.
     sl_targets:
@@ -381,6 +388,7 @@ def score_anomalies(
             level_adjust=level_adjust,
             calibrate=calibrate,
             scales=scales,
+            min_deviation=min_deviation,
         )
     ]
     if "aht_s" in joined.columns:

@@ -157,3 +157,15 @@ def test_injected_spikes_and_drops_are_found_and_quiet_days_stay_quiet() -> None
     keys = zip(volume["queue"], volume["interval_start"].dt.date, strict=True)
     quiet = np.array([key not in shift_days for key in keys])
     assert (flagged & quiet).sum() / quiet.sum() < 0.01
+
+
+def test_a_tiny_absolute_deviation_is_not_an_anomaly() -> None:
+    # 5 contacts where 0.5 were expected: P(X >= 5 | 0.5) = 0.00017 -> z = 3.58, but only
+    # 4.5 contacts more than expected (below the 5-contact minimum).
+    forecast = _forecast([0.5], half_band=0.0)
+    actuals = _actuals(forecast, [5.0])
+    quiet = _volume(score_anomalies(forecast, actuals, window=1, **HAND)).iloc[0]
+    assert quiet["score"] == pytest.approx(3.58, abs=0.01)
+    assert not bool(quiet["is_anomaly"])
+    strict = score_anomalies(forecast, actuals, window=1, min_deviation=0.0, **HAND)
+    assert bool(_volume(strict).iloc[0]["is_anomaly"])

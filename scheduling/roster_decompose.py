@@ -15,7 +15,7 @@ from scheduling.scenario import Scenario
 DECOMPOSE_ABOVE_AGENTS = 600
 """Centres with more agents than this are solved in stages (shifts first, then breaks and
 routing)."""
-BOUND_SHARE = 0.05
+BOUND_SHARE = 0.03
 """Share of the time limit spent on the relaxation that gives the reported lower bound."""
 
 

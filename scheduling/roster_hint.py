@@ -45,6 +45,7 @@ def greedy_shifts(
     options: Mapping[str, list[ShiftOption]],
     time_budget_s: float = 20.0,
     passes: int = 4,
+    initial: Mapping[str, list[ShiftOption]] | None = None,
 ) -> dict[str, list[ShiftOption]]:
     """Shifts per agent by greedy construction then agent-by-agent re-optimisation.
 
@@ -68,13 +69,30 @@ def greedy_shifts(
     chosen: dict[str, list[ShiftOption]] = {}
     served: dict[str, list[tuple[int, int]]] = {}
     order = sorted(scenario.agents, key=lambda a: (len(a.skills), a.agent_id))
+
+    def take(aid: str, rows: list[int], picked: list[ShiftOption]) -> None:
+        chosen[aid] = picked
+        mine = []
+        for o in picked:
+            for t in range(o.start, min(o.end, weeks)):
+                column = residual[rows, t]
+                best = rows[int(np.argmax((column > 0) * fill[rows] + column))]
+                residual[best, t] -= 1
+                mine.append((best, t))
+        served[aid] = mine
+
+    for agent in order:
+        if initial is not None and agent.agent_id in initial:
+            rows = [queues.index(q) for q in sorted(agent.skills)]
+            take(agent.agent_id, rows, list(initial[agent.agent_id]))
     for round_ in range(passes):
         improved = False
         for agent in order:
             aid = agent.agent_id
             spent = time.perf_counter() - started
-            if round_ > 0 and spent > time_budget_s:
+            if (round_ > 0 or aid in chosen) and spent > time_budget_s:
                 return chosen
+            previous = chosen.get(aid)
             for q, t in served.pop(aid, []):
                 residual[q, t] += 1
             if aid not in models:
@@ -91,7 +109,7 @@ def greedy_shifts(
                 if WEEKDAYS[(weekday + o.day) % 7] in off:
                     gain -= 1
                 gains.append(gain)
-            if round_ == 0 and spent > time_budget_s:
+            if previous is None and spent > time_budget_s:
                 rm.model.clear_objective()
             else:
                 rm.model.maximize(
@@ -105,19 +123,13 @@ def greedy_shifts(
             solver.parameters.max_time_in_seconds = 1.0
             status = solver.solve(rm.model)
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                if previous is not None:
+                    take(aid, rows, previous)
                 continue
             picked = [o for o in options[aid] if solver.boolean_value(rm.shifts[(aid, o.key)])]
-            if chosen.get(aid) != picked:
+            if previous != picked:
                 improved = True
-            chosen[aid] = picked
-            mine = []
-            for o in picked:
-                for t in range(o.start, min(o.end, weeks)):
-                    column = residual[rows, t]
-                    best = rows[int(np.argmax((column > 0) * fill[rows] + column))]
-                    residual[best, t] -= 1
-                    mine.append((best, t))
-            served[aid] = mine
+            take(aid, rows, picked)
         if not improved:
             break
     return chosen

@@ -125,3 +125,24 @@ def test_backtest_rejects_bad_settings() -> None:
         backtest(history, ["seasonal_naive"], horizon_days=0, folds=1)
     with pytest.raises(InvalidInput, match="unknown model"):
         backtest(history, ["nope"], horizon_days=7, folds=1)
+
+
+def test_residual_quantiles_recover_a_known_band() -> None:
+    from forecasting.quantiles import ResidualQuantiles
+
+    rng = np.random.default_rng(0)
+    forecast = np.full(5000, 100.0)
+    actual = forecast + rng.normal(0, 10.0, size=forecast.size)  # sd 10 at level 100
+    band = ResidualQuantiles.fit(np.full(forecast.size, "q"), actual, forecast)
+    p10, p90 = band.band(np.array(["q", "other"]), np.array([100.0, 0.0]))
+    # Normal 10 % / 90 % quantiles are -/+ 1.2816 sd.
+    assert p10[0] == pytest.approx(100 - 12.816, abs=0.8)
+    assert p90[0] == pytest.approx(100 + 12.816, abs=0.8)
+    assert p10[1] == p90[1] == 0.0  # a closed interval has no band
+
+
+def test_backtest_band_is_calibrated_on_poisson_volumes() -> None:
+    history = make_history(start="2026-01-05", end="2026-03-23", seed=5)
+    result = backtest(history, ["seasonal_average"], horizon_days=7, folds=3)
+    coverage = result.summary().loc[0, "coverage_p10_p90"]
+    assert 0.72 <= coverage <= 0.88

@@ -5,7 +5,8 @@ Rolling origin over the last 8 weeks of ``../shared/data/bank_calls/bank_calls_5
 midnight and forecasting the next 7 days. Every model is scored on the same intervals: open
 intervals (07:00-21:00 local, weekdays) of days present in the file; closed periods are
 forecast as zero by every model. Printed per model: WAPE, its change against the seasonal-naive
-baseline, p10-p90 coverage, mean pinball loss, bias and wall-clock seconds.
+baseline, p10-p90 coverage, mean pinball loss, bias, the share of days whose peak interval is
+hit exactly, the relative error of daily peak volumes, and wall-clock seconds.
 
 The peers (Nixtla statsforecast MSTL and AutoETS) need pandas < 3, so they run in
 ``.venv-peers`` (``make bench-peers`` builds it) via benchmarks/peers/statsforecast_folds.py,
@@ -27,6 +28,7 @@ import pandas as pd
 from forecasting import metrics
 from forecasting.backtest import backtest, fold_cutoffs, local_midnight
 from forecasting.history import prepare_history
+from forecasting.peaks import daily_peaks
 from forecasting.selection import make_forecaster
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -131,6 +133,21 @@ def run_peers(history: pd.DataFrame, basis: pd.DataFrame) -> tuple[pd.DataFrame,
     }
 
 
+def peak_scores(part: pd.DataFrame) -> dict[str, float]:
+    """Daily peak-interval hit rate and relative peak-volume error over scored intervals."""
+    actual = daily_peaks(part, "actual")
+    forecast = daily_peaks(part, "volume")
+    joined = actual.merge(forecast, on=["queue", "date"], how="left")
+    return {
+        "peak_hit": metrics.peak_hit_rate(
+            joined["interval_start_x"].to_numpy(), joined["interval_start_y"].to_numpy()
+        ),
+        "peak_error": metrics.peak_volume_error(
+            joined["actual"].to_numpy(), joined["volume"].fillna(0.0).to_numpy()
+        ),
+    }
+
+
 def score(forecasts: pd.DataFrame, seconds: dict[str, float]) -> pd.DataFrame:
     """Pooled metrics per model over every fold's scored intervals."""
     rows = []
@@ -150,6 +167,7 @@ def score(forecasts: pd.DataFrame, seconds: dict[str, float]) -> pd.DataFrame:
                     part["volume_p90"].to_numpy(),
                 ),
                 "bias": metrics.bias(actual, part["volume"].to_numpy()),
+                **peak_scores(part),
                 "seconds": seconds.get(str(model), float("nan")),
             }
         )
@@ -169,7 +187,7 @@ def main() -> int:
     peers, peer_seconds = run_peers(history, basis)
     table = score(pd.concat([ours, peers], ignore_index=True), {**seconds, **peer_seconds})
     shown = table.copy()
-    for column in ("wape", "coverage_p10_p90"):
+    for column in ("wape", "coverage_p10_p90", "peak_hit", "peak_error"):
         shown[column] = shown[column].map("{:.2%}".format)
     for column in ("vs_naive", "bias"):
         shown[column] = shown[column].map("{:+.1%}".format)

@@ -24,6 +24,7 @@ from api.deps import (
     scoped_agents,
     scoped_queues,
 )
+from api.routers.realtime import local_instant
 from api.schemas.common import INVALID, frame_records
 from features.errors import FieldError, InvalidInput
 from features.store import Store
@@ -64,18 +65,8 @@ class ContactsPublic(BaseModel):
     truncated: bool = False
 
 
-def _instant(value: datetime, timezone: str, field: str) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-        return stamp.tz_localize(timezone) if stamp.tzinfo is None else stamp.tz_convert(timezone)
-    except (ValueError, OverflowError) as exc:
-        raise InvalidInput(
-            "instant out of range", [FieldError(None, field, str(exc), str(value))]
-        ) from exc
-
-
 def _range(start: datetime, end: datetime, timezone: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    low, high = _instant(start, timezone, "start"), _instant(end, timezone, "end")
+    low, high = local_instant(start, timezone, "start"), local_instant(end, timezone, "end")
     if high <= low:
         raise InvalidInput(
             "empty range", [FieldError(None, "end", "must be after start", str(high))]

@@ -32,6 +32,7 @@ from api.deps import (
     scoped_agents,
     scoped_queues,
 )
+from api.routers.realtime import local_instant
 from api.schemas.common import INVALID
 from api.schemas.rosters import CoveragePublic
 from api.security import ROLES
@@ -153,22 +154,6 @@ class SchedulesPublic(BaseModel):
     coverage: list[CoveragePublic]
 
 
-def _instant(value: datetime, timezone: str, field: str) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-        stamp = stamp.tz_localize(timezone) if stamp.tzinfo is None else stamp.tz_convert(timezone)
-    except (ValueError, OverflowError) as exc:
-        raise InvalidInput(
-            "instant out of range", [FieldError(None, field, str(exc), str(value))]
-        ) from exc
-    if not pd.Timestamp("1970-01-02", tz="UTC") <= stamp <= pd.Timestamp("2200-01-01", tz="UTC"):
-        raise InvalidInput(
-            "instant out of range",
-            [FieldError(None, field, "must lie between 1970 and 2200", str(value))],
-        )
-    return stamp
-
-
 @router.get("/v1/schedules", tags=["rosters"], **roles_route(*SCHEDULE_READERS, responses=INVALID))
 def read_schedules(
     start: datetime,
@@ -183,7 +168,7 @@ def read_schedules(
     scope, with team, and the coverage of the published rosters in the range (a supervisor
     sees their teams' agents and the coverage of their queues)."""
     tz = settings.timezone
-    low, high = _instant(start, tz, "start"), _instant(end, tz, "end")
+    low, high = local_instant(start, tz, "start"), local_instant(end, tz, "end")
     if high <= low or high - low > pd.Timedelta(days=MAX_WEEK_DAYS):
         raise InvalidInput(
             "bad range",

@@ -28,6 +28,7 @@ from api.deps import (
 from api.schemas.common import INVALID
 from features.errors import FieldError, InvalidInput
 from features.intervals import build_intervals
+from features.schema import HISTORY_COLUMNS
 from features.store import Store
 
 router = APIRouter(prefix="/v1", tags=["history"])
@@ -68,18 +69,25 @@ class RealtimePublic(BaseModel):
     agents: dict[str, int] = Field(description="Agents in scope by current state")
 
 
-def _at(value: datetime | None, timezone: str) -> pd.Timestamp:
+EARLIEST = pd.Timestamp("1970-01-02", tz="UTC")
+LATEST = pd.Timestamp("2200-01-01", tz="UTC")
+
+
+def local_instant(value: datetime | None, timezone: str, field: str) -> pd.Timestamp:
+    """`value` as a timestamp in `timezone` (naive values are local there; None is now);
+    InvalidInput (422) naming `field` outside 1970-2200."""
     try:
         stamp = pd.Timestamp.now(tz=timezone) if value is None else pd.Timestamp(value)
         stamp = stamp.tz_localize(timezone) if stamp.tzinfo is None else stamp.tz_convert(timezone)
+        inside = EARLIEST <= stamp <= LATEST
     except (ValueError, OverflowError) as exc:
         raise InvalidInput(
-            "instant out of range", [FieldError(None, "at", str(exc), str(value))]
+            "instant out of range", [FieldError(None, field, str(exc), str(value))]
         ) from exc
-    if not pd.Timestamp("1970-01-02", tz="UTC") <= stamp <= pd.Timestamp("2200-01-01", tz="UTC"):
+    if not inside:
         raise InvalidInput(
             "instant out of range",
-            [FieldError(None, "at", "must lie between 1970 and 2200", str(value))],
+            [FieldError(None, field, "must lie between 1970 and 2200", str(value))],
         )
     return stamp
 
@@ -130,24 +138,20 @@ def _queue_now(
     agents: dict[str, int],
 ) -> QueueNow:
     mine = waiting[waiting["queue"] == queue]
-    rows = history[history["queue"] == queue] if not history.empty else history
-    now_rows = rows[rows["interval_start"] == interval] if not rows.empty else rows
-    offered = float(rows["offered"].sum()) if not rows.empty else 0.0
-    abandoned = float(rows["abandoned"].sum()) if not rows.empty else 0.0
+    rows = history[history["queue"] == queue]
+    now_rows = rows[rows["interval_start"] == interval]
+    offered = float(rows["offered"].sum())
+    abandoned = float(rows["abandoned"].sum())
     return QueueNow(
         queue=queue,
         waiting=len(mine),
         longest_wait_s=(at - mine["arrived_at"].min()).total_seconds() if len(mine) else None,
         offered_today=int(offered),
-        handled_today=int(rows["handled"].sum()) if not rows.empty else 0,
+        handled_today=int(rows["handled"].sum()),
         abandoned_today=int(abandoned),
-        service_level_today=_weighted(rows["service_level"], rows["offered"])
-        if not rows.empty
-        else None,
-        service_level_interval=_weighted(now_rows["service_level"], now_rows["offered"])
-        if not now_rows.empty
-        else None,
-        asa_s_today=_weighted(rows["asa_s"], rows["handled"]) if not rows.empty else None,
+        service_level_today=_weighted(rows["service_level"], rows["offered"]),
+        service_level_interval=_weighted(now_rows["service_level"], now_rows["offered"]),
+        asa_s_today=_weighted(rows["asa_s"], rows["handled"]),
         abandon_rate_today=abandoned / offered if offered else None,
         agents=agents,
     )
@@ -166,7 +170,7 @@ def read_realtime(
     answer (s) and abandonment so far, the current interval's service level, and agents by
     current state (a supervisor sees only their teams' agents and queues)."""
     tz = settings.timezone
-    now = _at(at, tz)
+    now = local_instant(at, tz, "at")
     day_start = now.normalize()
     interval = now.floor(f"{INTERVAL_MINUTES}min")
     allowed_queues = scoped_queues(principal, store)
@@ -185,7 +189,7 @@ def read_realtime(
     history = (
         build_intervals(resolved, freq_minutes=INTERVAL_MINUTES, timezone=tz)
         if not resolved.empty
-        else pd.DataFrame()
+        else pd.DataFrame(columns=HISTORY_COLUMNS).astype({"queue": str, "offered": float})
     )
     agent_ids = [str(a) for a in agents["agent_id"]]
     states = _states_at(store, now, agent_ids) if agent_ids else {}

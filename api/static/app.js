@@ -96,6 +96,14 @@ const SW = (() => {
     return Boolean(operation && (operation["x-roles"] || []).includes(who.role));
   }
 
+  /** The first page the caller's role may open (null when none). */
+  async function firstPage() {
+    for (const item of PAGES) {
+      if (await can(item.api)) return item.href;
+    }
+    return null;
+  }
+
   function showLogin(message) {
     const box = document.getElementById("login");
     if (!box) return;
@@ -271,7 +279,7 @@ const SW = (() => {
   }
 
   return {
-    t, el, lang, applyI18n, api, me, can, start, fail, at, replaying, param, wall, wallNow,
+    t, el, lang, applyI18n, api, me, can, firstPage, start, fail, at, replaying, param, wall, wallNow,
     addDays, weekday, monday, pct, secs, num, clock, table, plot, select, COLORS, ApiError,
   };
 })();

@@ -73,11 +73,17 @@ SW.start("roster", async (me) => {
     return;
   }
   const agents = new Map(data.agents.map((a) => [a.agent_id, a]));
-  const labelOf = (id) => `${(agents.get(id) || {}).team || ""} · ${(agents.get(id) || {}).name || id} (${id})`;
+  const narrow = window.matchMedia("(max-width: 700px)").matches;
+  const labelOf = (id) => {
+    const agent = agents.get(id) || {};
+    return narrow ? `${id} ${(agent.name || "").split(" ")[0]}` : `${agent.team || ""} · ${agent.name || id} (${id})`;
+  };
+  const left = narrow ? 84 : 210;
+  const ticks = narrow ? "%a" : "%a %d %H:%M";
   const order = [...new Set(data.rows.map((r) => r.agent_id))]
     .sort((a, b) => labelOf(a).localeCompare(labelOf(b)));
   const gantt = SW.el("div", { class: "chart", id: "gantt-chart" });
-  gantt.style.height = `${Math.max(320, 26 * order.length + 120)}px`;
+  gantt.style.height = `${Math.max(320, 26 * order.length + (narrow ? 170 : 120))}px`;
   const coverageChart = SW.el("div", { class: "chart short", id: "coverage-chart" });
   content.replaceChildren(
     SW.el("section", { class: "card" }, [gantt]),
@@ -86,14 +92,14 @@ SW.start("roster", async (me) => {
   const range = [`${week}T00:00:00`, `${SW.addDays(week, 7)}T00:00:00`];
   await SW.plot(gantt, ganttTraces(data.rows, labelOf), {
     barmode: "overlay", bargap: 0.25,
-    margin: { l: 210, r: 16, t: 16, b: 40 },
-    xaxis: { type: "date", range, tickformat: "%a %d %H:%M" },
+    margin: { l: left, r: 12, t: 16, b: 40 },
+    xaxis: { type: "date", range, tickformat: ticks },
     yaxis: { type: "category", categoryorder: "array", categoryarray: order.map(labelOf).reverse(), automargin: true },
     legend: { orientation: "h", y: 1.02, yanchor: "bottom" },
   });
   await SW.plot(coverageChart, coverageTraces(data.coverage), {
-    margin: { l: 210, r: 16, t: 8, b: 40 },
-    xaxis: { type: "date", range, tickformat: "%a %d %H:%M" },
+    margin: { l: left, r: 12, t: 8, b: 40 },
+    xaxis: { type: "date", range, tickformat: ticks },
     yaxis: { title: { text: SW.t("agents") }, rangemode: "tozero" },
   });
 });

@@ -67,7 +67,9 @@ function alertItems(alerts, anomalies) {
 
 SW.start("wallboard", async (me) => {
   if (!(await SW.can("/v1/realtime"))) {
-    window.location.replace("/dashboard/agent");
+    const page = await SW.firstPage();
+    if (!page) throw new SW.ApiError(403, SW.t("forbidden"));
+    window.location.replace(page + window.location.search);
     return;
   }
   const canAlerts = await SW.can("/v1/alerts");

@@ -29,6 +29,7 @@ from features.db.engine import make_engine
 from features.generator import generate_centre
 from features.service_store import ServiceStore
 from features.store import Store
+from forecasting import registry
 from scheduling import ServiceTargets, compute_requirements
 from scheduling.scenario_builder import scenario_from_agents
 from tests.dashboard.dashboard_browser import DemoStore
@@ -69,6 +70,10 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> DemoStore:
     centre = generate_centre(weeks=3, agents=16, queues=2, timezone=TIMEZONE, seed=3)
     engine = make_engine(url)
     migrate_database(engine)
+    # Creating the MLflow store takes seconds: do it beside the pipeline, once our own Alembic
+    # run is over (Alembic's context is process-global, two migrations at once collide).
+    registry_ready = threading.Thread(target=registry.list_models, kwargs={"uri": mlflow_uri})
+    registry_ready.start()
     store = Store(url)
     service = ServiceStore(engine)
     store.upsert_agents(centre.agents)
@@ -121,6 +126,7 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> DemoStore:
     store.dispose()
     engine.dispose()
     at = start + pd.Timedelta(days=2, hours=11, minutes=5)
+    registry_ready.join()
     return DemoStore(url, mlflow_uri, week_start, at, centre.agents, keys)
 
 

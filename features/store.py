@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from features.db.engine import make_engine
 from features.db.records_tables import AgentRow, AgentStateRow, ContactRow
+from features.errors import FieldError, InvalidInput
 from features.migrations import upgrade
 from features.records import (
     AGENT_COLUMNS,
@@ -62,9 +63,15 @@ def _instant_param(value: str | datetime | pd.Timestamp | None) -> int | None:
     """A query bound as UTC epoch milliseconds; naive values are taken as UTC."""
     if value is None:
         return None
-    stamp = pd.Timestamp(value)
-    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-    return int(stamp.value // 1_000_000)
+    try:
+        stamp = pd.Timestamp(value)
+        stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+        return round(stamp.timestamp() * 1000)
+    except (ValueError, OverflowError) as exc:
+        rule = "must be an instant between the years 1678 and 2261"
+        raise InvalidInput(
+            f"bad time bound {value!r}", [FieldError(None, "start/end", rule, value)]
+        ) from exc
 
 
 def _column_values(frame: pd.DataFrame, column: str) -> list[Any]:

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from features.errors import Infeasible, InvalidInput, NotFound, SeatwiseError
@@ -34,13 +35,13 @@ def exits_on_bad_input(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except (InvalidInput, NotFound) as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+            err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
             raise typer.Exit(EXIT_BAD_INPUT) from exc
         except Infeasible as exc:
-            err_console.print(f"[bold red]infeasible:[/] {exc}", highlight=False)
+            err_console.print(f"[bold red]infeasible:[/] {escape(str(exc))}", highlight=False)
             raise typer.Exit(EXIT_INFEASIBLE) from exc
         except SeatwiseError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+            err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
             raise typer.Exit(1) from exc
 
     return wrapper  # type: ignore[return-value]

@@ -1,4 +1,4 @@
-"""Background jobs: an in-process worker pool, or a Dask cluster when SEATWISE_DASK_ADDRESS is set.
+"""Background jobs: in-process worker threads, or a Dask cluster when SEATWISE_DASK_ADDRESS is set.
 
 A job is a row of the ``jobs`` table (queued → running → done | failed) with a percent and a
 result link; the work itself is :func:`api.job_tasks.run_job`, which writes its own progress to
@@ -15,7 +15,6 @@ import os
 import socket
 import threading
 import uuid
-from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 from api.job_tasks import JOB_KINDS, TaskContext, run_job
@@ -75,7 +74,7 @@ class JobRunner:
         self.store = store
         self.instance = uuid.uuid4().hex[:12]
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{self.instance}"
-        self._pool: Executor | None = None
+        self._slots: threading.BoundedSemaphore | None = None
         self._client: Any = None
 
     def start(self) -> None:
@@ -87,9 +86,7 @@ class JobRunner:
 
             self._client = Client(self.settings.dask_address, set_as_default=False)
         else:
-            self._pool = ThreadPoolExecutor(
-                max_workers=self.settings.job_workers, thread_name_prefix="seatwise-job"
-            )
+            self._slots = threading.BoundedSemaphore(self.settings.job_workers)
 
     def recover(self) -> list[str]:
         """Mark failed ("service restarted") the queued or running jobs of stopped instances."""
@@ -132,19 +129,36 @@ class JobRunner:
 
             future = self._client.submit(run_job, kind, chosen, params, context, pure=False)
             fire_and_forget(future)
-        elif self._pool is not None:
-            self._pool.submit(run_job, kind, chosen, params, context)
+        elif self._slots is not None:
+            worker = threading.Thread(
+                target=self._run_local,
+                args=(self._slots, kind, chosen, params, context),
+                name=f"seatwise-job-{chosen[:8]}",
+                daemon=True,
+            )
+            worker.start()
         else:
             raise RuntimeError("the job runner was not started")
         return job
+
+    @staticmethod
+    def _run_local(
+        slots: threading.BoundedSemaphore,
+        kind: str,
+        job_id: str,
+        params: dict[str, Any],
+        context: TaskContext,
+    ) -> None:
+        # Daemon threads, at most `job_workers` at work: a job still running when the service
+        # stops is abandoned with the process (and marked failed), never waited for.
+        with slots:
+            run_job(kind, job_id, params, context)
 
     def shutdown(self) -> None:
         """Stop taking work; jobs still queued are dropped and later marked failed."""
         with _LIVE_LOCK:
             _LIVE_INSTANCES.discard(self.instance)
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        self._slots = None
         if self._client is not None:
             self._client.close()
             self._client = None

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, delete, func, select, text, update
+from sqlalchemy import Engine, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from features.db.service_tables import ApiKey, ForecastRow, Job, Roster, RosterRow
@@ -180,7 +180,7 @@ class ServiceStore:
             for row, start in zip(frame.itertuples(index=False), starts, strict=True)
         ]
         with self._transaction() as session:
-            session.execute(ForecastRow.__table__.insert(), records)
+            session.execute(insert(ForecastRow), records)
         return len(records)
 
     def read_latest_forecast(
@@ -272,7 +272,7 @@ class ServiceStore:
                         RosterRow.start < ends.max().to_pydatetime(),
                     )
                 )
-                session.execute(RosterRow.__table__.insert(), records)
+                session.execute(insert(RosterRow), records)
             roster.status = "published"
             roster.published_at = utc_now()
         return len(records)

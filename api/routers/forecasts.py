@@ -19,6 +19,7 @@ from api.deps import (
     scoped_queues,
     valid_timezone,
 )
+from api.routers.history import checked_range
 from api.schemas.common import INVALID, frame_records
 from api.schemas.forecasts import ForecastCreate, ForecastPublic, ForecastRowPublic, IntervalMinutes
 from api.schemas.jobs import JobAccepted
@@ -48,11 +49,6 @@ def create_forecast(
     return JobAccepted(job_id=job.job_id, url=f"/v1/jobs/{job.job_id}")
 
 
-def _instant(value: datetime, timezone: str) -> pd.Timestamp:
-    stamp = pd.Timestamp(value)
-    return stamp.tz_localize(timezone) if stamp.tzinfo is None else stamp.tz_convert(timezone)
-
-
 @router.get("", **roles_route(*READERS, responses=INVALID))
 def read_forecasts(
     start: datetime,
@@ -69,7 +65,7 @@ def read_forecasts(
     """The newest forecast of every interval in ``[start, end)``, with actual volume and
     handle time where contacts are stored (a supervisor sees only their teams' queues)."""
     tz = settings.timezone
-    low, high = _instant(start, tz), _instant(end, tz)
+    low, high = checked_range(start, end, tz)
     allowed = scoped_queues(principal, store)
     queues = queue
     if allowed is not None:

@@ -61,7 +61,11 @@ def _instant(value: datetime, timezone: str) -> pd.Timestamp:
         ) from exc
 
 
-def _range(start: datetime, end: datetime, timezone: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+def checked_range(
+    start: datetime, end: datetime, timezone: str
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """``[start, end)`` in `timezone`; InvalidInput (422) when empty, out of range or longer
+    than :data:`MAX_RANGE_DAYS`."""
     low, high = _instant(start, timezone), _instant(end, timezone)
     if high <= low:
         raise InvalidInput(
@@ -99,7 +103,7 @@ def read_intervals(
     """Interval history of the stored contacts in ``[start, end)`` (a supervisor sees only
     the queues their teams serve). Intervals without contacts are absent (volume 0)."""
     tz = valid_timezone(timezone or settings.timezone)
-    low, high = _range(start, end, tz)
+    low, high = checked_range(start, end, tz)
     queues = queue
     allowed = scoped_queues(principal, store)
     if allowed is not None:
@@ -179,7 +183,7 @@ def read_kpis(
     queues → teams (of the agents who handled the queue's contacts) → agents. A supervisor
     sees only their teams (and their queues), an agent only themself."""
     tz = settings.timezone
-    low, high = _range(start, end, tz)
+    low, high = checked_range(start, end, tz)
     if level != "center" and not id:
         raise InvalidInput("missing id", [FieldError(None, "id", f"required for level {level}")])
     node = None if level == "center" else id

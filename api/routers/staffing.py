@@ -30,11 +30,12 @@ def create_staffing(body: StaffingCreate, settings: SettingsDep) -> StaffingPubl
         forecast["interval_start"], "interval_start", timezone
     )
     forecast["aht_s"] = pd.to_numeric(forecast["aht_s"], errors="coerce")
-    targets: ServiceTargets | dict[str, ServiceTargets] = _targets(body.targets)
+    default = _targets(body.targets)
+    targets: ServiceTargets | dict[str, ServiceTargets] = default
     if body.queue_targets:
-        default = targets
-        targets = {q: default for q in forecast["queue"].unique()}
-        targets.update({q: _targets(t) for q, t in body.queue_targets.items()})
+        per_queue = {str(q): default for q in forecast["queue"].unique()}
+        per_queue.update({q: _targets(t) for q, t in body.queue_targets.items()})
+        targets = per_queue
     requirements = compute_requirements(
         forecast,
         targets,

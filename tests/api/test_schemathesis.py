@@ -6,26 +6,53 @@ edge-case parameters and bodies) sent in-process with an admin key; a 5xx fails 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Err
+
+from api.deps import get_jobs
+from api.jobs import JobRunner
+from features.db.service_tables import Job
 
 KeyFactory = Callable[..., dict[str, str]]
 
 EXAMPLES_PER_OPERATION = 15
 
 
+class QueueOnlyRunner(JobRunner):
+    """Records submitted jobs as queued without running them: generated training requests
+    (62 days, every model) would otherwise keep both cores busy for minutes."""
+
+    def submit(
+        self,
+        kind: str,
+        params: dict[str, Any],
+        key_id: str | None = None,
+        job_id: str | None = None,
+    ) -> Job:
+        return self.store.create_job(job_id or uuid.uuid4().hex, kind, params, self.owner, key_id)
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_no_server_errors(client: TestClient, auth: KeyFactory) -> None:
     headers = auth("admin")
+    app = client.app
+    runner = QueueOnlyRunner(app.state.settings, app.state.service_store)  # type: ignore[attr-defined]
+    app.dependency_overrides[get_jobs] = lambda: runner  # type: ignore[attr-defined]
     schema = schemathesis.openapi.from_asgi("/openapi.json", client.app)
     failures: dict[str, str] = {}
     tested = []
     for result in schema.get_all_operations():
+        if isinstance(result, Err):
+            failures[f"invalid schema #{len(failures)}"] = str(result.err())
+            continue
         operation = result.ok()
         tested.append(operation.label)
 
@@ -39,7 +66,7 @@ def test_no_server_errors(client: TestClient, auth: KeyFactory) -> None:
         )
         def check(case: schemathesis.Case) -> None:
             response = case.call(headers=headers)
-            case.validate_response(response, checks=(not_a_server_error,))
+            case.validate_response(response, checks=[not_a_server_error])
 
         try:
             check()

@@ -74,8 +74,8 @@ SW.start("agent", async (me) => {
   const [schedule, kpis, performance, adherence] = await Promise.all([
     SW.api(`${base}/schedule`, { start: `${week}T00:00:00`, end: `${SW.addDays(week, 7)}T00:00:00` }),
     SW.api("/v1/kpis", { level: "agent", id: agentId, start: `${day}T00:00:00`, end: at }),
-    canPerformance ? SW.api(`${base}/performance`, { start: `${SW.addDays(day, -7)}T00:00:00`, end: at }) : null,
-    canAdherence ? SW.api("/v1/adherence", { date: day, agent_id: agentId }) : null,
+    canPerformance ? SW.optional(SW.api(`${base}/performance`, { start: `${SW.addDays(day, -7)}T00:00:00`, end: at })) : null,
+    canAdherence ? SW.optional(SW.api("/v1/adherence", { date: day, agent_id: agentId })) : null,
   ]);
   const todayRows = schedule.rows.filter((r) => SW.wall(r.start).slice(0, 10) === day);
   const mine = adherence ? adherence.agents.find((a) => a.agent_id === agentId) : null;

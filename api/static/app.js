@@ -74,7 +74,8 @@ const SW = (() => {
       showLogin(t("bad_key"));
       throw new ApiError(401, t("bad_key"));
     }
-    const body = await response.json();
+    const json = (response.headers.get("content-type") || "").includes("json");
+    const body = json ? await response.json() : { detail: `${response.status} ${await response.text()}` };
     if (!response.ok) throw new ApiError(response.status, body.detail);
     return body;
   }
@@ -177,12 +178,28 @@ const SW = (() => {
         showLogin();
         return;
       }
+      const entry = PAGES.find((item) => item.page === page);
+      if (entry && !(await can(entry.api)) && page !== "wallboard") {
+        throw new ApiError(403, t("forbidden"));
+      }
       await render(who);
       applyI18n();
       document.body.dataset.ready = "1";
     } catch (error) {
       fail(error);
     }
+  }
+
+  /** `promise`'s answer, or null when it fails: a part of the page that may be missing
+      (the failure is shown in a note, the rest of the page still draws). */
+  function optional(promise) {
+    return promise.catch((error) => {
+      if (error instanceof ApiError && error.status === 401) throw error;
+      const note = document.getElementById("note") || el("p", { id: "note", class: "muted", role: "status" });
+      note.textContent = `${t("load_error")}: ${error.message}`;
+      document.getElementById("main").append(note);
+      return null;
+    });
   }
 
   function fail(error) {
@@ -279,7 +296,7 @@ const SW = (() => {
   }
 
   return {
-    t, el, lang, applyI18n, api, me, can, firstPage, start, fail, at, replaying, param, wall, wallNow,
+    t, el, lang, applyI18n, api, me, can, firstPage, start, optional, fail, at, replaying, param, wall, wallNow,
     addDays, weekday, monday, pct, secs, num, clock, table, plot, select, COLORS, ApiError,
   };
 })();

@@ -64,7 +64,7 @@ SW.start("drill", async (me) => {
     }
     if (me.role === "supervisor") {
       return {
-        label: me.teams.join(", "),
+        label: SW.t("team"),
         load: async () => {
           const teams = await Promise.all(me.teams.map((team) => SW.api("/v1/kpis", { level: "team", id: team, start, end })));
           return { level: "teams", id: null, kpis: teams[0] ? teams[0].kpis : {},

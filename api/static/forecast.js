@@ -78,10 +78,10 @@ SW.start("forecast", async (me) => {
   }
   const sameDay = at.slice(0, 10) === day;
   const [reforecast, schedules, recommendations] = await Promise.all([
-    canReforecast && sameDay ? SW.api("/v1/forecasts/reforecast", { date: day, queue, now: at }) : null,
-    canSchedules ? SW.api("/v1/schedules", range) : { coverage: [] },
-    canRecommend ? SW.api("/v1/recommendations", { date: day }) : { recommendations: [] },
-  ]);
+    canReforecast && sameDay ? SW.optional(SW.api("/v1/forecasts/reforecast", { date: day, queue, now: at })) : null,
+    canSchedules ? SW.optional(SW.api("/v1/schedules", range)) : null,
+    canRecommend ? SW.optional(SW.api("/v1/recommendations", { date: day })) : null,
+  ]).then(([r, s, m]) => [r, s || { coverage: [] }, m || { recommendations: [] }]);
   const future = reforecast ? reforecast.rows.filter((r) => r.queue === queue && SW.wall(r.interval_start) >= at.slice(0, 16)) : [];
   const ratio = reforecast ? reforecast.ratios.find((r) => r.queue === queue) : null;
   const coverage = schedules.coverage.filter((c) => c.queue === queue);

@@ -81,9 +81,9 @@ SW.start("wallboard", async (me) => {
     const offset = now.at.slice(19);
     const dayStart = `${now.at.slice(0, 10)}T00:00:00${offset}`;
     const [alerts, anomalies] = await Promise.all([
-      canAlerts ? SW.api("/v1/alerts", { since: dayStart, limit: 20 }) : { alerts: [] },
-      canAnomalies ? SW.api("/v1/anomalies", { start: dayStart, end: now.at }) : { rows: [] },
-    ]);
+      canAlerts ? SW.optional(SW.api("/v1/alerts", { since: dayStart, limit: 20 })) : null,
+      canAnomalies ? SW.optional(SW.api("/v1/anomalies", { start: dayStart, end: now.at })) : null,
+    ]).then(([a, n]) => [a || { alerts: [] }, n || { rows: [] }]);
     const flagged = anomalies.rows.filter((r) => r.is_anomaly).slice(-10).reverse();
     const items = alertItems(alerts.alerts.slice(0, 10), flagged);
     const agents = now.agents || {};

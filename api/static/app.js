@@ -267,6 +267,12 @@ const SW = (() => {
   function clock(iso) {
     return iso ? wall(iso).slice(11, 16) : "–";
   }
+  /** HH:MM of an instant on `timezone`'s wall clock, whatever offset the text carries. */
+  function clockIn(iso, timezone) {
+    if (!iso) return "–";
+    return new Intl.DateTimeFormat("en-GB", { timeZone: timezone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+      .format(new Date(iso));
+  }
 
   function table(columns, rows, rowAttrs) {
     const head = el("tr", {}, columns.map((c) => el("th", { scope: "col", class: c.numeric ? "num" : null, text: t(c.label) })));
@@ -297,6 +303,6 @@ const SW = (() => {
 
   return {
     t, el, lang, applyI18n, api, me, can, firstPage, start, optional, fail, at, replaying, param, wall, wallNow,
-    addDays, weekday, monday, pct, secs, num, clock, table, plot, select, COLORS, ApiError,
+    addDays, weekday, monday, pct, secs, num, clock, clockIn, table, plot, select, COLORS, ApiError,
   };
 })();

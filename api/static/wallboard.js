@@ -51,14 +51,14 @@ function queueTile(q) {
   ]);
 }
 
-function alertItems(alerts, anomalies) {
+function alertItems(alerts, anomalies, timezone) {
   const items = [];
   for (const a of anomalies) {
     items.push(SW.el("li", { class: Math.abs(a.score) >= 5 ? "high" : "", "data-kind": "anomaly" },
       `${SW.clock(a.interval_start)} · ${a.queue} · ${a.reason}`));
   }
   for (const a of alerts) {
-    const when = SW.clock(a.at || a.created_at);
+    const when = SW.clockIn(a.at, timezone);
     const text = a.message;
     items.push(SW.el("li", { class: "high", "data-kind": "alert" }, `${when} · ${a.queue || a.team || ""} · ${text}`));
   }
@@ -85,7 +85,7 @@ SW.start("wallboard", async (me) => {
       canAnomalies ? SW.optional(SW.api("/v1/anomalies", { start: dayStart, end: now.at })) : null,
     ]).then(([a, n]) => [a || { alerts: [] }, n || { rows: [] }]);
     const flagged = anomalies.rows.filter((r) => r.is_anomaly).slice(-10).reverse();
-    const items = alertItems(alerts.alerts.slice(0, 10), flagged);
+    const items = alertItems(alerts.alerts.slice(0, 10), flagged, me.timezone);
     const agents = now.agents || {};
     content.replaceChildren(
       SW.el("div", { class: "status-line" }, [

@@ -43,7 +43,11 @@ def test_wallboard_shows_every_queue_live(
         assert tile.locator("[data-testid='sl-today']").inner_text() == expected_sl
         on_contact = str(queue["agents"].get("on_contact", 0))
         assert tile.locator("[data-testid='on-contact']").inner_text() == on_contact
-    assert page.locator("#alerts").count() == 1
+    day = demo_store.at.normalize().isoformat()
+    flagged = api(server, key, "/v1/anomalies", start=day, end=demo_store.at.isoformat())["rows"]
+    shown = page.locator("#alerts li[data-kind='anomaly']")
+    assert shown.count() == min(10, len(flagged)) > 0
+    assert flagged[-1]["reason"] in shown.first.inner_text()
     finish(opened, f"wallboard_{size}")
 
 

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
+from api.alerting import shutdown_alerting
 from api.errors import install_error_handlers
 from api.routers import ROUTER_MODULES
 from api.settings import Settings
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             runner.shutdown()
+            shutdown_alerting(app)
             app.state.store.dispose()
             engine.dispose()
 

@@ -133,15 +133,22 @@ def _agent_entry(
         for key, value in (agent.get("preferences") or {}).items()
         if key in ("days_off", "start_after", "start_before") and value
     }
+    max_days = int(contract.get("max_days", 5))
+    days_off = len(time_off)
+    min_minutes = round(float(contract.get("min_hours", 0)) * 60)
+    if days_off:
+        # Leave days count as worked against the contract's minimum, pro rata per working day.
+        min_minutes = max(0, round(min_minutes * (1 - days_off / max(max_days, 1))))
+        max_days = max(0, min(max_days, 7 - days_off))
     return {
         "agent_id": str(agent["agent_id"]),
         "name": agent.get("name"),
         "team": agent.get("team"),
         "skills": {str(q): int(p) for q, p in (agent.get("skills") or {}).items()},
         "contract": {
-            "min_minutes": int(round(float(contract.get("min_hours", 0)) * 60)),
-            "max_minutes": int(round(float(contract.get("max_hours", 40)) * 60)),
-            "max_days": int(contract.get("max_days", 5)),
+            "min_minutes": min_minutes,
+            "max_minutes": round(float(contract.get("max_hours", 40)) * 60),
+            "max_days": max_days,
             "templates": [f"shift{int(v)}" for v in sorted(set(lengths))],
         },
         "availability": {

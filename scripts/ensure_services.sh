@@ -38,4 +38,8 @@ if [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
 fi
 [ -x /usr/bin/chromium ] || { echo "services: /usr/bin/chromium is missing" >&2; exit 1; }
+if ! fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk"; then
+  echo "services: installing a CJK font so Chinese labels render in the browser tests"
+  apt_install fonts-wqy-microhei
+fi
 echo "services: Chromium ready at /usr/bin/chromium"

@@ -200,7 +200,9 @@ def demo(
         where = scope.get("agent_id") or ",".join(teams) or "all"
         typer.echo(f"  {role:<15} {where:<18} {new.key}")
     url = f"http://{host}:{port}"
+    replay = (history["interval_start"].max().normalize() + pd.Timedelta(hours=15)).isoformat()
     console.print(f"[bold green]Seatwise[/] dashboard {url}/  API docs {url}/docs")
+    console.print(f"The history ends on {replay[:10]}; replay that afternoon: {url}/?at={replay}")
     if serve:
         import uvicorn
 

@@ -8,8 +8,11 @@ from typing import Any
 
 import pandas as pd
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 
+from api.alerting import on_contacts_ingested
 from api.deps import StoreDep, roles_route, valid_timezone
+from api.routing_cache import invalidate_routing_cache
 from api.schemas.common import INVALID
 from api.schemas.records import (
     AgentCreate,
@@ -19,6 +22,7 @@ from api.schemas.records import (
     body_of,
 )
 from features.errors import FieldError, InvalidInput
+from features.records import validate_contacts
 
 router = APIRouter(prefix="/v1", tags=["records"])
 
@@ -78,7 +82,9 @@ async def create_contacts(
     """
     zone = None if timezone is None else valid_timezone(timezone)
     frame = _frame(await read_rows(request, allow_csv=True), list(ContactCreate.model_fields))
-    report = store.ingest_contacts(frame, timezone=zone)
+    clean = await run_in_threadpool(validate_contacts, frame, timezone=zone)
+    report = await run_in_threadpool(store.ingest_contacts, clean, validated=True)
+    await run_in_threadpool(on_contacts_ingested, request.app, clean)
     return IngestPublic(**report.as_dict())
 
 
@@ -92,7 +98,7 @@ async def create_agent_states(
     """Store a batch of agent-state spans, all or nothing; known spans are no-ops."""
     zone = None if timezone is None else valid_timezone(timezone)
     frame = _frame(await read_rows(request, allow_csv=True), list(AgentStateCreate.model_fields))
-    report = store.ingest_agent_states(frame, timezone=zone)
+    report = await run_in_threadpool(store.ingest_agent_states, frame, timezone=zone)
     return IngestPublic(**report.as_dict())
 
 
@@ -103,5 +109,7 @@ async def create_agent_states(
 async def update_agents(request: Request, store: StoreDep) -> IngestPublic:
     """Insert agents, or replace the stored record of agents already known."""
     rows = await read_rows(request, allow_csv=False)
-    report = store.upsert_agents(rows if isinstance(rows, list) else rows.to_dict("records"))
+    records = rows if isinstance(rows, list) else rows.to_dict("records")
+    report = await run_in_threadpool(store.upsert_agents, records)
+    invalidate_routing_cache(request.app)
     return IngestPublic(**report.as_dict())

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import APIRouter, Body, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, status
 
 from api.deps import (
     JobsDep,
@@ -21,6 +21,7 @@ from api.deps import (
     scoped_agents,
     valid_timezone,
 )
+from api.routing_cache import invalidate_routing_cache
 from api.schemas.common import INFEASIBLE, INVALID, NOT_FOUND, ErrorPublic, frame_records
 from api.schemas.rosters import (
     SCENARIO_EXAMPLE,
@@ -129,7 +130,7 @@ def read_roster(
     "/rosters/{roster_id}/publish",
     **roles_route(*PLANNERS, responses={**NOT_FOUND, **INFEASIBLE, **CONFLICT}),
 )
-def publish_roster(roster_id: str, service: ServiceStoreDep) -> PublishPublic:
+def publish_roster(roster_id: str, service: ServiceStoreDep, request: Request) -> PublishPublic:
     """Publish a solved roster: its rows replace the agents' schedules they overlap."""
     roster = service.get_roster(roster_id)
     if roster.status == "infeasible":
@@ -142,6 +143,7 @@ def publish_roster(roster_id: str, service: ServiceStoreDep) -> PublishPublic:
         )
     rows = pd.DataFrame(roster.rows or [], columns=ROSTER_COLUMNS)
     written = service.publish_roster(roster_id, rows)
+    invalidate_routing_cache(request.app)
     return PublishPublic(roster_id=roster_id, rows=written)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
@@ -69,12 +70,19 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     for column in out.columns:
         if isinstance(out[column].dtype, pd.DatetimeTZDtype):
             out[column] = format_instants(out[column])
-    out = out.astype(object).map(_plain)
-    rows: list[dict[str, Any]] = out.where(out.notna(), None).to_dict(orient="records")
-    return rows
+    columns = [str(c) for c in out.columns]
+    return [
+        {column: _plain(value) for column, value in zip(columns, row, strict=True)}
+        for row in out.itertuples(index=False, name=None)
+    ]
 
 
 def _plain(value: Any) -> Any:
+    """One JSON-ready value: dates as ISO text, every kind of missing (NaN, NaT, NA) as None."""
     if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()
+    if value is None or (not isinstance(value, (list, dict, str)) and pd.isna(value)):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
     return value

@@ -13,6 +13,7 @@ import os
 import uuid
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import pandas as pd
 import typer
@@ -200,9 +201,16 @@ def demo(
         where = scope.get("agent_id") or ",".join(teams) or "all"
         typer.echo(f"  {role:<15} {where:<18} {new.key}")
     url = f"http://{host}:{port}"
-    replay = (history["interval_start"].max().normalize() + pd.Timedelta(hours=15)).isoformat()
+    last_day = history["interval_start"].max().normalize()
+    while last_day.weekday() >= 5:
+        last_day -= pd.Timedelta(days=1)
+    replay = (last_day + pd.Timedelta(hours=15)).isoformat()
     console.print(f"[bold green]Seatwise[/] dashboard {url}/  API docs {url}/docs")
-    console.print(f"The history ends on {replay[:10]}; replay that afternoon: {url}/?at={replay}")
+    console.print(
+        f"The history ends before today; replay its last weekday afternoon: "
+        f"{url}/?at={quote(replay)}",
+        soft_wrap=True,
+    )
     if serve:
         import uvicorn
 

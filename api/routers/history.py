@@ -1,12 +1,13 @@
-"""Interval histories and the KPI drill-down (center → queues → teams → agents)."""
+"""Interval histories and the KPI drill-down (center → queues → teams → agents); the roll-ups
+are computed by :mod:`features.kpis`."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, NoReturn
 from urllib.parse import urlencode
 
-import numpy as np
 import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 
@@ -33,7 +34,7 @@ from api.schemas.history import (
 )
 from features.errors import FieldError, InvalidInput
 from features.intervals import build_intervals
-from features.occupancy import agent_occupancy
+from features.kpis import KpiTotals, kpi_rollup
 from features.store import Store
 
 router = APIRouter(prefix="/v1", tags=["history"])
@@ -46,7 +47,6 @@ CHILD_LEVEL: dict[str, KpiLevel | None] = {
     "team": "agent",
     "agent": None,
 }
-KPI_FREQ_MINUTES = 60
 MAX_RANGE_DAYS = 366
 """Longest range one request may aggregate."""
 
@@ -121,47 +121,8 @@ def read_intervals(
     return IntervalsPublic(rows=[IntervalPublic(**r) for r in frame_records(history)])
 
 
-def _totals(history: pd.DataFrame) -> KpiValues:
-    """Totals of interval rows: sums of counts, handled-weighted times, offered-weighted SL."""
-    if history.empty:
-        return KpiValues()
-    offered = float(history["offered"].sum())
-    handled = float(history["handled"].sum())
-    abandoned = float(history["abandoned"].sum())
-
-    def weighted(column: str, weights: pd.Series) -> float | None:
-        valid = history[column].notna() & (weights > 0)
-        if not valid.any():
-            return None
-        return float(np.average(history.loc[valid, column], weights=weights[valid]))
-
-    return KpiValues(
-        offered=int(offered),
-        handled=int(handled),
-        abandoned=int(abandoned),
-        aht_s=weighted("aht_s", history["handled"]),
-        asa_s=weighted("asa_s", history["handled"]),
-        service_level=weighted("service_level", history["offered"]),
-        abandon_rate=abandoned / offered if offered else None,
-    )
-
-
-def _occupancy(states: pd.DataFrame, agent_ids: set[str], timezone: str) -> float | None:
-    mine = states[states["agent_id"].isin(sorted(agent_ids))]
-    if mine.empty:
-        return None
-    table = agent_occupancy(mine, freq_minutes=KPI_FREQ_MINUTES, timezone=timezone)
-    productive = float(table["productive_s"].sum())
-    return float(table["busy_s"].sum()) / productive if productive > 0 else None
-
-
-def _grouped(contacts: pd.DataFrame, key: pd.Series, timezone: str) -> dict[str, KpiValues]:
-    """Totals per value of `key` (a label per contact), via the interval aggregation."""
-    labelled = contacts.assign(queue=key.to_numpy()).loc[key.notna().to_numpy()]
-    if labelled.empty:
-        return {}
-    history = build_intervals(labelled, freq_minutes=KPI_FREQ_MINUTES, timezone=timezone)
-    return {str(name): _totals(rows) for name, rows in history.groupby("queue")}
+def _values(totals: KpiTotals) -> KpiValues:
+    return KpiValues(**asdict(totals))
 
 
 def _link(level: str, node: str, low: pd.Timestamp, high: pd.Timestamp) -> str:
@@ -192,44 +153,35 @@ def read_kpis(
     team_of = dict(zip(agents["agent_id"].astype(str), agents["team"], strict=True))
     contacts = store.read_contacts(low, high, [node] if level == "queue" and node else None)
     contacts["team"] = contacts["agent_id"].map(team_of)
-    own, children = _node_contacts(contacts, level, node, principal, store)
+    visible = set(principal.teams) if principal.role == "supervisor" and level == "queue" else None
+    states = _clipped_states(store, low, high) if level in ("team", "agent") and node else None
+    rollup = kpi_rollup(
+        contacts,
+        level=level,
+        node=node,
+        timezone=tz,
+        team_of=team_of,
+        agent_states=states,
+        visible_children=visible,
+    )
     child_level = CHILD_LEVEL[level]
-    totals = _totals_of(own, tz)
-    child_totals: dict[str, KpiValues] = {}
-    if child_level is not None and not own.empty:
-        key = {"queue": own["queue"], "team": own["team"], "agent": own["agent_id"]}[child_level]
-        child_totals = _grouped(own, key.where(key.isin(children)) if children else key, tz)
-    if level in ("team", "agent") and node:
-        states = _clipped_states(store, low, high)
-        members = {node} if level == "agent" else {a for a, t in team_of.items() if t == node}
-        totals.occupancy = _occupancy(states, members, tz)
-        if level == "team":
-            for agent_id, values in child_totals.items():
-                values.occupancy = _occupancy(states, {agent_id}, tz)
     return KpiPublic(
         level=level,
         id=node,
         start=low.isoformat(),
         end=high.isoformat(),
-        kpis=totals,
+        kpis=_values(rollup.totals),
         children=[
             KpiChild(
                 level=child_level,
                 id=name,
-                kpis=values,
+                kpis=_values(values),
                 url=_link(child_level, name, low, high) if child_level else None,
             )
-            for name, values in sorted(child_totals.items())
+            for name, values in sorted(rollup.children.items())
             if child_level is not None
         ],
     )
-
-
-def _totals_of(contacts: pd.DataFrame, timezone: str) -> KpiValues:
-    if contacts.empty:
-        return KpiValues()
-    history = build_intervals(contacts, freq_minutes=KPI_FREQ_MINUTES, timezone=timezone)
-    return _totals(history)
 
 
 def _check_scope(principal: Principal, store: Store, level: str, node: str | None) -> None:
@@ -253,19 +205,3 @@ def _check_scope(principal: Principal, store: Store, level: str, node: str | Non
 def raise_forbidden(detail: str) -> NoReturn:
     """403 with `detail`."""
     raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail=detail)
-
-
-def _node_contacts(
-    contacts: pd.DataFrame, level: str, node: str | None, principal: Principal, store: Store
-) -> tuple[pd.DataFrame, set[str] | None]:
-    """The node's own contacts, and the children the caller may see (None: all)."""
-    if level == "center" or level == "queue":
-        own = contacts
-    elif level == "team":
-        own = contacts[contacts["team"] == node]
-    else:
-        own = contacts[contacts["agent_id"] == node]
-    children: set[str] | None = None
-    if principal.role == "supervisor" and level == "queue":
-        children = set(principal.teams)
-    return own.reset_index(drop=True), children

@@ -11,10 +11,14 @@ Volume
     interval by interval, so an interval also takes the score of the strongest run of
     consecutive intervals around it (runs of `window`, 2 x `window`, ... `scales` x `window`
     intervals), ``sum(actual - expected) / sqrt(sum sigma^2)``, when its own deviation points the
-    same way and is at least `support` sigmas. With ``calibrate`` each queue's scores are divided
-    by their robust spread (1.4826 x median absolute deviation, when above 1), so a queue whose
-    forecast errs more than its band admits, or whose errors run together, gets no more false
-    alarms than a well-forecast one. A volume anomaly must also differ from the expectation by
+    same way and is at least `support` sigmas. With ``calibrate`` each queue's interval scores,
+    and each run length's scores of single runs, are divided by their robust spread (1.4826 x
+    median absolute deviation, when above 1), so a queue whose forecast errs more than its band
+    admits, or whose errors run together, gets no more false alarms than a well-forecast one.
+    (The spread is that of single runs, not of each interval's best run, whose maximum over
+    overlapping runs would overstate it.) Because an interval takes the best of `scales` run
+    lengths, run scores are Bonferroni-corrected for that many tests: a run z becomes the z with
+    `scales` times its tail probability. A volume anomaly must also differ from the expectation by
     at least `min_deviation` contacts: 13 e-mails at midnight where 4 were expected is unlikely,
     but nothing to act on.
 Handle time
@@ -143,19 +147,50 @@ def poisson_z(actual: np.ndarray, expected: np.ndarray) -> np.ndarray:
     return np.where((expected <= 0) & (actual <= 0), 0.0, z)
 
 
-def _run_scores(frame: pd.DataFrame, window: int) -> np.ndarray:
-    """Per row: the signed score of the strongest run of `window` consecutive intervals of
-    the same queue and day that contains the row (0 when the day is shorter than a run)."""
-    best = np.zeros(len(frame))
-    for _, rows in frame.groupby(["queue", "day"], sort=False).indices.items():
-        residual = frame["residual"].to_numpy()[rows]
-        variance = frame["variance"].to_numpy()[rows]
+def bonferroni(scores: np.ndarray, tests: int) -> np.ndarray:
+    """Signed normal scores corrected for taking the best of `tests` run lengths: the z whose
+    one-sided tail is `tests` times the tail of ``|score|`` (0 when that exceeds one half;
+    NaN becomes 0). Beyond the float range of the tail the asymptote
+    ``sqrt(score^2 - 2 ln(tests))`` is used."""
+    finite = np.nan_to_num(np.asarray(scores, dtype=float))
+    tail = np.minimum(tests * norm.sf(np.abs(finite)), 0.5)
+    with np.errstate(divide="ignore"):
+        far = np.sqrt(np.maximum(finite**2 - 2 * np.log(max(tests, 1)), 0.0))
+    corrected = np.where(tail > 0, norm.isf(np.where(tail > 0, tail, 0.5)), far)
+    return np.sign(finite) * corrected
+
+
+def _strongest(current: np.ndarray, candidate: np.ndarray) -> np.ndarray:
+    return np.where(np.abs(candidate) > np.abs(current), candidate, current)
+
+
+def _window_scores(frame: pd.DataFrame, window: int) -> np.ndarray:
+    """Per row: the score ``sum(residual) / sqrt(sum(variance))`` of the run of `window`
+    consecutive intervals of the same queue and day that starts at the row (NaN when the day
+    ends before the run does)."""
+    starts = np.full(len(frame), np.nan)
+    residual = frame["residual"].to_numpy(float)
+    variance = frame["variance"].to_numpy(float)
+    kernel = np.ones(window)
+    for rows in frame.groupby(["queue", "day"], sort=False).indices.values():
         if rows.size < window:
             continue
-        kernel = np.ones(window)
-        sums = np.convolve(residual, kernel, mode="valid")
-        spread = np.sqrt(np.convolve(variance, kernel, mode="valid"))
-        runs = np.divide(sums, spread, out=np.zeros_like(sums), where=spread > 0)
+        sums = np.convolve(residual[rows], kernel, mode="valid")
+        spread = np.sqrt(np.convolve(variance[rows], kernel, mode="valid"))
+        starts[rows[: sums.size]] = np.divide(
+            sums, spread, out=np.zeros_like(sums), where=spread > 0
+        )
+    return starts
+
+
+def _run_scores(frame: pd.DataFrame, starts: np.ndarray, window: int) -> np.ndarray:
+    """Per row: the signed score of the strongest run of `window` intervals that contains the
+    row (`starts` holds each run's score at its first row); 0 when the day is too short."""
+    best = np.zeros(len(frame))
+    for rows in frame.groupby(["queue", "day"], sort=False).indices.values():
+        if rows.size < window:
+            continue
+        runs = starts[rows[: rows.size - window + 1]]
         # Run j covers rows j .. j + window - 1: row i keeps the strongest of its runs.
         local = np.zeros(rows.size)
         for offset in range(window):
@@ -208,11 +243,14 @@ def score_volume(
     exact = poisson_z(frame["actual"].to_numpy(float), frame["expected"].to_numpy(float))
     own = np.sign(banded) * np.minimum(np.abs(banded), np.abs(exact))
     runs = np.zeros(len(frame))
-    for length in [window * k for k in range(1, scales + 1)] if window > 1 else []:
-        run = _run_scores(frame, length)
+    lengths = [window * k for k in range(1, scales + 1)] if window > 1 else []
+    for length in lengths:
+        starts = _window_scores(frame, length)
         if calibrate:
-            run = run / robust_spread(frame["queue"], pd.Series(run, index=frame.index), open_rows)
-        runs = np.where(np.abs(run) > np.abs(runs), run, runs)
+            usable = open_rows & np.isfinite(starts)
+            series = pd.Series(starts, index=frame.index)
+            starts = starts / robust_spread(frame["queue"], series, usable)
+        runs = _strongest(runs, _run_scores(frame, bonferroni(starts, len(lengths)), length))
     backed = (np.sign(runs) == np.sign(own)) & (np.abs(own) >= support)
     score = np.where((np.abs(runs) > np.abs(own)) & backed, runs, own)
     texts = _percent_text(

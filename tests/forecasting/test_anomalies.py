@@ -10,7 +10,7 @@ import pytest
 from features.errors import InvalidInput
 from features.generator import Anomaly, generate_centre
 from features.intervals import build_intervals
-from forecasting.anomalies import ANOMALY_COLUMNS, score_anomalies
+from forecasting.anomalies import ANOMALY_COLUMNS, bonferroni, score_anomalies
 from forecasting.selection import make_forecaster
 
 TZ = "Europe/Berlin"
@@ -169,3 +169,26 @@ def test_a_tiny_absolute_deviation_is_not_an_anomaly() -> None:
     assert not bool(quiet["is_anomaly"])
     strict = score_anomalies(forecast, actuals, window=1, min_deviation=0.0, **HAND)
     assert bool(_volume(strict).iloc[0]["is_anomaly"])
+
+
+def test_bonferroni_multiplies_the_tail_by_the_number_of_tests() -> None:
+    # z = 3 has a one-sided tail of 0.0013499; three tests: 0.0040497 -> z = 2.6479.
+    corrected = bonferroni(np.array([3.0, -3.0, 0.5, np.nan, 60.0]), 3)
+    assert corrected[:2] == pytest.approx([2.6479, -2.6479], abs=1e-4)
+    # A tail above one half is no evidence at all; NaN (no run) is none either.
+    assert corrected[2:4].tolist() == [0.0, 0.0]
+    # Beyond the float range of the tail: sqrt(60^2 - 2 ln 3).
+    assert corrected[4] == pytest.approx(np.sqrt(3600 - 2 * np.log(3)))
+    assert bonferroni(np.array([3.0]), 1)[0] == pytest.approx(3.0)
+
+
+def test_a_run_found_among_several_lengths_pays_for_the_search() -> None:
+    # The same four intervals at 120 over 100 +- 10 (run z = 4, one-sided tail 3.17e-5); with
+    # runs of 4, 8 and 12 intervals tried the run of four scores isf(3 x 3.17e-5) = 3.73.
+    forecast = _forecast([100.0] * 16, half_band=12.815)
+    offered = [100.0] * 6 + [120.0] * 4 + [100.0] * 6
+    scores = _volume(
+        score_anomalies(forecast, _actuals(forecast, offered), window=4, scales=3, **HAND)
+    )
+    assert scores.loc[6:9, "score"].tolist() == pytest.approx([3.73] * 4, abs=0.01)
+    assert scores["is_anomaly"].tolist() == [False] * 6 + [True] * 4 + [False] * 6

@@ -13,6 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
+import pandas as pd
+
+from features.errors import FieldError
+
 QUEUE: Final = "queue"
 INTERVAL_START: Final = "interval_start"
 
@@ -108,3 +112,35 @@ ProgressCallback = Callable[[float, str], None]
 
 def no_progress(fraction: float, message: str) -> None:
     """A progress callback that ignores its reports."""
+
+
+def frame_errors(name: str, frame: pd.DataFrame, needed: tuple[str, ...]) -> list[FieldError]:
+    """Broken rules of a long frame's shape: missing columns, and a naive ``interval_start``.
+
+    Parameters
+    ----------
+    name:
+        How the frame is called in messages (``forecast``, ``actuals``); fields read
+        ``<name>.<column>``.
+    frame:
+        The frame to check.
+    needed:
+        Columns that must be present.
+
+    Returns
+    -------
+    list[FieldError]
+        Empty when the frame is fine.
+    """
+    errors = [
+        FieldError(None, f"{name}.{c}", "required column is missing")
+        for c in needed
+        if c not in frame.columns
+    ]
+    if "interval_start" in frame.columns and not isinstance(
+        frame["interval_start"].dtype, pd.DatetimeTZDtype
+    ):
+        errors.append(
+            FieldError(None, f"{name}.interval_start", "must be timezone-aware timestamps")
+        )
+    return errors

@@ -40,6 +40,7 @@ import pandas as pd
 from scipy.stats import norm, poisson
 
 from features.errors import FieldError, InvalidInput
+from features.schema import frame_errors
 
 ANOMALY_COLUMNS = [
     "queue",
@@ -59,22 +60,8 @@ MEASURES = ("volume", "aht_s", "service_level")
 
 
 def _check(forecast: pd.DataFrame, actuals: pd.DataFrame, threshold: float, window: int) -> None:
-    errors: list[FieldError] = []
-    for name, frame, needed in (
-        ("forecast", forecast, ("queue", "interval_start", "volume")),
-        ("actuals", actuals, ("queue", "interval_start", "offered")),
-    ):
-        errors += [
-            FieldError(None, f"{name}.{c}", "required column is missing")
-            for c in needed
-            if c not in frame.columns
-        ]
-        if "interval_start" in frame.columns and not isinstance(
-            frame["interval_start"].dtype, pd.DatetimeTZDtype
-        ):
-            errors.append(
-                FieldError(None, f"{name}.interval_start", "must be timezone-aware timestamps")
-            )
+    errors = frame_errors("forecast", forecast, ("queue", "interval_start", "volume"))
+    errors += frame_errors("actuals", actuals, ("queue", "interval_start", "offered"))
     if not threshold > 0:
         errors.append(FieldError(None, "threshold", "must be > 0 standard deviations", threshold))
     if window < 1:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from features.errors import FieldError, InvalidInput
-from features.schema import FORECAST_COLUMNS
+from features.schema import FORECAST_COLUMNS, frame_errors
 
 REFORECAST_COLUMNS = [*FORECAST_COLUMNS, "volume_original", "ratio"]
 """The reforecast frame: the forecast columns, the original point volume and the factor."""
@@ -39,22 +39,8 @@ _SCALED = ("volume", "volume_p10", "volume_p50", "volume_p90")
 
 
 def _check(forecast: pd.DataFrame, actuals: pd.DataFrame, now: pd.Timestamp) -> None:
-    errors: list[FieldError] = []
-    for name, frame, needed in (
-        ("forecast", forecast, ("queue", "interval_start", "volume")),
-        ("actuals", actuals, ("queue", "interval_start", "offered")),
-    ):
-        errors += [
-            FieldError(None, f"{name}.{c}", "required column is missing")
-            for c in needed
-            if c not in frame.columns
-        ]
-        if "interval_start" in frame.columns and not isinstance(
-            frame["interval_start"].dtype, pd.DatetimeTZDtype
-        ):
-            errors.append(
-                FieldError(None, f"{name}.interval_start", "must be timezone-aware timestamps")
-            )
+    errors = frame_errors("forecast", forecast, ("queue", "interval_start", "volume"))
+    errors += frame_errors("actuals", actuals, ("queue", "interval_start", "offered"))
     if pd.Timestamp(now).tzinfo is None:
         errors.append(FieldError(None, "now", "must be timezone-aware", str(now)))
     if errors:

@@ -102,6 +102,17 @@ def authenticate(
     return Principal(key_id=row.key_id, role=row.role, agent_id=row.agent_id, teams=row.teams)
 
 
+def check_role(principal: Principal, roles: tuple[str, ...]) -> Principal:
+    """`principal` when its role is one of `roles`; HTTP 403 naming the allowed roles otherwise."""
+    if principal.role not in roles:
+        raise HTTPException(
+            status_code=status.HTTP_403_FORBIDDEN,
+            detail=f"role '{principal.role}' may not call this endpoint; allowed: "
+            f"{', '.join(roles)}",
+        )
+    return principal
+
+
 @functools.cache
 def require_roles(*roles: str) -> Callable[..., Principal]:
     """A dependency admitting only `roles`: 401 without a valid key, 403 for another role.
@@ -114,13 +125,7 @@ def require_roles(*roles: str) -> Callable[..., Principal]:
         raise ValueError(f"unknown roles {unknown}; roles are {list(ROLES)}")
 
     def dependency(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
-        if principal.role not in roles:
-            raise HTTPException(
-                status_code=status.HTTP_403_FORBIDDEN,
-                detail=f"role '{principal.role}' may not call this endpoint; allowed: "
-                f"{', '.join(roles)}",
-            )
-        return principal
+        return check_role(principal, roles)
 
     return dependency
 

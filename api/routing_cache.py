@@ -34,7 +34,7 @@ from pandas.errors import OutOfBoundsDatetime
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from api.deps import Principal
+from api.deps import Principal, check_role
 from api.security import ROLES, key_matches, split_key
 from features.db.records_tables import AgentRow
 from features.db.service_tables import Roster, RosterRow
@@ -340,13 +340,7 @@ def cached_roles(*roles: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
             keys.put(key, principal)
         if principal is None:
             raise _unauthorized("invalid or revoked API key")
-        if principal.role not in roles:
-            raise HTTPException(
-                status_code=status.HTTP_403_FORBIDDEN,
-                detail=f"role '{principal.role}' may not call this endpoint; allowed: "
-                f"{', '.join(roles)}",
-            )
-        return principal
+        return check_role(principal, roles)
 
     return dependency
 

@@ -21,20 +21,9 @@ from sqlalchemy.orm import Session
 from features.alert_rules import ALERT_COLUMNS, KIND_SERVICE_LEVEL
 from features.db.alert_tables import AlertRow, WebhookDeliveryRow
 from features.db.records_tables import AgentRow
+from features.service_store import as_utc, utc_now
 
 DELIVERY_STATES = ("pending", "retrying", "delivered", "failed")
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _as_utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
 
 
 def _python_instant(value: Any) -> datetime | None:
@@ -96,7 +85,7 @@ class AlertStore:
         """
         if alerts.empty:
             return []
-        now = _utc_now()
+        now = utc_now()
         records = [
             {
                 "kind": str(row["kind"]),
@@ -193,7 +182,7 @@ class AlertStore:
         """One pending delivery per (alert, url)."""
         if not alert_ids or not urls:
             return []
-        now = _utc_now()
+        now = utc_now()
         rows = [
             WebhookDeliveryRow(
                 alert_id=int(alert_id),
@@ -232,7 +221,7 @@ class AlertStore:
                     attempts=attempts,
                     last_status_code=status_code,
                     last_error=error,
-                    updated_at=_utc_now(),
+                    updated_at=utc_now(),
                 )
             )
 
@@ -262,7 +251,7 @@ class AlertStore:
                 "attempts": r.attempts,
                 "last_status_code": r.last_status_code,
                 "last_error": r.last_error,
-                "updated_at": _as_utc(r.updated_at),
+                "updated_at": as_utc(r.updated_at),
             }
             for r in rows
         ]
@@ -278,10 +267,10 @@ def alert_as_dict(row: AlertRow) -> dict[str, Any]:
         "team": row.team,
         "agent_id": row.agent_id,
         "contact_id": row.contact_id,
-        "interval_start": _as_utc(row.interval_start),
-        "at": _as_utc(row.at),
+        "interval_start": as_utc(row.interval_start),
+        "at": as_utc(row.at),
         "value": row.value,
         "threshold": row.threshold,
         "message": row.message,
-        "created_at": _as_utc(row.created_at),
+        "created_at": as_utc(row.created_at),
     }

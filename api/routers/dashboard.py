@@ -9,6 +9,7 @@ Pages carry no data: their JavaScript reads the public API with the key the user
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib.resources
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Query, status
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -44,13 +45,14 @@ router = APIRouter()
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 PAGES = {
-    "/": "wallboard.html",
-    "/dashboard/forecast": "forecast.html",
-    "/dashboard/heatmaps": "heatmaps.html",
-    "/dashboard/roster": "roster.html",
-    "/dashboard/agent": "agent.html",
-    "/dashboard/drill": "drill.html",
+    "/": ("wallboard", "nav_wallboard", False),
+    "/dashboard/forecast": ("forecast", "forecast_title", True),
+    "/dashboard/heatmaps": ("heatmaps", "heatmaps_title", True),
+    "/dashboard/roster": ("roster", "roster_title", True),
+    "/dashboard/agent": ("agent", "agent_title", True),
+    "/dashboard/drill": ("drill", "drill_title", True),
 }
+"""URL -> (page script in api/static, i18n key of its title, whether it draws charts)."""
 MEDIA_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -66,20 +68,26 @@ def plotly_js_path() -> Path:
     return Path(str(importlib.resources.files("plotly") / "package_data" / "plotly.min.js"))
 
 
-def _page(name: str) -> FileResponse:
-    return FileResponse(STATIC_DIR / name, media_type=MEDIA_TYPES[".html"])
+@functools.cache
+def render_page(page: str, title_key: str, charts: bool) -> str:
+    """A page's HTML: the shared shell ``page.html`` with its script, title and Plotly.js."""
+    plotly = '<script src="/static/plotly.min.js" defer></script>\n  ' if charts else ""
+    shell = (STATIC_DIR / "page.html").read_text(encoding="utf-8")
+    return (
+        shell.replace("{plotly}", plotly).replace("{page}", page).replace("{title_key}", title_key)
+    )
 
 
-def _add_page(path: str, name: str) -> None:
-    def read_page() -> FileResponse:
-        return _page(name)
+def _add_page(path: str, page: str, title_key: str, charts: bool) -> None:
+    def read_page() -> HTMLResponse:
+        return HTMLResponse(render_page(page, title_key, charts))
 
-    read_page.__name__ = f"read_page_{Path(name).stem}"
+    read_page.__name__ = f"read_page_{page}"
     router.add_api_route(path, read_page, methods=["GET"], include_in_schema=False)
 
 
-for _path, _name in PAGES.items():
-    _add_page(_path, _name)
+for _path, (_page, _title, _charts) in PAGES.items():
+    _add_page(_path, _page, _title, _charts)
 
 
 @router.get("/static/plotly.min.js", include_in_schema=False)

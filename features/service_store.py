@@ -280,7 +280,13 @@ class ServiceStore:
     def read_schedule(
         self, agent_ids: Sequence[str] | None, start: datetime, end: datetime
     ) -> pd.DataFrame:
-        """Published roster rows overlapping ``[start, end)`` (ROSTER_COLUMNS, UTC instants)."""
+        """Published roster rows overlapping ``[start, end)``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ROSTER_COLUMNS (UTC instants) plus ``roster_id``, the roster each row came from.
+        """
         query = (
             select(RosterRow)
             .where(RosterRow.end > start, RosterRow.start < end)
@@ -290,9 +296,8 @@ class ServiceStore:
             query = query.where(RosterRow.agent_id.in_(list(agent_ids)))
         with self._transaction() as session:
             rows = session.scalars(query).all()
-        frame = pd.DataFrame(
-            [{c: getattr(r, c) for c in ROSTER_COLUMNS} for r in rows], columns=ROSTER_COLUMNS
-        )
+        columns = [*ROSTER_COLUMNS, "roster_id"]
+        frame = pd.DataFrame([{c: getattr(r, c) for c in columns} for r in rows], columns=columns)
         frame["start"] = pd.to_datetime(frame["start"], utc=True)
         frame["end"] = pd.to_datetime(frame["end"], utc=True)
         return frame

@@ -8,23 +8,21 @@ Pages carry no data: their JavaScript reads the public API with the key the user
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import importlib.resources
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.deps import (
     Principal,
+    ServiceStoreDep,
     SessionDep,
     SettingsDep,
     StoreDep,
@@ -37,7 +35,7 @@ from api.routers.realtime import local_instant
 from api.schemas.common import INVALID
 from api.schemas.rosters import CoveragePublic
 from api.security import ROLES
-from features.db.service_tables import Roster, RosterRow
+from features.db.service_tables import Roster
 from features.errors import FieldError, InvalidInput
 from features.store import Store
 
@@ -167,6 +165,7 @@ def read_schedules(
     start: datetime,
     end: datetime,
     session: SessionDep,
+    service: ServiceStoreDep,
     store: StoreDep,
     settings: SettingsDep,
     principal: Annotated[Principal, Depends(require_roles(*SCHEDULE_READERS))],
@@ -193,13 +192,7 @@ def read_schedules(
     if team is not None:
         agents = agents[agents["team"] == team]
     team_of = dict(zip(agents["agent_id"].astype(str), agents["team"], strict=True))
-    query = (
-        select(RosterRow)
-        .where(RosterRow.end > low.to_pydatetime(), RosterRow.start < high.to_pydatetime())
-        .order_by(RosterRow.agent_id, RosterRow.start)
-    )
-    found = [r for r in session.scalars(query).all() if r.agent_id in team_of]
-    zone = ZoneInfo(tz)
+    found = service.read_schedule(sorted(team_of), low.to_pydatetime(), high.to_pydatetime())
     rows = [
         ScheduleRowPublic(
             agent_id=r.agent_id,
@@ -207,12 +200,13 @@ def read_schedules(
             date=r.date,
             activity=r.activity,
             queue=r.queue or None,
-            start=_local(r.start, zone),
-            end=_local(r.end, zone),
+            start=r.start.tz_convert(tz).isoformat(),
+            end=r.end.tz_convert(tz).isoformat(),
         )
-        for r in found
+        for r in found.itertuples(index=False)
     ]
-    coverage = _coverage(session, {r.roster_id for r in found}, low, high, principal, store)
+    roster_ids = set(found["roster_id"].astype(str))
+    coverage = _coverage(session, roster_ids, low, high, principal, store)
     return SchedulesPublic(
         agents=[
             ScheduleAgentPublic(agent_id=str(a), name=n, team=t)
@@ -221,11 +215,6 @@ def read_schedules(
         rows=rows,
         coverage=coverage,
     )
-
-
-def _local(value: datetime, zone: ZoneInfo) -> str:
-    aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-    return aware.astimezone(zone).isoformat()
 
 
 def _coverage(

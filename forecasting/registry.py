@@ -42,6 +42,7 @@ from mlflow.types import ColSpec, Schema
 from features.errors import FieldError, InvalidInput, NotFound
 from features.frame_io import write_frame
 from features.schema import FORECAST_COLUMNS, INTERVAL_START, QUEUE
+from forecasting.backtest import METRIC_COLUMNS
 from forecasting.history import infer_minutes
 
 URI_ENV_VAR = "SEATWISE_MLFLOW_URI"
@@ -52,15 +53,7 @@ CHAMPION = "champion"
 MODEL_NAME = "model"
 """Name of the logged model inside each training run."""
 
-METRIC_COLUMNS = (
-    "wape",
-    "mase",
-    "bias",
-    "peak_hit_rate",
-    "peak_volume_error",
-    "coverage_p10_p90",
-    "pinball",
-)
+SCORE_COLUMNS = tuple(c for c in METRIC_COLUMNS if c not in ("model", "queue", "fold", "cutoff"))
 """Backtest metrics logged per model (mean over queues and folds, and per fold as steps)."""
 
 _REQUIREMENT_PACKAGES = (
@@ -396,7 +389,7 @@ def summarise_backtest(metrics: pd.DataFrame) -> pd.DataFrame:
     """
     if "model" not in metrics.columns:
         raise _invalid("model", "backtest metrics need a model column", list(metrics.columns))
-    present = [c for c in METRIC_COLUMNS if c in metrics.columns]
+    present = [c for c in SCORE_COLUMNS if c in metrics.columns]
     grouped = metrics.groupby("model", sort=True)
     summary = grouped[present].mean()
     summary.insert(0, "folds", grouped["fold"].nunique() if "fold" in metrics else 1)
@@ -453,7 +446,7 @@ def log_backtest(
     summary = summarise_backtest(metrics)
     pooled = _pooled_summary(result)
     forecasts = result.forecasts
-    present = [c for c in METRIC_COLUMNS if c in metrics.columns]
+    present = [c for c in SCORE_COLUMNS if c in metrics.columns]
     resolved = uri or tracking_uri()
     run_ids: dict[str, str] = {}
     with _store(resolved) as client, tempfile.TemporaryDirectory() as scratch:

@@ -15,14 +15,14 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from api.alerting import shutdown_alerting
 from api.errors import install_error_handlers
 from api.routers import ROUTER_MODULES
+from api.services.alerting import shutdown_alerting
 from api.settings import Settings
-from features.db.engine import make_engine, make_session_factory
-from features.migrations import upgrade
-from features.service_store import ServiceStore
-from features.store import Store
+from features.store.engine import make_engine, make_session_factory
+from features.store.migrations import upgrade
+from features.store.records_store import Store
+from features.store.service_store import ServiceStore
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from api.jobs import JobRunner
+        from api.services.jobs import JobRunner
 
         engine = make_engine(chosen.database_url)
         app.state.engine = engine

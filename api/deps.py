@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 from api.security import ROLES, key_matches, split_key
 from api.settings import Settings
 from features.errors import FieldError, InvalidInput
-from features.service_store import ServiceStore
-from features.store import Store
+from features.store.records_store import Store
+from features.store.service_store import ServiceStore
 
 if TYPE_CHECKING:
-    from api.jobs import JobRunner
+    from api.services.jobs import JobRunner
 
 _bearer = HTTPBearer(auto_error=False, description="An API key made by `seatwise keys create`.")
 

@@ -22,8 +22,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from features.generator import Anomaly, generate_centre
-from features.intervals import build_intervals
+from features.measures.intervals import build_intervals
+from features.synthetic.generator import Anomaly, generate_centre
 from forecasting.anomalies import score_anomalies
 from forecasting.selection import make_forecaster
 

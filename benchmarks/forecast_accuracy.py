@@ -46,11 +46,11 @@ MODELS = ("seasonal_naive", "seasonal_average", "ets", "lightgbm", "auto")
 def load_history() -> pd.DataFrame:
     """The bank's 5-minute counts summed into 15-minute local intervals."""
     try:
-        from features.loaders import load_bank_calls
+        from features.records.loaders import load_bank_calls
 
         five = load_bank_calls(DATA, timezone=TIMEZONE)
     except ImportError:
-        from features.frame_io import read_frame
+        from features.records.frame_io import read_frame
 
         five = read_frame(DATA, timezone=TIMEZONE)
     five = five[["queue", "interval_start", "offered"]].copy()

@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 
 from features.ingest import read_records
-from features.intervals import build_intervals
-from features.records import validate_contacts
-from features.store import Store
+from features.measures.intervals import build_intervals
+from features.records.validation import validate_contacts
+from features.store.records_store import Store
 
 QUEUES = np.array(["billing", "sales", "support", "tech"])
 CHANNELS = np.array(["voice", "voice", "chat", "email"])

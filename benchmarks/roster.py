@@ -27,14 +27,14 @@ from ortools.sat.python import cp_model
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from features.frame_io import read_frame  # noqa: E402
+from features.records.frame_io import read_frame  # noqa: E402
 from scheduling.requirements import ServiceTargets, compute_requirements  # noqa: E402
-from scheduling.roster import _required_cells, scenario_requirements, solve_roster  # noqa: E402
-from scheduling.roster_checks import check_roster  # noqa: E402
-from scheduling.roster_model import build_roster_model  # noqa: E402
-from scheduling.roster_options import build_catalogue  # noqa: E402
-from scheduling.roster_planted import planted_instance  # noqa: E402
-from scheduling.scenario import load_scenario  # noqa: E402
+from scheduling.roster.checks import check_roster  # noqa: E402
+from scheduling.roster.model import build_roster_model  # noqa: E402
+from scheduling.roster.options import build_catalogue  # noqa: E402
+from scheduling.roster.planted import planted_instance  # noqa: E402
+from scheduling.roster.scenario import load_scenario  # noqa: E402
+from scheduling.roster.solver import _required_cells, scenario_requirements, solve_roster  # noqa: E402
 
 OUT = REPO / "benchmarks" / "out"
 PEERS_PYTHON = REPO / ".venv-peers" / "bin" / "python"

@@ -31,9 +31,9 @@ import pandas as pd
 
 from api.app import migrate_database
 from api.security import make_key
-from features.db.engine import make_engine
-from features.service_store import ServiceStore
-from features.store import Store
+from features.store.engine import make_engine
+from features.store.records_store import Store
+from features.store.service_store import ServiceStore
 
 QUEUES = ["billing", "sales", "support", "retention", "tech"]
 TARGET_P99_MS = 20.0

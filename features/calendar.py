@@ -189,7 +189,7 @@ def iso_instants(values: pd.Series) -> pd.Series:
     """Timezone-aware timestamps as ISO 8601 strings with offset, whole seconds
     (``2026-03-29T03:00:00+02:00``), vectorised; NaT becomes a missing value.
 
-    Gives the same text as :func:`features.frame_io.format_instants`, many times faster on
+    Gives the same text as :func:`features.records.frame_io.format_instants`, many times faster on
     large frames (no per-element ``strftime``).
     """
     utc = values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[s]")

@@ -16,16 +16,16 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from features.errors import FieldError, InvalidInput
-from features.mapping import (
+from features.records.mapping import (
     BUILTIN_MAPPINGS,
     SourceMapping,
     load_mapping,
     read_mapped,
     to_source_rows,
 )
-from features.records import validate_agent_states, validate_agents, validate_contacts
+from features.records.validation import validate_agent_states, validate_agents, validate_contacts
 from features.schema import ProgressCallback, no_progress
-from features.store import IngestReport, Store
+from features.store.records_store import IngestReport, Store
 
 RecordKind = Literal["contacts", "agent-states", "agents"]
 RECORD_KINDS: tuple[RecordKind, ...] = ("contacts", "agent-states", "agents")
@@ -137,7 +137,7 @@ def ingest_file(
         ``csv``, ``parquet``, ``json`` (default: from the suffix), or a built-in mapping name
         such as ``technion``.
     mapping:
-        A JSON mapping file (see :mod:`features.mapping`); contacts only.
+        A JSON mapping file (see :mod:`features.records.mapping`); contacts only.
     progress:
         Receives (fraction 0..1, message).
 

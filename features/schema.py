@@ -5,7 +5,7 @@ name (`offered`, `aht_s`, ...) plays the value. Every frame that crosses a packa
 uses the column lists below, in this order.
 
 In memory, `interval_start` (and every other instant) is a timezone-aware pandas timestamp in
-the site's local zone; files carry ISO 8601 with an offset (see :mod:`features.frame_io`).
+the site's local zone; files carry ISO 8601 with an offset (see :mod:`features.records.frame_io`).
 """
 
 from __future__ import annotations

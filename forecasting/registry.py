@@ -40,7 +40,7 @@ from mlflow.pyfunc import PyFuncModel, PythonModel
 from mlflow.types import ColSpec, Schema
 
 from features.errors import FieldError, InvalidInput, NotFound
-from features.frame_io import write_frame
+from features.records.frame_io import write_frame
 from features.schema import FORECAST_COLUMNS, INTERVAL_START, QUEUE
 from forecasting.backtest import METRIC_COLUMNS
 from forecasting.history import infer_minutes

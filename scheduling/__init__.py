@@ -3,7 +3,7 @@ frames out)."""
 
 from scheduling.pooling import PoolingAdvice, pooling_gain
 from scheduling.requirements import ServiceTargets, compute_requirements
-from scheduling.simulation import SimAgent, SimConfig, agents_from_requirements, simulate
+from scheduling.simulation.simulator import SimAgent, SimConfig, agents_from_requirements, simulate
 
 __all__ = [
     "PoolingAdvice",

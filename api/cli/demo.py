@@ -72,7 +72,7 @@ def _next_monday(last: pd.Timestamp) -> dt.date:
 
 
 def _run_job(store: Any, context: Any, kind: str, params: dict[str, Any]) -> Any:
-    from api.job_tasks import run_job
+    from api.services.job_tasks import run_job
 
     job_id = uuid.uuid4().hex
     store.create_job(job_id, kind, params, owner="demo", key_id=None)
@@ -94,17 +94,17 @@ def demo(
 ) -> None:
     """Build the demo centre, run the whole pipeline and serve the API and dashboard."""
     from api.app import create_app, migrate_database
-    from api.job_tasks import TaskContext
     from api.security import make_key
+    from api.services.job_tasks import TaskContext
     from api.settings import Settings
-    from features.db.engine import make_engine
-    from features.generator import generate_centre, write_centre
     from features.ingest import ingest_file
-    from features.intervals import build_intervals
-    from features.service_store import ServiceStore
-    from features.store import Store
+    from features.measures.intervals import build_intervals
+    from features.store.engine import make_engine
+    from features.store.records_store import Store
+    from features.store.service_store import ServiceStore
+    from features.synthetic.generator import generate_centre, write_centre
     from scheduling import ServiceTargets, compute_requirements
-    from scheduling.scenario_builder import scenario_from_agents
+    from scheduling.roster.builder import scenario_from_agents
 
     os.environ.setdefault("SEATWISE_TIMEZONE", DEMO_TIMEZONE)
     settings = Settings()

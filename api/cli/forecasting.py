@@ -21,7 +21,7 @@ from rich.table import Table
 from api.cli.common import console, exits_on_bad_input, progress_bar
 from features.calendar import check_timezone
 from features.errors import FieldError, InvalidInput
-from features.frame_io import read_frame, write_frame
+from features.records.frame_io import read_frame, write_frame
 from features.schema import INTERVAL_START, QUEUE, ProgressCallback
 
 if TYPE_CHECKING:

@@ -12,13 +12,13 @@ import typer
 from api.cli.common import console, exits_on_bad_input, progress_bar
 from features.calendar import check_freq_minutes, check_timezone
 from features.errors import FieldError, InvalidInput
-from features.frame_io import write_frame
-from features.generator import Anomaly, GeneratorSettings, generate_centre, write_centre
 from features.ingest import read_records
-from features.intervals import build_intervals
-from features.records import validate_agent_states, validate_contacts
+from features.measures.intervals import build_intervals
+from features.records.frame_io import write_frame
+from features.records.validation import validate_agent_states, validate_contacts
 from features.schema import DEFAULT_SL_THRESHOLD_S
-from features.store import Store
+from features.store.records_store import Store
+from features.synthetic.generator import Anomaly, GeneratorSettings, generate_centre, write_centre
 
 DatabaseOpt = Annotated[
     str | None,
@@ -107,7 +107,7 @@ def parse_thresholds(values: list[str] | None) -> tuple[float, dict[str, float]]
 def threshold_mapping(
     default: float, per_queue: dict[str, float], queues: list[str]
 ) -> float | dict[str, float]:
-    """The `sl_threshold_s` argument of :func:`features.intervals.build_intervals`."""
+    """The `sl_threshold_s` argument of :func:`features.measures.intervals.build_intervals`."""
     if not per_queue:
         return default
     return {q: per_queue.get(q, default) for q in sorted(set(queues) | set(per_queue))}

@@ -9,7 +9,7 @@ import typer
 
 from api.cli.common import console, exits_on_bad_input, progress_bar
 from features.ingest import RecordKind, ingest_file
-from features.store import Store
+from features.store.records_store import Store
 
 ingest_app = typer.Typer(
     help="Validate records files and store them (exit code 2 on bad input; nothing is stored).",

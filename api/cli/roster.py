@@ -15,8 +15,8 @@ import typer
 
 from api.cli.common import console, err_console, exits_on_bad_input, progress_bar
 from features.errors import FieldError, InvalidInput
-from features.frame_io import write_frame
-from scheduling.roster import SolutionProgress, solve_roster
+from features.records.frame_io import write_frame
+from scheduling.roster.solver import SolutionProgress, solve_roster
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario JSON file (see DESIGN.md, Scenario).")]
 OutOpt = Annotated[Path, typer.Option("--out", help="Roster file to write (.csv/.parquet).")]

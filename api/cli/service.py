@@ -11,7 +11,7 @@ from api.cli.common import console, exits_on_bad_input
 from api.security import ROLES, make_key
 from api.settings import Settings
 from features.errors import FieldError, InvalidInput
-from features.service_store import ServiceStore
+from features.store.service_store import ServiceStore
 
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 
@@ -23,7 +23,7 @@ DatabaseOption = Annotated[
 
 def _service_store(database_url: str | None) -> ServiceStore:
     from api.app import migrate_database
-    from features.db.engine import make_engine
+    from features.store.engine import make_engine
 
     settings = Settings() if database_url is None else Settings(database_url=database_url)
     engine = make_engine(settings.database_url)

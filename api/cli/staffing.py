@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from api.cli.common import console, exits_on_bad_input, progress_bar
-from features.frame_io import read_frame, write_frame
+from features.records.frame_io import read_frame, write_frame
 from features.schema import DEFAULT_SL_THRESHOLD_S
 from scheduling.requirements import ServiceTargets, compute_requirements
 

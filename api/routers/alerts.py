@@ -12,9 +12,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import AwareDatetime
 
-from api.alerting import alert_scope, alerting
 from api.deps import Principal
-from api.routing_cache import cached_roles, parse_at
 from api.schemas.alerts import (
     AlertKind,
     AlertListPublic,
@@ -23,6 +21,8 @@ from api.schemas.alerts import (
     DeliveryPublic,
 )
 from api.schemas.common import AUTH_RESPONSES, INVALID, NOT_FOUND
+from api.services.alerting import alert_scope, alerting
+from api.services.routing_cache import cached_roles, parse_at
 from features.errors import NotFound
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])

@@ -27,7 +27,7 @@ from api.deps import (
 from api.routers.realtime import local_instant
 from api.schemas.common import INVALID, frame_records
 from features.errors import FieldError, InvalidInput
-from features.store import Store
+from features.store.records_store import Store
 
 router = APIRouter(prefix="/v1", tags=["records"])
 

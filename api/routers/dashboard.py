@@ -35,9 +35,9 @@ from api.routers.realtime import local_instant
 from api.schemas.common import INVALID
 from api.schemas.rosters import CoveragePublic
 from api.security import ROLES
-from features.db.service_tables import Roster
 from features.errors import FieldError, InvalidInput
-from features.store import Store
+from features.store.records_store import Store
+from features.store.tables.service import Roster
 
 router = APIRouter()
 

@@ -23,7 +23,7 @@ from api.routers.history import checked_range
 from api.schemas.common import INVALID, frame_records
 from api.schemas.forecasts import ForecastCreate, ForecastPublic, ForecastRowPublic, IntervalMinutes
 from api.schemas.jobs import JobAccepted
-from features.intervals import build_intervals
+from features.measures.intervals import build_intervals
 
 router = APIRouter(prefix="/v1/forecasts", tags=["forecasts"])
 

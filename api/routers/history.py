@@ -1,5 +1,5 @@
 """Interval histories and the KPI drill-down (center → queues → teams → agents); the roll-ups
-are computed by :mod:`features.kpis`."""
+are computed by :mod:`features.measures.kpis`."""
 
 from __future__ import annotations
 
@@ -33,9 +33,9 @@ from api.schemas.history import (
     KpiValues,
 )
 from features.errors import FieldError, InvalidInput
-from features.intervals import build_intervals
-from features.kpis import KpiTotals, kpi_rollup
-from features.store import Store
+from features.measures.intervals import build_intervals
+from features.measures.kpis import KpiTotals, kpi_rollup
+from features.store.records_store import Store
 
 router = APIRouter(prefix="/v1", tags=["history"])
 

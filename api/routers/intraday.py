@@ -1,8 +1,8 @@
 """Intraday: anomaly scores, recommendations, adherence, agent performance and the reforecast.
 
-Thin: each handler reads through :mod:`features.intraday_store` and calls the pure functions
-(:mod:`forecasting.anomalies`, :mod:`forecasting.reforecast`, :mod:`features.adherence`,
-:mod:`features.performance`, :mod:`scheduling.recommendations`). A supervisor sees only the
+Thin: each handler reads through :mod:`features.store.intraday_store` and calls the pure functions
+(:mod:`forecasting.anomalies`, :mod:`forecasting.reforecast`, :mod:`features.measures.adherence`,
+:mod:`features.measures.performance`, :mod:`scheduling.recommendations`). A supervisor sees only the
 queues and agents of their teams; an agent only themself.
 """
 
@@ -44,16 +44,16 @@ from api.schemas.intraday import (
     ReforecastRowPublic,
 )
 from api.settings import Settings
-from features.adherence import adherence
 from features.errors import FieldError, InvalidInput, NotFound
-from features.intraday_store import (
+from features.measures.adherence import adherence
+from features.measures.performance import agent_performance, personal_report
+from features.store.intraday_store import (
     day_bounds,
     read_actuals,
     read_forecast,
     read_roster,
     scheduled_agents,
 )
-from features.performance import agent_performance, personal_report
 from forecasting.anomalies import score_anomalies
 from forecasting.reforecast import queue_ratios, reforecast_intraday
 from scheduling.recommendations import recommend, staffing_effect

@@ -7,8 +7,8 @@ from fastapi import APIRouter
 from api.deps import ServiceStoreDep, roles_route
 from api.schemas.common import NOT_FOUND
 from api.schemas.jobs import JobPublic
-from features.db.service_tables import Job
-from features.service_store import as_utc
+from features.store.service_store import as_utc
+from features.store.tables.service import Job
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 

@@ -1,7 +1,8 @@
 """Live numbers for the wallboard: contacts waiting, today's service so far, agents by state.
 
-The figures are computed by :mod:`features.realtime` at one instant ``at`` (now by default, any
-earlier instant to replay a day); this router parses the instant, scopes the caller, reads the
+The figures are computed by :mod:`features.measures.realtime` at one instant ``at`` (now by
+default, any earlier instant to replay a day); this router parses the instant, scopes the caller,
+reads the
 store and converts the result to its response schema.
 """
 
@@ -26,8 +27,8 @@ from api.deps import (
 )
 from api.schemas.common import INVALID
 from features.errors import FieldError, InvalidInput
-from features.realtime import WAIT_LOOKBACK, current_states, realtime_snapshot
-from features.store import Store
+from features.measures.realtime import WAIT_LOOKBACK, current_states, realtime_snapshot
+from features.store.records_store import Store
 
 router = APIRouter(prefix="/v1", tags=["history"])
 

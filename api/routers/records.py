@@ -10,9 +10,7 @@ import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
-from api.alerting import on_contacts_ingested
 from api.deps import StoreDep, roles_route, valid_timezone
-from api.routing_cache import invalidate_routing_cache
 from api.schemas.common import INVALID
 from api.schemas.records import (
     AgentCreate,
@@ -21,8 +19,10 @@ from api.schemas.records import (
     IngestPublic,
     body_of,
 )
+from api.services.alerting import on_contacts_ingested
+from api.services.routing_cache import invalidate_routing_cache
 from features.errors import FieldError, InvalidInput
-from features.records import validate_contacts
+from features.records.validation import validate_contacts
 
 router = APIRouter(prefix="/v1", tags=["records"])
 

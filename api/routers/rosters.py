@@ -21,7 +21,6 @@ from api.deps import (
     scoped_agents,
     valid_timezone,
 )
-from api.routing_cache import invalidate_routing_cache
 from api.schemas.common import INFEASIBLE, INVALID, NOT_FOUND, ErrorPublic, frame_records
 from api.schemas.rosters import (
     SCENARIO_EXAMPLE,
@@ -31,11 +30,12 @@ from api.schemas.rosters import (
     RosterRowPublic,
     SchedulePublic,
 )
-from features.db.service_tables import Roster
+from api.services.routing_cache import invalidate_routing_cache
 from features.errors import Conflict, Infeasible
 from features.schema import ROSTER_COLUMNS
-from features.service_store import as_utc
-from scheduling.scenario import load_scenario
+from features.store.service_store import as_utc
+from features.store.tables.service import Roster
+from scheduling.roster.scenario import load_scenario
 
 router = APIRouter(prefix="/v1", tags=["rosters"])
 

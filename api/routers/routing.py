@@ -1,6 +1,6 @@
 """Routing: the published routing plan at a moment, and real-time contact-to-agent pairing.
 
-Both endpoints answer from memory (:mod:`api.routing_cache`): the plan, skills and callers'
+Both endpoints answer from memory (:mod:`api.services.routing_cache`): the plan, skills and callers'
 keys are cached and refreshed at most once a second, so a routing engine can call them
 hundreds of times a second.
 """
@@ -12,13 +12,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AwareDatetime
 
-from api.routing_cache import (
-    cached_roles,
-    current_snapshot,
-    parse_at,
-    plan_queues_at,
-    planned_at,
-)
 from api.schemas.common import AUTH_RESPONSES, INVALID
 from api.schemas.routing import (
     AssignmentPublic,
@@ -28,7 +21,14 @@ from api.schemas.routing import (
     RoutingPlanPublic,
     UnassignedPublic,
 )
-from scheduling.routing_assign import AvailableAgent, WaitingContact, route_contacts
+from api.services.routing_cache import (
+    cached_roles,
+    current_snapshot,
+    parse_at,
+    plan_queues_at,
+    planned_at,
+)
+from scheduling.routing.assign import AvailableAgent, WaitingContact, route_contacts
 
 router = APIRouter(prefix="/v1/routing", tags=["routing"])
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from api.deps import SettingsDep, roles_route, valid_timezone
 from api.schemas.common import INVALID, frame_records
 from api.schemas.staffing import RequirementPublic, StaffingCreate, StaffingPublic, TargetsCreate
-from features.frame_io import parse_instants
+from features.records.frame_io import parse_instants
 from scheduling.requirements import ServiceTargets, compute_requirements
 
 router = APIRouter(prefix="/v1/staffing", tags=["staffing"])

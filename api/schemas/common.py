@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from features.frame_io import format_instants
+from features.records.frame_io import format_instants
 
 
 class ErrorPublic(BaseModel):

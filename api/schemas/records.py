@@ -1,7 +1,7 @@
 """Record schemas: contacts, agent states and agents as sent to the API, and ingest reports.
 
 These models document the body in OpenAPI; the rows themselves are checked by
-:mod:`features.records`, which reports every broken (row, field, rule) at once.
+:mod:`features.records.validation`, which reports every broken (row, field, rule) at once.
 """
 
 from __future__ import annotations

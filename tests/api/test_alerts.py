@@ -14,9 +14,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.alerting import AlertSettings, alerting, on_contacts_ingested, shutdown_alerting
 from api.app import create_app
 from api.security import make_key
+from api.services.alerting import AlertSettings, alerting, on_contacts_ingested, shutdown_alerting
 from api.settings import Settings
 
 AGENTS = [

@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.security import make_key
 from api.settings import Settings
-from features.db.engine import make_engine
-from features.migrations import upgrade
-from features.service_store import ServiceStore
+from features.store.engine import make_engine
+from features.store.migrations import upgrade
+from features.store.service_store import ServiceStore
 
 
 def _dead_pid() -> int:

@@ -8,8 +8,8 @@ import pandas as pd
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.routing_cache import invalidate_routing_cache, routing_cache
-from scheduling.routing_assign import REASON_AGENTS_BUSY
+from api.services.routing_cache import invalidate_routing_cache, routing_cache
+from scheduling.routing.assign import REASON_AGENTS_BUSY
 
 SCENARIO = {
     "timezone": "UTC",

@@ -18,8 +18,8 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Err
 
 from api.deps import get_jobs
-from api.jobs import JobRunner
-from features.db.service_tables import Job
+from api.services.jobs import JobRunner
+from features.store.tables.service import Job
 
 KeyFactory = Callable[..., dict[str, str]]
 

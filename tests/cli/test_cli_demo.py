@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from features.db.engine import make_engine
-from features.service_store import ServiceStore
-from features.store import Store
+from features.store.engine import make_engine
+from features.store.records_store import Store
+from features.store.service_store import ServiceStore
 
 
 def test_demo_pipeline_end_to_end(

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from features.frame_io import read_frame, write_frame
+from features.records.frame_io import read_frame, write_frame
 from forecasting import registry
 
 TZ = "Europe/Berlin"

@@ -11,10 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from features.frame_io import read_frame
-from features.intervals import build_intervals
-from features.records import validate_agent_states, validate_contacts
-from features.store import Store
+from features.measures.intervals import build_intervals
+from features.records.frame_io import read_frame
+from features.records.validation import validate_agent_states, validate_contacts
+from features.store.records_store import Store
 
 runner = CliRunner()
 TZ = "Europe/Berlin"

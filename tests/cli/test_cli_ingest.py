@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from features.store import Store
+from features.store.records_store import Store
 
 runner = CliRunner()
 

@@ -8,11 +8,11 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from api.cli import app
-from features.frame_io import read_frame
+from features.records.frame_io import read_frame
 from features.schema import COVERAGE_COLUMNS, ROSTER_COLUMNS
-from scheduling.roster_checks import check_roster
-from scheduling.roster_planted import planted_instance
-from scheduling.scenario import load_scenario
+from scheduling.roster.checks import check_roster
+from scheduling.roster.planted import planted_instance
+from scheduling.roster.scenario import load_scenario
 
 runner = CliRunner()
 

@@ -8,7 +8,7 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from api.cli import app
-from features.frame_io import read_frame, write_frame
+from features.records.frame_io import read_frame, write_frame
 from features.schema import REQUIREMENTS_COLUMNS
 
 runner = CliRunner()

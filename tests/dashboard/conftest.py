@@ -22,16 +22,16 @@ import uvicorn
 from playwright.sync_api import Browser, sync_playwright
 
 from api.app import create_app, migrate_database
-from api.job_tasks import TaskContext, run_job
 from api.security import make_key
+from api.services.job_tasks import TaskContext, run_job
 from api.settings import Settings
-from features.db.engine import make_engine
-from features.generator import generate_centre
-from features.service_store import ServiceStore
-from features.store import Store
+from features.store.engine import make_engine
+from features.store.records_store import Store
+from features.store.service_store import ServiceStore
+from features.synthetic.generator import generate_centre
 from forecasting import registry
 from scheduling import ServiceTargets, compute_requirements
-from scheduling.scenario_builder import scenario_from_agents
+from scheduling.roster.builder import scenario_from_agents
 from tests.dashboard.dashboard_browser import DemoStore
 
 TIMEZONE = "Europe/Berlin"

@@ -10,7 +10,7 @@ import httpx
 import pandas as pd
 from playwright.sync_api import Browser
 
-from features.store import Store
+from features.store.records_store import Store
 from tests.dashboard.dashboard_browser import (
     KEY_STORAGE,
     PHONE,

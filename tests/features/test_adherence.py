@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from features.adherence import adherence, covered_ns
 from features.errors import InvalidInput
+from features.measures.adherence import adherence, covered_ns
 
 TZ = "Europe/Berlin"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from features.alert_rules import (
+from features.errors import InvalidInput
+from features.measures.alert_rules import (
     ALERT_COLUMNS,
     KIND_LOW_CSAT,
     KIND_NEGATIVE_SENTIMENT,
@@ -14,7 +15,6 @@ from features.alert_rules import (
     contact_alerts,
     queue_alerts,
 )
-from features.errors import InvalidInput
 
 TZ = "Europe/Berlin"
 

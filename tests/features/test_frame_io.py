@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from features.errors import InvalidInput
-from features.frame_io import format_instants, parse_instants, read_frame, write_frame
+from features.records.frame_io import format_instants, parse_instants, read_frame, write_frame
 
 
 def test_mixed_offsets_across_dst_convert_to_the_site_zone() -> None:

@@ -12,10 +12,16 @@ import pytest
 from scipy import stats
 
 from features.errors import InvalidInput
-from features.frame_io import read_frame
-from features.generator import Anomaly, Centre, GeneratorSettings, generate_centre, write_centre
-from features.intervals import build_intervals
-from features.records import validate_agent_states, validate_agents, validate_contacts
+from features.measures.intervals import build_intervals
+from features.records.frame_io import read_frame
+from features.records.validation import validate_agent_states, validate_agents, validate_contacts
+from features.synthetic.generator import (
+    Anomaly,
+    Centre,
+    GeneratorSettings,
+    generate_centre,
+    write_centre,
+)
 
 TZ = "Europe/Berlin"
 

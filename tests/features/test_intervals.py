@@ -10,8 +10,8 @@ import pytest
 
 from features.calendar import floor_local, holiday_dates, interval_grid, intervals_per_day
 from features.errors import InvalidInput
-from features.intervals import build_intervals
-from features.occupancy import agent_occupancy, queue_occupancy
+from features.measures.intervals import build_intervals
+from features.measures.occupancy import agent_occupancy, queue_occupancy
 from features.schema import HISTORY_COLUMNS
 
 TZ = "Europe/Berlin"

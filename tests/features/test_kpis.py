@@ -1,11 +1,11 @@
-"""KPI roll-ups (features.kpis) on hand-computed contacts, interval rows and agent states."""
+"""KPI roll-ups (features.measures.kpis) on hand-computed contacts, intervals and agent states."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from features.kpis import (
+from features.measures.kpis import (
     KpiTotals,
     contact_totals,
     grouped_totals,

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from features.errors import InvalidInput
-from features.loaders import load_bank_calls, load_technion
-from features.mapping import apply_mapping, load_mapping, read_mapped, read_source
-from features.records import validate_contacts
+from features.records.loaders import load_bank_calls, load_technion
+from features.records.mapping import apply_mapping, load_mapping, read_mapped, read_source
+from features.records.validation import validate_contacts
 from features.schema import CONTACT_COLUMNS, HISTORY_COLUMNS
 
 SOURCE_ROWS = 31_599

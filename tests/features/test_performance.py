@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from features.errors import InvalidInput, NotFound
-from features.performance import PERFORMANCE_COLUMNS, agent_performance, personal_report
+from features.measures.performance import PERFORMANCE_COLUMNS, agent_performance, personal_report
 
 TZ = "Europe/Berlin"
 START = pd.Timestamp("2026-11-30 00:00", tz=TZ)

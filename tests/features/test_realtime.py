@@ -1,11 +1,11 @@
-"""Wallboard figures (features.realtime) at one instant, on hand-computed contacts and states."""
+"""Wallboard figures (features.measures.realtime) at one instant, on hand-computed records."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from features.realtime import (
+from features.measures.realtime import (
     QueueFigures,
     count_states,
     current_states,

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from features.errors import InvalidInput
-from features.records import validate_agent_states, validate_agents, validate_contacts
+from features.records.validation import validate_agent_states, validate_agents, validate_contacts
 from features.schema import AGENT_STATE_COLUMNS, CONTACT_COLUMNS
 
 

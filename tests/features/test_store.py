@@ -15,7 +15,7 @@ from features.errors import InvalidInput
 from features.ingest import ingest_file, ingest_records
 from features.schema import AGENT_STATE_COLUMNS, CONTACT_COLUMNS
 from features.settings import database_url as resolve_url
-from features.store import Store
+from features.store.records_store import Store
 
 
 def contacts_frame(n: int, start: str = "2026-03-02T07:00:00Z", prefix: str = "c") -> pd.DataFrame:
@@ -118,7 +118,7 @@ def test_bad_row_in_a_big_file_leaves_the_store_untouched(store: Store, tmp_path
 def test_failure_in_a_later_chunk_rolls_back_the_whole_batch(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import features.store as store_module
+    import features.store.records_store as store_module
 
     real_rows = store_module._rows
     calls = {"n": 0}

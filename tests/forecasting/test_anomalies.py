@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from features.errors import InvalidInput
-from features.generator import Anomaly, generate_centre
-from features.intervals import build_intervals
+from features.measures.intervals import build_intervals
+from features.synthetic.generator import Anomaly, generate_centre
 from forecasting.anomalies import ANOMALY_COLUMNS, bonferroni, score_anomalies
 from forecasting.selection import make_forecaster
 

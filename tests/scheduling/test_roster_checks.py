@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from scheduling.roster_checks import check_roster, coverage_table
-from scheduling.roster_planted import planted_instance
-from scheduling.scenario import load_scenario
+from scheduling.roster.checks import check_roster, coverage_table
+from scheduling.roster.planted import planted_instance
+from scheduling.roster.scenario import load_scenario
 
 
 @pytest.fixture(scope="module")

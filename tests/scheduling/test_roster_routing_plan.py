@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from features.errors import InvalidInput
-from scheduling.routing_plan import routing_plan, routing_plan_at
+from scheduling.routing.plan import routing_plan, routing_plan_at
 
 
 def _roster() -> pd.DataFrame:

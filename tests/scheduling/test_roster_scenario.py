@@ -7,8 +7,8 @@ import copy
 import pytest
 
 from features.errors import InvalidInput
-from scheduling.roster_options import build_catalogue
-from scheduling.scenario import EXAMPLE_SCENARIO, Scenario, load_scenario
+from scheduling.roster.options import build_catalogue
+from scheduling.roster.scenario import EXAMPLE_SCENARIO, Scenario, load_scenario
 
 
 def _fields(data) -> set[str]:

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from features.errors import InvalidInput
-from scheduling.roster import solve_roster
-from scheduling.roster_simulation import roster_to_sim_agents, simulate_roster
-from scheduling.scenario import load_scenario
+from scheduling.roster.scenario import load_scenario
+from scheduling.roster.simulate import roster_to_sim_agents, simulate_roster
+from scheduling.roster.solver import solve_roster
 
 
 def forecast_scenario() -> dict:

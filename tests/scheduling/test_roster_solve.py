@@ -12,11 +12,11 @@ import pytest
 
 from features.errors import Infeasible
 from features.schema import COVERAGE_COLUMNS, ROSTER_COLUMNS
-from scheduling.roster import solve_roster
-from scheduling.roster_checks import check_roster
-from scheduling.roster_options import build_week_grid
-from scheduling.routing_plan import routing_plan_at
-from scheduling.scenario import load_scenario
+from scheduling.roster.checks import check_roster
+from scheduling.roster.options import build_week_grid
+from scheduling.roster.scenario import load_scenario
+from scheduling.roster.solver import solve_roster
+from scheduling.routing.plan import routing_plan_at
 
 
 def _requirements(tz: str, week: str, queues: dict[str, int], hours: range) -> list[dict]:
@@ -210,7 +210,7 @@ def test_progress_reports_improving_solutions():
 
 
 def test_large_centre_path_decomposes_and_keeps_the_rules(monkeypatch):
-    import scheduling.roster as roster_module
+    import scheduling.roster.solver as roster_module
 
     monkeypatch.setattr(roster_module, "DECOMPOSE_ABOVE_AGENTS", 2)
     data = small_scenario()

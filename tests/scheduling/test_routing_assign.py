@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from features.errors import InvalidInput
-from scheduling.routing_assign import (
+from scheduling.routing.assign import (
     REASON_AGENTS_BUSY,
     REASON_NO_SKILLED_AGENT,
     AvailableAgent,

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from features.errors import InvalidInput
-from scheduling.scenario import load_scenario
-from scheduling.scenario_builder import break_rules, scenario_from_agents
+from scheduling.roster.builder import break_rules, scenario_from_agents
+from scheduling.roster.scenario import load_scenario
 
 TZ = "Europe/Berlin"
 WEEK = dt.date(2026, 10, 19)  # the week with the 25-hour Sunday

@@ -13,7 +13,7 @@ import pytest
 from features.errors import InvalidInput
 from scheduling.erlang import erlang_a_metrics, erlang_c_metrics
 from scheduling.requirements import ServiceTargets, compute_requirements
-from scheduling.simulation import (
+from scheduling.simulation.simulator import (
     SIMULATION_COLUMNS,
     SimAgent,
     SimConfig,

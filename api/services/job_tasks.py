@@ -1,0 +1,286 @@
+"""The work behind each job kind, run in a pool thread or on a Dask worker.
+
+:func:`run_job` is a plain picklable function: it opens the database by URL, marks the job
+running, calls the pure packages (forecasting, scheduling) with a progress callback that writes
+the percent to the jobs table, and stores the result, so nothing here depends on where it runs.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from api.schemas.common import frame_records
+from features.errors import Infeasible, InvalidInput
+from features.schema import FORECAST_COLUMNS, ROSTER_COLUMNS, ProgressCallback
+from features.store.engine import make_engine
+from features.store.service_store import ServiceStore
+
+logger = logging.getLogger(__name__)
+
+
+DEFAULT_BACKTEST_MODELS = ("seasonal_naive", "seasonal_average", "ets")
+"""Models backtested when the request names none."""
+
+
+@dataclass(frozen=True)
+class TaskContext:
+    """Where a task finds its data: the database URL, MLflow URI and the site's zone."""
+
+    database_url: str
+    mlflow_uri: str | None = None
+    timezone: str = "UTC"
+
+
+@dataclass(frozen=True)
+class TaskOutcome:
+    """What a finished task leaves: a JSON-ready summary and the URL of its result."""
+
+    result: Any
+    result_url: str | None
+
+
+Task = Callable[[str, dict[str, Any], TaskContext, ProgressCallback], TaskOutcome]
+
+
+@functools.cache
+def _engine(url: str) -> Engine:
+    return make_engine(url)
+
+
+def _records_store(context: TaskContext) -> Any:
+    from features.store.records_store import Store
+
+    return Store(context.database_url)
+
+
+def _instant(text: str, timezone: str) -> pd.Timestamp:
+    stamp = pd.Timestamp(text)
+    if stamp.tzinfo is None:
+        return stamp.tz_localize(timezone)
+    return stamp.tz_convert(timezone)
+
+
+def load_history(
+    context: TaskContext,
+    queues: list[str] | None,
+    start: pd.Timestamp | None,
+    end: pd.Timestamp | None,
+    freq_minutes: int,
+    timezone: str,
+) -> pd.DataFrame:
+    """Interval history (HISTORY_COLUMNS) computed from the stored contacts."""
+    from features.measures.intervals import build_intervals
+
+    contacts = _records_store(context).read_contacts(start, end, queues)
+    if contacts.empty:
+        raise InvalidInput(
+            "no stored contacts to learn from",
+            [_field_error("queues", "no contacts stored for these queues and dates", queues)],
+        )
+    return build_intervals(contacts, freq_minutes=freq_minutes, timezone=timezone)
+
+
+def _field_error(field: str, rule: str, value: Any) -> Any:
+    from features.errors import FieldError
+
+    return FieldError(row=None, field=field, rule=rule, value=value)
+
+
+def train_forecast(
+    job_id: str, params: dict[str, Any], context: TaskContext, progress: ProgressCallback
+) -> TaskOutcome:
+    """Fit a forecaster on the stored history and store its forecast under run id `job_id`."""
+    import forecasting
+
+    timezone = params.get("timezone") or context.timezone
+    freq = int(params.get("freq_minutes", 15))
+    progress(0.05, "reading history")
+    history = load_history(
+        context,
+        params.get("queues"),
+        _instant(params["history_start"], timezone) if params.get("history_start") else None,
+        _instant(params["history_end"], timezone) if params.get("history_end") else None,
+        freq,
+        timezone,
+    )
+    start = _instant(params["start"], timezone)
+    end = start + pd.DateOffset(days=int(params["days"]))
+    periods = len(pd.date_range(start, end, freq=f"{freq}min", inclusive="left"))
+    progress(0.3, f"fitting {params.get('model', 'auto')}")
+    forecaster = forecasting.make_forecaster(params.get("model", "auto"))
+    forecast = forecaster.fit(history).predict(start, periods)
+    progress(0.8, "storing forecast")
+    frame = forecast.reindex(columns=FORECAST_COLUMNS)
+    written = ServiceStore(_engine(context.database_url)).add_forecast(job_id, frame)
+    summary: dict[str, Any] = {
+        "rows": written,
+        "queues": sorted(frame["queue"].astype(str).unique().tolist()),
+        "model": str(frame["model"].iloc[0]),
+    }
+    if params.get("register_as"):
+        from forecasting import registry
+
+        progress(0.9, "registering in MLflow")
+        run_id = registry.log_training_run(forecaster, history, uri=context.mlflow_uri)
+        summary["mlflow_run_id"] = run_id
+        summary["registered_version"] = registry.register_model(
+            run_id, params["register_as"], uri=context.mlflow_uri
+        )
+    query = {"start": start.isoformat(), "end": end.isoformat()}
+    return TaskOutcome(result=summary, result_url=f"/v1/forecasts?{urlencode(query)}")
+
+
+def run_backtest(
+    job_id: str, params: dict[str, Any], context: TaskContext, progress: ProgressCallback
+) -> TaskOutcome:
+    """Rolling-origin backtest of the requested models on the stored history, logged to
+    MLflow (one run per model)."""
+    import forecasting
+    from forecasting import registry
+
+    timezone = params.get("timezone") or context.timezone
+    progress(0.05, "reading history")
+    history = load_history(
+        context, params.get("queues"), None, None, int(params.get("freq_minutes", 15)), timezone
+    )
+    progress(0.2, "backtesting")
+    models = params.get("models") or list(DEFAULT_BACKTEST_MODELS)
+    result = forecasting.backtest(
+        history,
+        models,
+        horizon_days=int(params["horizon_days"]),
+        folds=int(params["folds"]),
+        progress=lambda f, m: progress(0.2 + 0.7 * f, m),
+    )
+    progress(0.92, "logging to MLflow")
+    runs = registry.log_backtest(
+        result,
+        params={"horizon_days": params["horizon_days"], "folds": params["folds"]},
+        uri=context.mlflow_uri,
+    )
+    return TaskOutcome(
+        result={
+            "summary": frame_records(result.summary()),
+            "metrics": frame_records(result.metrics),
+            "mlflow_runs": runs,
+        },
+        result_url=f"/v1/jobs/{job_id}",
+    )
+
+
+def solve_roster_job(
+    job_id: str, params: dict[str, Any], context: TaskContext, progress: ProgressCallback
+) -> TaskOutcome:
+    """Solve the stored scenario of roster ``params['roster_id']`` and store the result."""
+    from scheduling.roster.scenario import load_scenario
+    from scheduling.roster.solver import solve_roster
+
+    roster_id = params["roster_id"]
+    store = ServiceStore(_engine(context.database_url))
+    roster = store.get_roster(roster_id)
+    store.update_roster(roster_id, status="solving")
+    time_limit = float(params.get("time_limit_s", 30.0))
+    progress(0.1, "solving")
+    try:
+        result = solve_roster(
+            load_scenario(roster.scenario),
+            time_limit_s=time_limit,
+            progress=lambda fraction, message: progress(0.1 + 0.85 * fraction, message),
+        )
+    except Infeasible as exc:
+        conflicts = [
+            {"rule": c.rule, "detail": c.detail, "agents": list(c.agents)} for c in exc.conflicts
+        ]
+        store.update_roster(roster_id, status="infeasible", conflicts=conflicts)
+        raise
+    except Exception:
+        store.update_roster(roster_id, status="failed")
+        raise
+    rows = frame_records(result.roster.reindex(columns=ROSTER_COLUMNS))
+    coverage = frame_records(result.coverage)
+    store.update_roster(
+        roster_id,
+        status="solved",
+        solver_status=str(result.status),
+        objective=_number(result.objective),
+        objective_terms={k: _number(v) for k, v in dict(result.objective_terms).items()},
+        lower_bound=_number(result.lower_bound),
+        gap=_number(result.gap),
+        rows=rows,
+        coverage=coverage,
+    )
+    return TaskOutcome(
+        result={"status": str(result.status), "objective": _number(result.objective)},
+        result_url=f"/v1/rosters/{roster_id}",
+    )
+
+
+def _number(value: Any) -> float | None:
+    if value is None or pd.isna(value):
+        return None
+    return float(value)
+
+
+JOB_KINDS: dict[str, Task] = {
+    "forecast": train_forecast,
+    "backtest": run_backtest,
+    "roster": solve_roster_job,
+}
+"""Every job kind and the task that does it."""
+
+
+def run_job(kind: str, job_id: str, params: dict[str, Any], context: TaskContext) -> None:
+    """Run one job to the end, recording running → done or failed in the jobs table.
+
+    Parameters
+    ----------
+    kind:
+        A key of :data:`JOB_KINDS`.
+    job_id:
+        The job's row in the jobs table.
+    params:
+        The task's parameters (JSON-ready).
+    context:
+        Database URL, MLflow URI and site zone.
+    """
+    store = ServiceStore(_engine(context.database_url))
+    last = {"at": 0.0}
+
+    def progress(fraction: float, message: str) -> None:
+        now = time.monotonic()
+        if now - last["at"] < 0.2 and fraction < 1.0:
+            return
+        last["at"] = now
+        store.update_job(
+            job_id, percent=round(100.0 * max(0.0, min(1.0, fraction)), 1), message=message
+        )
+
+    try:
+        store.update_job(job_id, state="running", message="started")
+        outcome = JOB_KINDS[kind](job_id, params, context, progress)
+    except (InvalidInput, Infeasible) as exc:
+        store.update_job(job_id, state="failed", error=str(exc), message="rejected")
+        return
+    except Exception as exc:
+        logger.exception("job %s (%s) failed", job_id, kind)
+        store.update_job(
+            job_id, state="failed", error=f"{type(exc).__name__}: {exc}", message="failed"
+        )
+        return
+    store.update_job(
+        job_id,
+        state="done",
+        percent=100.0,
+        message="done",
+        result=outcome.result,
+        result_url=outcome.result_url,
+    )

@@ -1,1 +1,0 @@
-"""The store's SQLAlchemy models and engine helpers."""

@@ -1,0 +1,266 @@
+"""Live wallboard figures at one instant: contacts waiting, today's service so far, agents by
+state, as served by ``GET /v1/realtime``.
+
+Everything is computed at one instant ``at``: a contact is *waiting* when it arrived at or
+before ``at`` (and less than :data:`WAIT_LOOKBACK` ago) and was neither answered nor ended by
+then; an agent's *state* is the state span covering ``at``. Today's figures count the contacts
+that arrived since local midnight and were answered or abandoned by ``at``, aggregated with
+:func:`features.measures.intervals.build_intervals` into :data:`INTERVAL_MINUTES`-minute intervals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from features.measures.intervals import build_intervals
+from features.measures.kpis import weighted_mean
+from features.schema import HISTORY_COLUMNS
+
+INTERVAL_MINUTES = 15
+"""Length of the intervals today's figures are aggregated in, minutes."""
+WAIT_LOOKBACK = pd.Timedelta(hours=4)
+"""Contacts that arrived longer ago than this and never ended are not counted as waiting."""
+OFFLINE = "offline"
+"""The state of an agent with no span covering the instant."""
+
+
+@dataclass
+class QueueFigures:
+    """One queue at the instant: contacts (count), seconds, shares 0..1, agents (count)."""
+
+    queue: str
+    waiting: int
+    longest_wait_s: float | None = None
+    offered_today: int = 0
+    handled_today: int = 0
+    abandoned_today: int = 0
+    service_level_today: float | None = None
+    service_level_interval: float | None = None
+    asa_s_today: float | None = None
+    abandon_rate_today: float | None = None
+    agents: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class RealtimeSnapshot:
+    """The figures per queue (sorted by queue) and the agents in scope by state (count)."""
+
+    at: pd.Timestamp
+    interval_start: pd.Timestamp
+    queues: list[QueueFigures]
+    agents: dict[str, int]
+
+
+def waiting_contacts(
+    contacts: pd.DataFrame, at: pd.Timestamp, lookback: pd.Timedelta = WAIT_LOOKBACK
+) -> pd.DataFrame:
+    """Contacts waiting at `at`: arrived within `lookback`, neither answered nor ended by `at`.
+
+    Parameters
+    ----------
+    contacts:
+        Contact records read up to `at` with tz-aware ``arrived_at``, ``answered_at``,
+        ``ended_at`` (NaT when not yet).
+    at:
+        The instant (tz-aware).
+    lookback:
+        Contacts that arrived at or before ``at - lookback`` are never waiting.
+    """
+    answered = contacts["answered_at"].notna() & (contacts["answered_at"] <= at)
+    ended = contacts["ended_at"].notna() & (contacts["ended_at"] <= at)
+    recent = contacts["arrived_at"] > at - lookback
+    return contacts[recent & ~answered & ~ended]
+
+
+def resolved_today(
+    contacts: pd.DataFrame, day_start: pd.Timestamp, at: pd.Timestamp
+) -> pd.DataFrame:
+    """Contacts arrived since `day_start` whose outcome is known at `at` (answered, or ended).
+
+    Parameters
+    ----------
+    contacts:
+        Contact records with tz-aware ``arrived_at``, ``answered_at``, ``ended_at``.
+    day_start, at:
+        Local midnight of the day and the instant (tz-aware).
+    """
+    answered = contacts["answered_at"].notna() & (contacts["answered_at"] <= at)
+    ended = contacts["ended_at"].notna() & (contacts["ended_at"] <= at)
+    return contacts[(contacts["arrived_at"] >= day_start) & (answered | ended)]
+
+
+def today_history(resolved: pd.DataFrame, timezone: str) -> pd.DataFrame:
+    """Interval history of today's resolved contacts (:data:`INTERVAL_MINUTES` minutes).
+
+    Returns an empty frame with ``HISTORY_COLUMNS`` when there is no contact.
+    """
+    if resolved.empty:
+        return pd.DataFrame(columns=HISTORY_COLUMNS).astype({"queue": str, "offered": float})
+    return build_intervals(resolved, freq_minutes=INTERVAL_MINUTES, timezone=timezone)
+
+
+def main_queue(skills: object) -> str | None:
+    """The agent's main queue: the skill with the highest level (ties: the first by name).
+
+    Parameters
+    ----------
+    skills:
+        Mapping queue -> skill level (number); anything else, or empty, has no main queue.
+    """
+    if not isinstance(skills, dict) or not skills:
+        return None
+    return str(sorted(skills.items(), key=lambda item: (-float(item[1]), str(item[0])))[0][0])
+
+
+def current_states(spans: pd.DataFrame, agent_ids: list[str]) -> dict[str, str]:
+    """Each agent's state from the spans covering the instant (:data:`OFFLINE` when none).
+
+    Parameters
+    ----------
+    spans:
+        Agent-state spans covering the instant (``agent_id``, ``state``, ``started_at``); of
+        several spans of one agent the latest started wins.
+    agent_ids:
+        The agents to report, in order.
+    """
+    latest = spans.sort_values(["agent_id", "started_at"]).drop_duplicates("agent_id", keep="last")
+    current = dict(zip(latest["agent_id"].astype(str), latest["state"].astype(str), strict=True))
+    return {agent: current.get(agent, OFFLINE) for agent in agent_ids}
+
+
+def count_states(
+    states: Mapping[str, str], main: Mapping[str, str | None]
+) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+    """Agents (count) by state, per main queue and in total.
+
+    Parameters
+    ----------
+    states:
+        Agent id -> current state.
+    main:
+        Agent id -> main queue (None: counted only in the total).
+
+    Returns
+    -------
+    tuple
+        (queue -> state -> agents, state -> agents).
+    """
+    by_queue: dict[str, dict[str, int]] = {}
+    totals: dict[str, int] = {}
+    for agent, state in states.items():
+        queue = main.get(agent)
+        if queue is not None:
+            counts = by_queue.setdefault(queue, {})
+            counts[state] = counts.get(state, 0) + 1
+        totals[state] = totals.get(state, 0) + 1
+    return by_queue, totals
+
+
+def queue_figures(
+    queue: str,
+    waiting: pd.DataFrame,
+    history: pd.DataFrame,
+    interval: pd.Timestamp,
+    at: pd.Timestamp,
+    agents: dict[str, int],
+) -> QueueFigures:
+    """One queue's figures at `at`.
+
+    Parameters
+    ----------
+    queue:
+        The queue.
+    waiting:
+        Waiting contacts (:func:`waiting_contacts`) of all queues.
+    history:
+        Today's interval history (:func:`today_history`) of all queues.
+    interval, at:
+        Start of the current interval and the instant (tz-aware).
+    agents:
+        Agents whose main queue this is, by state (count).
+
+    Returns
+    -------
+    QueueFigures
+        Waiting contacts and the oldest wait (seconds), today's counts, offered-weighted
+        service level today and in the current interval (0..1), handled-weighted speed of
+        answer (seconds) and abandoned / offered.
+    """
+    mine = waiting[waiting["queue"] == queue]
+    rows = history[history["queue"] == queue]
+    now_rows = rows[rows["interval_start"] == interval]
+    offered = float(rows["offered"].sum())
+    abandoned = float(rows["abandoned"].sum())
+    return QueueFigures(
+        queue=queue,
+        waiting=len(mine),
+        longest_wait_s=(at - mine["arrived_at"].min()).total_seconds() if len(mine) else None,
+        offered_today=int(offered),
+        handled_today=int(rows["handled"].sum()),
+        abandoned_today=int(abandoned),
+        service_level_today=weighted_mean(rows["service_level"], rows["offered"]),
+        service_level_interval=weighted_mean(now_rows["service_level"], now_rows["offered"]),
+        asa_s_today=weighted_mean(rows["asa_s"], rows["handled"]),
+        abandon_rate_today=abandoned / offered if offered else None,
+        agents=agents,
+    )
+
+
+def realtime_snapshot(
+    contacts: pd.DataFrame,
+    agents: pd.DataFrame,
+    states: Mapping[str, str],
+    at: pd.Timestamp,
+    timezone: str,
+    allowed_queues: Collection[str] | None = None,
+) -> RealtimeSnapshot:
+    """All wallboard figures at `at`.
+
+    Parameters
+    ----------
+    contacts:
+        Contact records from ``min(local midnight, at - WAIT_LOOKBACK)`` up to `at`, instants
+        tz-aware (converted to `timezone` here).
+    agents:
+        Agents in scope (``agent_id``, ``skills`` as mapping queue -> level).
+    states:
+        Agent id -> current state (:func:`current_states`).
+    at:
+        The instant, tz-aware in `timezone`.
+    timezone:
+        The site's IANA zone (local midnight, interval alignment).
+    allowed_queues:
+        Queues the caller may see (None: all).
+
+    Returns
+    -------
+    RealtimeSnapshot
+        One :class:`QueueFigures` per queue that has contacts or agents (mainly) skilled for
+        it, and the agents by state.
+    """
+    day_start = at.normalize()
+    interval = at.floor(f"{INTERVAL_MINUTES}min")
+    local = contacts.copy()
+    for column in ("arrived_at", "answered_at", "ended_at"):
+        local[column] = local[column].dt.tz_convert(timezone)
+    waiting = waiting_contacts(local, at)
+    history = today_history(resolved_today(local, day_start, at), timezone)
+    main = {
+        str(a): main_queue(s) for a, s in zip(agents["agent_id"], agents["skills"], strict=True)
+    }
+    queue_names = set(local["queue"].astype(str)) | {q for q in main.values() if q}
+    if allowed_queues is not None:
+        queue_names &= set(allowed_queues)
+    by_queue, totals = count_states(states, main)
+    return RealtimeSnapshot(
+        at=at,
+        interval_start=interval,
+        queues=[
+            queue_figures(q, waiting, history, interval, at, by_queue.get(q, {}))
+            for q in sorted(queue_names)
+        ],
+        agents=totals,
+    )

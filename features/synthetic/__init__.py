@@ -1,0 +1,1 @@
+"""The synthetic demo centre: arrivals, handle times, a simulated roster and service."""

@@ -1,0 +1,527 @@
+"""The CP-SAT roster model, built from small helpers that each add one family of constraints.
+
+Named agents choose shift slots (``shift[agent, day, template, start]`` booleans). Breaks and
+queue routing do not depend on who works a slot, only on how many agents of each skill set work
+it, so they are modelled on anonymous counts per (skill set, slot) — exact, and small enough for
+hundreds of agents:
+
+* ``count[S, slot]`` = agents of skill set S working the slot;
+* ``brk[S, slot, b, offset]`` = how many of them take break b at that offset (they sum to count);
+* ``route[S, q, t]`` = agents of skill set S serving queue q in interval t (they sum to the
+  agents of S at work in t);
+* coverage(q, t) = sum over S of route; under/over-coverage against the requirement.
+
+The objective weighs priority-weighted under-coverage first (``UNDER_WEIGHT`` x priority per
+agent-interval), then over-coverage, then soft preferences and fairness.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from scheduling.roster.options import ShiftCatalogue, ShiftOption
+from scheduling.roster.scenario import WEEKDAYS, Agent, Scenario, clock_minutes
+
+UNDER_WEIGHT = 1000
+"""Objective weight of one agent-interval of under-coverage on a queue of priority 1."""
+OVER_WEIGHT = 10
+"""Objective weight of one agent-interval of over-coverage."""
+PREFERENCE_WEIGHT = 1
+"""Objective weight of one shift against an agent's preferences."""
+FAIRNESS_WEIGHT = 1
+"""Objective weight of one unit of the largest per-agent count of weekend/early/late shifts."""
+
+SkillSet = frozenset[str]
+SlotKey = tuple[int, str, int]
+LinearTerms = list[tuple[cp_model.IntVar, int]]
+
+
+@dataclass
+class RosterModel:
+    """A built CP-SAT model and the variables needed to read its answer."""
+
+    model: cp_model.CpModel
+    shifts: dict[tuple[str, SlotKey], cp_model.IntVar] = field(default_factory=dict)
+    counts: dict[tuple[SkillSet, SlotKey], cp_model.IntVar] = field(default_factory=dict)
+    breaks: dict[tuple[SkillSet, SlotKey, int, int], cp_model.IntVar] = field(default_factory=dict)
+    routes: dict[tuple[SkillSet, str, int], cp_model.IntVar] = field(default_factory=dict)
+    under: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
+    over: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
+    maxima: dict[str, tuple[cp_model.IntVar, list[list[tuple[str, SlotKey]]]]] = field(
+        default_factory=dict
+    )
+    """Fairness: kind -> (max variable, per agent the (agent, slot) keys counted)."""
+    terms: dict[str, cp_model.LinearExpr] = field(default_factory=dict)
+    guards: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
+    """(agent_id, rule) -> enforcement literal, only when built for diagnosis."""
+
+
+def skill_set(agent: Agent) -> SkillSet:
+    """The queues an agent may serve."""
+    return frozenset(agent.skills)
+
+
+def upper_bound(var: cp_model.IntVar) -> int:
+    """Largest value in a variable's domain (the proto's repeated field has no [-1])."""
+    domain = list(var.proto.domain)
+    return int(domain[-1])
+
+
+def _guard(rm: RosterModel, agent_id: str, rule: str) -> list[cp_model.IntVar]:
+    if (agent_id, rule) not in rm.guards:
+        return []
+    return [rm.guards[(agent_id, rule)]]
+
+
+def add_shift_choices(
+    rm: RosterModel, scenario: Scenario, options: Mapping[str, list[ShiftOption]]
+) -> None:
+    """One boolean per (agent, allowed slot); at most one shift per agent per local day."""
+    for agent in scenario.agents:
+        per_day: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+        for o in options[agent.agent_id]:
+            var = rm.model.new_bool_var(f"shift_{agent.agent_id}_d{o.day}_{o.template}_{o.start}")
+            rm.shifts[(agent.agent_id, o.key)] = var
+            per_day[o.day].append(var)
+        for day_vars in per_day.values():
+            if len(day_vars) > 1:
+                rm.model.add_at_most_one(day_vars)
+
+
+def add_contract_rules(
+    rm: RosterModel, scenario: Scenario, options: Mapping[str, list[ShiftOption]]
+) -> None:
+    """Weekly minutes within [min_minutes, max_minutes] and at most max_days days."""
+    for agent in scenario.agents:
+        aid, contract = agent.agent_id, agent.contract
+        opts = options[aid]
+        minutes = sum(o.minutes * rm.shifts[(aid, o.key)] for o in opts)
+        days = sum(rm.shifts[(aid, o.key)] for o in opts)
+        if contract.min_minutes > 0:
+            rm.model.add(minutes >= contract.min_minutes).only_enforce_if(
+                _guard(rm, aid, "contract.min_minutes")
+            )
+        rm.model.add(minutes <= contract.max_minutes).only_enforce_if(
+            _guard(rm, aid, "contract.max_minutes")
+        )
+        if contract.max_days < 7:
+            rm.model.add(days <= contract.max_days).only_enforce_if(
+                _guard(rm, aid, "contract.max_days")
+            )
+
+
+def add_rest_rules(
+    rm: RosterModel,
+    scenario: Scenario,
+    options: Mapping[str, list[ShiftOption]],
+    interval_minutes: int,
+    day_starts: tuple[int, ...],
+) -> None:
+    """Rest between two shifts of an agent >= min_rest_minutes (and shifts never overlap).
+
+    For each shift s and each later day, s excludes every slot of that day starting too soon;
+    at most one slot per day is chosen, so one constraint per (s, day) is exact.
+    """
+    rest = math.ceil(scenario.rules.min_rest_minutes / interval_minutes)
+    for agent in scenario.agents:
+        aid = agent.agent_id
+        by_day: dict[int, list[ShiftOption]] = defaultdict(list)
+        for o in options[aid]:
+            by_day[o.day].append(o)
+        for o in options[aid]:
+            for later in range(o.day + 1, 7):
+                if day_starts[later] >= o.end + rest:
+                    break
+                clash = [p for p in by_day.get(later, []) if p.start < o.end + rest]
+                if not clash:
+                    continue
+                terms = [rm.shifts[(aid, o.key)]] + [rm.shifts[(aid, p.key)] for p in clash]
+                rm.model.add(sum(terms) <= 1).only_enforce_if(
+                    _guard(rm, aid, "rules.min_rest_minutes")
+                )
+
+
+def day_worked(
+    rm: RosterModel, agent_id: str, options: Iterable[ShiftOption], day: int
+) -> cp_model.LinearExpr:
+    """1 when the agent works a shift starting on local day `day`, else 0 (linear expression)."""
+    return sum((rm.shifts[(agent_id, o.key)] for o in options if o.day == day), start=0)  # type: ignore[return-value]
+
+
+def add_consecutive_days_rule(
+    rm: RosterModel, scenario: Scenario, options: Mapping[str, list[ShiftOption]]
+) -> None:
+    """At most max_consecutive_days working days in a row within the week."""
+    limit = scenario.rules.max_consecutive_days
+    if limit >= 7:
+        return
+    for agent in scenario.agents:
+        aid = agent.agent_id
+        worked = [day_worked(rm, aid, options[aid], d) for d in range(7)]
+        for first in range(0, 7 - limit):
+            window = worked[first : first + limit + 1]
+            rm.model.add(sum(window) <= limit).only_enforce_if(
+                _guard(rm, aid, "rules.max_consecutive_days")
+            )
+
+
+def add_preference_penalties(
+    rm: RosterModel,
+    scenario: Scenario,
+    options: Mapping[str, list[ShiftOption]],
+    week_start_weekday: int,
+) -> cp_model.LinearExpr:
+    """Penalty terms: one per shift on a preferred day off or starting outside the preferred
+    start window. Returns their sum."""
+    penalties: list[cp_model.IntVar] = []
+    for agent in scenario.agents:
+        prefs = agent.preferences
+        off = set(prefs.days_off)
+        after = clock_minutes(prefs.start_after) if prefs.start_after else None
+        before = clock_minutes(prefs.start_before) if prefs.start_before else None
+        for o in options[agent.agent_id]:
+            var = rm.shifts[(agent.agent_id, o.key)]
+            if WEEKDAYS[(week_start_weekday + o.day) % 7] in off:
+                penalties.append(var)
+            if (after is not None and o.start_clock < after) or (
+                before is not None and o.start_clock > before
+            ):
+                penalties.append(var)
+    return sum(penalties, start=0)  # type: ignore[return-value]
+
+
+def add_fairness_terms(
+    rm: RosterModel,
+    scenario: Scenario,
+    options: Mapping[str, list[ShiftOption]],
+    week_start_weekday: int,
+) -> cp_model.LinearExpr:
+    """Fairness: the largest per-agent number of weekend days, early starts and late ends
+    (each pushed down, which shares them evenly). Returns the sum of the three maxima."""
+    early = clock_minutes(scenario.rules.early_start_before)
+    late = clock_minutes(scenario.rules.late_end_after)
+    maxima = []
+    kinds = {
+        "weekend": lambda o: WEEKDAYS[(week_start_weekday + o.day) % 7] in ("sat", "sun"),
+        "early": lambda o: o.start_clock < early,
+        "late": lambda o: o.end_clock > late,
+    }
+    for kind, test in kinds.items():
+        per_agent = []
+        for agent in scenario.agents:
+            hits = [(agent.agent_id, o.key) for o in options[agent.agent_id] if test(o)]
+            if hits:
+                per_agent.append(hits)
+        if not per_agent:
+            continue
+        top = rm.model.new_int_var(0, 7, f"max_{kind}_shifts")
+        for hits in per_agent:
+            rm.model.add(top >= sum(rm.shifts[k] for k in hits))
+        rm.maxima[kind] = (top, per_agent)
+        maxima.append(top)
+    return sum(maxima, start=0)  # type: ignore[return-value]
+
+
+def add_slot_counts(
+    rm: RosterModel,
+    scenario: Scenario,
+    options: Mapping[str, list[ShiftOption]],
+) -> None:
+    """count[S, slot] = number of agents of skill set S working the slot."""
+    members: dict[tuple[SkillSet, SlotKey], list[cp_model.IntVar]] = defaultdict(list)
+    for agent in scenario.agents:
+        group = skill_set(agent)
+        for o in options[agent.agent_id]:
+            members[(group, o.key)].append(rm.shifts[(agent.agent_id, o.key)])
+    for (group, key), shift_vars in members.items():
+        name = "+".join(sorted(group))
+        count = rm.model.new_int_var(
+            0, len(shift_vars), f"count_{name}_d{key[0]}_{key[1]}_{key[2]}"
+        )
+        rm.model.add(count == sum(shift_vars))
+        rm.counts[(group, key)] = count
+
+
+def add_anonymous_counts(
+    rm: RosterModel,
+    scenario: Scenario,
+    options: Mapping[str, list[ShiftOption]],
+) -> None:
+    """Relaxed counts without named agents (first stage of the decomposition): per skill set,
+    slot counts bounded by the agents allowed each slot and by the set's days and minutes."""
+    allowed: dict[tuple[SkillSet, SlotKey], int] = defaultdict(int)
+    minutes: dict[SlotKey, int] = {}
+    for agent in scenario.agents:
+        for o in options[agent.agent_id]:
+            allowed[(skill_set(agent), o.key)] += 1
+            minutes[o.key] = o.minutes
+    groups: dict[SkillSet, list[Agent]] = defaultdict(list)
+    for agent in scenario.agents:
+        groups[skill_set(agent)].append(agent)
+    for (group, key), bound in allowed.items():
+        name = "+".join(sorted(group))
+        rm.counts[(group, key)] = rm.model.new_int_var(
+            0, bound, f"count_{name}_d{key[0]}_{key[1]}_{key[2]}"
+        )
+    for group, agents in groups.items():
+        keys = [k for (g, k) in rm.counts if g == group]
+        total_minutes = sum(minutes[k] * rm.counts[(group, k)] for k in keys)
+        rm.model.add(total_minutes >= sum(a.contract.min_minutes for a in agents))
+        rm.model.add(total_minutes <= sum(a.contract.max_minutes for a in agents))
+        rm.model.add(
+            sum(rm.counts[(group, k)] for k in keys) <= sum(a.contract.max_days for a in agents)
+        )
+        for day in range(7):
+            on_day = [rm.counts[(group, k)] for k in keys if k[0] == day]
+            if on_day:
+                rm.model.add(sum(on_day) <= len(agents))
+
+
+def add_break_counts(
+    rm: RosterModel, catalogue: ShiftCatalogue
+) -> dict[tuple[SkillSet, int], LinearTerms]:
+    """Split each slot count over its breaks' start offsets; return the agents at work per
+    (skill set, interval) as linear terms (slot counts covering t minus breaks covering t)."""
+    working: dict[tuple[SkillSet, int], LinearTerms] = defaultdict(list)
+    for (group, key), count in rm.counts.items():
+        slot = catalogue.slots[key]
+        for t in range(slot.start, slot.end):
+            working[(group, t)].append((count, 1))
+        for b, rule in enumerate(catalogue.breaks[slot.template]):
+            parts = []
+            for offset in rule.offsets:
+                var = rm.model.new_int_var(0, upper_bound(count), f"{count.name}_b{b}_at{offset}")
+                rm.breaks[(group, key, b, offset)] = var
+                parts.append(var)
+                for t in range(slot.start + offset, slot.start + offset + rule.length):
+                    working[(group, t)].append((var, -1))
+            rm.model.add(sum(parts) == count)
+    return working
+
+
+def add_routing(
+    rm: RosterModel,
+    working: Mapping[tuple[SkillSet, int], LinearTerms],
+    week_intervals: int,
+) -> dict[tuple[str, int], LinearTerms]:
+    """Route the agents at work in each interval to the queues of their skill set; return the
+    coverage per (queue, interval) as linear terms."""
+    coverage: dict[tuple[str, int], LinearTerms] = defaultdict(list)
+    for (group, t), terms in working.items():
+        if t >= week_intervals:
+            continue
+        at_work = sum(var * coef for var, coef in terms)
+        if len(group) == 1:
+            (queue,) = tuple(group)
+            coverage[(queue, t)].extend(terms)
+            continue
+        bound = sum(upper_bound(var) for var, coef in terms if coef > 0)
+        name = "+".join(sorted(group))
+        parts = []
+        for queue in sorted(group):
+            var = rm.model.new_int_var(0, bound, f"route_{name}_{queue}_t{t}")
+            rm.routes[(group, queue, t)] = var
+            coverage[(queue, t)].append((var, 1))
+            parts.append(var)
+        rm.model.add(sum(parts) == at_work)
+    return coverage
+
+
+def add_coverage_objective(
+    rm: RosterModel,
+    coverage: Mapping[tuple[str, int], LinearTerms],
+    required: Mapping[tuple[str, int], int],
+    priorities: Mapping[str, float],
+    week_intervals: int,
+) -> tuple[cp_model.LinearExpr, cp_model.LinearExpr, cp_model.LinearExpr]:
+    """Under- and over-coverage per (queue, interval); returns (weighted under, under, over)."""
+    weighted: list[Any] = []
+    under_all: list[Any] = []
+    over_all: list[Any] = []
+    for queue, priority in priorities.items():
+        weight = max(1, round(UNDER_WEIGHT * priority))
+        for t in range(week_intervals):
+            need = required.get((queue, t), 0)
+            terms = coverage.get((queue, t), [])
+            if not terms:
+                if need:
+                    weighted.append(weight * need)
+                    under_all.append(need)
+                continue
+            have = sum(var * coef for var, coef in terms)
+            bound = sum(upper_bound(var) for var, coef in terms if coef > 0)
+            under = rm.model.new_int_var(0, need, f"under_{queue}_t{t}")
+            over = rm.model.new_int_var(0, max(bound, 0), f"over_{queue}_t{t}")
+            rm.model.add(have + under - over == need)
+            rm.under[(queue, t)] = under
+            rm.over[(queue, t)] = over
+            weighted.append(weight * under)
+            under_all.append(under)
+            over_all.append(over)
+    return (
+        sum(weighted, start=0),  # type: ignore[return-value]
+        sum(under_all, start=0),  # type: ignore[return-value]
+        sum(over_all, start=0),  # type: ignore[return-value]
+    )
+
+
+def build_roster_model(
+    scenario: Scenario,
+    catalogue: ShiftCatalogue,
+    required: Mapping[tuple[str, int], int],
+    options: Mapping[str, list[ShiftOption]] | None = None,
+    *,
+    anonymous: bool = False,
+) -> RosterModel:
+    """Build the whole roster model.
+
+    Parameters
+    ----------
+    scenario, catalogue:
+        The scenario and its shift slots.
+    required:
+        Agents required per (queue, grid interval index) in the week.
+    options:
+        Slots each agent may work (default: the catalogue's); the decomposition passes a subset.
+    anonymous:
+        Build only the relaxed anonymous count model (no named agents), the first stage of the
+        decomposition for large centres.
+    """
+    options = options if options is not None else catalogue.by_agent
+    rm = RosterModel(model=cp_model.CpModel())
+    weekday = catalogue.grid.week_start.weekday()
+    if anonymous:
+        add_anonymous_counts(rm, scenario, options)
+        prefs: cp_model.LinearExpr = 0  # type: ignore[assignment]
+        fair: cp_model.LinearExpr = 0  # type: ignore[assignment]
+    else:
+        add_shift_choices(rm, scenario, options)
+        add_contract_rules(rm, scenario, options)
+        add_rest_rules(rm, scenario, options, scenario.interval_minutes, catalogue.grid.day_starts)
+        add_consecutive_days_rule(rm, scenario, options)
+        add_slot_counts(rm, scenario, options)
+        prefs = add_preference_penalties(rm, scenario, options, weekday)
+        fair = add_fairness_terms(rm, scenario, options, weekday)
+    working = add_break_counts(rm, catalogue)
+    coverage = add_routing(rm, working, catalogue.grid.week_intervals)
+    priorities = {q.name: q.priority for q in scenario.queues}
+    weighted, under, over = add_coverage_objective(
+        rm, coverage, required, priorities, catalogue.grid.week_intervals
+    )
+    rm.terms = {
+        "under_coverage": under,
+        "over_coverage": over,
+        "preferences": prefs,
+        "fairness": fair,
+        "weighted_under_coverage": weighted,
+    }
+    rm.model.minimize(
+        weighted + OVER_WEIGHT * over + PREFERENCE_WEIGHT * prefs + FAIRNESS_WEIGHT * fair
+    )
+    return rm
+
+
+DIAGNOSED_RULES = (
+    "contract.min_minutes",
+    "contract.max_minutes",
+    "contract.max_days",
+    "rules.min_rest_minutes",
+    "rules.max_consecutive_days",
+)
+
+
+def build_diagnosis_model(
+    scenario: Scenario, catalogue: ShiftCatalogue, options: Mapping[str, list[ShiftOption]]
+) -> RosterModel:
+    """The hard rules alone, each (agent, rule) guarded by a literal to assume: an infeasible
+    answer's sufficient assumptions name the agents and rules that clash."""
+    rm = RosterModel(model=cp_model.CpModel())
+    for agent in scenario.agents:
+        for rule in DIAGNOSED_RULES:
+            rm.guards[(agent.agent_id, rule)] = rm.model.new_bool_var(
+                f"keep_{agent.agent_id}_{rule}"
+            )
+    add_shift_choices(rm, scenario, options)
+    add_contract_rules(rm, scenario, options)
+    add_rest_rules(rm, scenario, options, scenario.interval_minutes, catalogue.grid.day_starts)
+    add_consecutive_days_rule(rm, scenario, options)
+    rm.model.add_assumptions(list(rm.guards.values()))
+    return rm
+
+
+def plan_objective_terms(
+    scenario: Scenario,
+    shifts: Mapping[str, list[ShiftOption]],
+    coverage_gaps: Iterable[tuple[str, int]],
+    week_start_weekday: int,
+) -> dict[str, float]:
+    """The objective's terms measured on a finished roster (the same definitions as the model).
+
+    Parameters
+    ----------
+    shifts:
+        Shifts worked per agent.
+    coverage_gaps:
+        (queue, scheduled - required) per queue and interval, in agents.
+
+    Returns
+    -------
+    dict
+        under_coverage, over_coverage (agent-intervals), weighted_under_coverage, preferences,
+        fairness, and ``objective`` (the weighted total).
+    """
+    priority = {q.name: q.priority for q in scenario.queues}
+    under = over = weighted = 0.0
+    for queue, gap in coverage_gaps:
+        if gap < 0:
+            under -= gap
+            weighted -= gap * max(1, round(UNDER_WEIGHT * priority[queue]))
+        else:
+            over += gap
+    early = clock_minutes(scenario.rules.early_start_before)
+    late = clock_minutes(scenario.rules.late_end_after)
+    prefs = 0
+    counts = {"weekend": [0], "early": [0], "late": [0]}
+    for agent in scenario.agents:
+        p = agent.preferences
+        after = clock_minutes(p.start_after) if p.start_after else None
+        before = clock_minutes(p.start_before) if p.start_before else None
+        mine = shifts.get(agent.agent_id, [])
+        days = [WEEKDAYS[(week_start_weekday + o.day) % 7] for o in mine]
+        prefs += sum(d in p.days_off for d in days)
+        prefs += sum(
+            (after is not None and o.start_clock < after)
+            or (before is not None and o.start_clock > before)
+            for o in mine
+        )
+        counts["weekend"].append(sum(d in ("sat", "sun") for d in days))
+        counts["early"].append(sum(o.start_clock < early for o in mine))
+        counts["late"].append(sum(o.end_clock > late for o in mine))
+    fairness = float(sum(max(values) for values in counts.values()))
+    objective = (
+        weighted + OVER_WEIGHT * over + PREFERENCE_WEIGHT * prefs + FAIRNESS_WEIGHT * fairness
+    )
+    return {
+        "under_coverage": under,
+        "over_coverage": over,
+        "weighted_under_coverage": weighted,
+        "preferences": float(prefs),
+        "fairness": fairness,
+        "objective": objective,
+    }
+
+
+def configure_solver(solver: cp_model.CpSolver, time_limit_s: float, workers: int) -> None:
+    """Set the time limit (s) and workers. With few workers CP-SAT's LP-guided worker spends
+    its time on this model's weak relaxation; the portfolio without it finds far better rosters
+    (measured on planted instances), so it is left out there."""
+    solver.parameters.max_time_in_seconds = max(0.2, time_limit_s)
+    solver.parameters.num_workers = max(1, workers)
+    if workers <= 3:
+        solver.parameters.ignore_subsolvers.append("default_lp")

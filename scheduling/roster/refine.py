@@ -1,0 +1,165 @@
+"""Day-by-day re-timing: a small exact CP-SAT model per local day that moves the start (and
+template, among those of equal length) of every shift worked that day, with breaks and routing,
+against the coverage the rest of the week leaves.
+
+Each agent keeps its working days and weekly minutes, and only starts that keep its rest with
+its other shifts are offered, so every hard rule still holds; the models are small (one day of
+intervals), which is what lets large centres improve on the greedy start.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from collections.abc import Mapping
+
+from ortools.sat.python import cp_model
+
+from scheduling.roster.model import (
+    OVER_WEIGHT,
+    PREFERENCE_WEIGHT,
+    LinearTerms,
+    RosterModel,
+    SkillSet,
+    add_break_counts,
+    add_coverage_objective,
+    add_preference_penalties,
+    add_routing,
+    add_shift_choices,
+    add_slot_counts,
+    configure_solver,
+    skill_set,
+)
+from scheduling.roster.options import ShiftCatalogue, ShiftOption
+from scheduling.roster.scenario import Scenario
+
+
+def _candidates(
+    current: ShiftOption,
+    others: list[ShiftOption],
+    allowed: list[ShiftOption],
+    rest: int,
+) -> list[ShiftOption]:
+    out = []
+    for p in allowed:
+        if p.day != current.day or p.minutes != current.minutes:
+            continue
+        if all(
+            (q.day < p.day and p.start >= q.end + rest)
+            or (q.day > p.day and q.start >= p.end + rest)
+            for q in others
+        ):
+            out.append(p)
+    return out or [current]
+
+
+def retime_day(
+    scenario: Scenario,
+    catalogue: ShiftCatalogue,
+    required: Mapping[tuple[str, int], int],
+    shifts: Mapping[str, list[ShiftOption]],
+    day: int,
+    time_limit_s: float,
+    workers: int,
+) -> dict[str, list[ShiftOption]]:
+    """Best starts for the shifts of local day `day` (others fixed); returns updated shifts."""
+    rest = math.ceil(scenario.rules.min_rest_minutes / scenario.interval_minutes)
+    movers = []
+    options: dict[str, list[ShiftOption]] = {}
+    current: dict[str, ShiftOption] = {}
+    for agent in scenario.agents:
+        mine = shifts.get(agent.agent_id, [])
+        today = [o for o in mine if o.day == day]
+        if not today:
+            continue
+        others = [o for o in mine if o.day != day]
+        current[agent.agent_id] = today[0]
+        options[agent.agent_id] = _candidates(
+            today[0], others, catalogue.by_agent[agent.agent_id], rest
+        )
+        movers.append(agent)
+    if not movers:
+        return dict(shifts)
+    lo = min(o.start for opts in options.values() for o in opts)
+    hi = max(o.end for opts in options.values() for o in opts)
+    sub = scenario.model_copy(update={"agents": movers})
+    rm = RosterModel(model=cp_model.CpModel())
+    add_shift_choices(rm, sub, options)
+    for agent in movers:
+        rm.model.add_exactly_one(
+            rm.shifts[(agent.agent_id, o.key)] for o in options[agent.agent_id]
+        )
+    add_slot_counts(rm, sub, options)
+    working: dict[tuple[SkillSet, int], LinearTerms] = defaultdict(list)
+    working.update(add_break_counts(rm, catalogue))
+    fixed: dict[tuple[SkillSet, int], int] = defaultdict(int)
+    for agent in scenario.agents:
+        for o in shifts.get(agent.agent_id, []):
+            if o.day == day or o.end <= lo or o.start >= hi:
+                continue
+            for t in range(max(o.start, lo), min(o.end, hi)):
+                fixed[(skill_set(agent), t)] += 1
+    for key, n in fixed.items():
+        working[key].append((rm.model.new_constant(n), 1))
+    coverage = add_routing(rm, working, catalogue.grid.week_intervals)
+    priorities = {q.name: q.priority for q in scenario.queues}
+    window = {k: v for k, v in required.items() if lo <= k[1] < hi}
+    weighted, _, over = add_coverage_objective(
+        rm, coverage, window, priorities, catalogue.grid.week_intervals
+    )
+    prefs = add_preference_penalties(rm, sub, options, catalogue.grid.week_start.weekday())
+    rm.model.minimize(weighted + OVER_WEIGHT * over + PREFERENCE_WEIGHT * prefs)
+    # First complete the current timing (breaks, routes) so the search starts from it and
+    # can only improve on it.
+    keep = [rm.shifts[(a.agent_id, current[a.agent_id].key)] for a in movers]
+    rm.model.add_assumptions(keep)
+    baseline = cp_model.CpSolver()
+    configure_solver(baseline, 0.3 * time_limit_s, workers)
+    if baseline.solve(rm.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return dict(shifts)
+    rm.model.clear_assumptions()
+    rm.model.clear_hints()
+    families: list[Mapping] = [rm.shifts, rm.counts, rm.breaks, rm.routes, rm.under, rm.over]
+    for family in families:
+        for var in family.values():
+            rm.model.add_hint(var, baseline.value(var))
+    solver = cp_model.CpSolver()
+    configure_solver(solver, 0.7 * time_limit_s, workers)
+    status = solver.solve(rm.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return dict(shifts)
+    if solver.objective_value >= baseline.objective_value:
+        return dict(shifts)
+    updated = {aid: list(opts) for aid, opts in shifts.items()}
+    for agent in movers:
+        aid = agent.agent_id
+        chosen = next(o for o in options[aid] if solver.boolean_value(rm.shifts[(aid, o.key)]))
+        updated[aid] = sorted(
+            [o for o in updated[aid] if o.day != day] + [chosen], key=lambda o: o.start
+        )
+    return updated
+
+
+def retime_week(
+    scenario: Scenario,
+    catalogue: ShiftCatalogue,
+    required: Mapping[tuple[str, int], int],
+    shifts: Mapping[str, list[ShiftOption]],
+    time_budget_s: float,
+    workers: int,
+    rounds: int = 2,
+) -> dict[str, list[ShiftOption]]:
+    """Re-time every day in turn (`rounds` sweeps) within `time_budget_s` seconds."""
+    started = time.perf_counter()
+    result = dict(shifts)
+    per_day = time_budget_s / (7 * rounds)
+    for _ in range(rounds):
+        for day in range(7):
+            left = time_budget_s - (time.perf_counter() - started)
+            if left <= 0.2:
+                return result
+            result = retime_day(
+                scenario, catalogue, required, result, day, min(per_day, left), workers
+            )
+    return result

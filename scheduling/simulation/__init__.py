@@ -1,0 +1,1 @@
+"""A discrete-event simulator of a multi-skill contact centre (Poisson or replayed arrivals)."""

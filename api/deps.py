@@ -11,7 +11,6 @@ import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from api.security import ROLES, key_matches, split_key
 from api.settings import Settings
+from features.calendar import is_timezone
 from features.errors import FieldError, InvalidInput
 from features.store.records_store import Store
 from features.store.service_store import ServiceStore
@@ -193,11 +193,9 @@ def forbid_outside(allowed: set[str] | None, wanted: str, what: str) -> None:
 
 def valid_timezone(name: str) -> str:
     """`name` when it is an IANA zone; InvalidInput (422) otherwise."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    if not is_timezone(name):
         raise InvalidInput(
             "unknown timezone",
             [FieldError(None, "timezone", "must be an IANA zone like Europe/Berlin", name)],
-        ) from exc
+        )
     return name

@@ -9,6 +9,8 @@ Holidays come from the `holidays` package (country and optional subdivision conf
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import zoneinfo
 from collections.abc import Iterable
 
 import holidays
@@ -16,9 +18,11 @@ import numpy as np
 import pandas as pd
 
 from features.errors import FieldError, InvalidInput
-from features.schema import ALLOWED_INTERVAL_MINUTES
+from features.schema import ALLOWED_INTERVAL_MINUTES, INTERVAL_START, QUEUE
 
 NS_PER_MINUTE = 60 * 1_000_000_000
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+"""Weekday keys of availability, preferences and profiles, Monday first (``date.weekday()``)."""
 
 
 def check_freq_minutes(freq_minutes: int) -> int:
@@ -38,15 +42,33 @@ def check_freq_minutes(freq_minutes: int) -> int:
     return int(freq_minutes)
 
 
-def check_timezone(timezone: str) -> str:
-    """Return `timezone` when it names an IANA zone (``Europe/Berlin``, ``UTC``), else raise."""
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def is_timezone(name: object) -> bool:
+    """Whether `name` is an IANA zone name (``Europe/Berlin``, ``UTC``); the zone list is read
+    once per process, so this is cheap enough to call per record."""
+    if not isinstance(name, str) or not name:
+        return False
+    if name in _zone_names():
+        return True
     try:
-        pd.Timestamp("2000-01-01", tz=timezone)
-    except Exception as exc:  # pytz/zoneinfo raise different types for unknown zones
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def check_timezone(timezone: str, field: str = "timezone") -> str:
+    """Return `timezone` when it names an IANA zone (``Europe/Berlin``, ``UTC``), else raise
+    :class:`InvalidInput` naming `field`."""
+    if not is_timezone(timezone):
         raise InvalidInput(
             f"unknown timezone {timezone!r}; use an IANA name such as 'Europe/Berlin'",
-            [FieldError(None, "timezone", "must be an IANA timezone name", timezone)],
-        ) from exc
+            [FieldError(None, field, "must be an IANA timezone name", timezone)],
+        )
     return timezone
 
 
@@ -140,6 +162,88 @@ def interval_grid(
 def _local_midnight(day: pd.Timestamp, timezone: str) -> pd.Timestamp:
     # A few zones change clocks at midnight; the day then starts at the first existing instant.
     return day.tz_localize(timezone, nonexistent="shift_forward", ambiguous=True)
+
+
+def local_midnight(day: dt.date | str, timezone: str) -> pd.Timestamp:
+    """The first instant of local day `day` in `timezone` (tz-aware)."""
+    return _local_midnight(pd.Timestamp(day).normalize(), timezone)
+
+
+def day_bounds(day: dt.date, timezone: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Local midnight of `day` and of the next day in `timezone` (23 or 25 hours apart on DST
+    days)."""
+    return local_midnight(day, timezone), local_midnight(day + dt.timedelta(days=1), timezone)
+
+
+def intervals_in_days(start: pd.Timestamp, days: int, interval_minutes: int) -> int:
+    """Number of intervals of `interval_minutes` in `days` local calendar days from `start`.
+
+    Parameters
+    ----------
+    start:
+        Timezone-aware first instant, in the site's zone (its wall clock defines the days).
+    days:
+        Local calendar days (>= 1); DST days last 23 or 25 hours.
+    interval_minutes:
+        Interval length, minutes.
+
+    Returns
+    -------
+    int
+        Intervals (a 15-minute day has 92, 96 or 100).
+
+    Examples
+    --------
+    >>> intervals_in_days(pd.Timestamp("2026-03-29", tz="Europe/Berlin"), 1, 15)
+    92
+    """
+    wall = start.tz_localize(None) + pd.Timedelta(days=days)
+    end = wall.tz_localize(start.tz, nonexistent="shift_forward", ambiguous=True)
+    return int((end - start) / pd.Timedelta(minutes=interval_minutes))
+
+
+def infer_interval_minutes(frame: pd.DataFrame, default: int | None = None) -> int:
+    """Interval length in minutes, from the spacing of ``interval_start`` within each queue.
+
+    Intervals lie on one local grid, so every gap between two starts of a queue is a multiple of
+    the interval length; the length is the greatest common divisor of the gaps (idle or closed
+    intervals between rows do not mislead it). It must be one of 5, 10, 15, 30 or 60 minutes.
+
+    Parameters
+    ----------
+    frame:
+        Rows with ``queue`` and tz-aware ``interval_start``.
+    default:
+        Returned when no queue has two intervals; without it that raises.
+
+    Raises
+    ------
+    InvalidInput
+        When the length cannot be inferred (no default) or is not an allowed length.
+    """
+    gaps = pd.Series(dtype="timedelta64[ns]")
+    if len(frame) > 1:
+        ordered = frame.sort_values([QUEUE, INTERVAL_START])
+        gaps = ordered.groupby(QUEUE, sort=False)[INTERVAL_START].diff().dropna()
+        gaps = gaps[gaps > pd.Timedelta(0)]
+    if gaps.empty:
+        if default is not None:
+            return default
+        raise InvalidInput(
+            "cannot infer the interval length: no queue has two intervals; "
+            "give interval_minutes (--interval-minutes)",
+            [FieldError(None, INTERVAL_START, "needs two intervals of one queue")],
+        )
+    seconds = np.unique((gaps.dt.total_seconds()).round().astype(np.int64).to_numpy())
+    minutes = float(np.gcd.reduce(seconds)) / 60.0
+    if minutes not in ALLOWED_INTERVAL_MINUTES:
+        allowed = ", ".join(str(m) for m in ALLOWED_INTERVAL_MINUTES)
+        raise InvalidInput(
+            f"interval length inferred from the spacing is {minutes:g} minutes; allowed: "
+            f"{allowed}; give interval_minutes",
+            [FieldError(None, INTERVAL_START, f"spacing must be one of {allowed}", minutes)],
+        )
+    return int(minutes)
 
 
 def intervals_per_day(day: dt.date | str, freq_minutes: int = 15, timezone: str = "UTC") -> int:

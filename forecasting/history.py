@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from features.calendar import infer_interval_minutes
 from features.errors import FieldError, InvalidInput
-from features.schema import ALLOWED_INTERVAL_MINUTES, DEFAULT_INTERVAL_MINUTES
+from features.schema import DEFAULT_INTERVAL_MINUTES
 from forecasting.features_calendar import holiday_mask
 
 OPEN_WEEKDAY_SHARE = 0.5
@@ -173,27 +174,6 @@ def weekday_of(days: np.ndarray) -> np.ndarray:
     return ((days.astype("datetime64[D]").astype(np.int64) + 3) % 7).astype(np.int64)
 
 
-def infer_minutes(history: pd.DataFrame) -> int:
-    """Interval length in minutes, inferred from the spacing of each queue's interval starts.
-
-    The smallest positive gap between consecutive starts of one queue is the interval length;
-    a history with a single row per queue gets the default (15 minutes).
-    """
-    ordered = history.sort_values(["queue", "interval_start"])
-    gaps = ordered.groupby("queue", sort=False)["interval_start"].diff().dropna()
-    gaps = gaps[gaps > pd.Timedelta(0)]
-    if gaps.empty:
-        return DEFAULT_INTERVAL_MINUTES
-    minutes = gaps.min().total_seconds() / 60
-    if minutes not in ALLOWED_INTERVAL_MINUTES:
-        allowed = ", ".join(str(m) for m in ALLOWED_INTERVAL_MINUTES)
-        raise InvalidInput(
-            f"history interval spacing of {minutes:g} minutes is not one of {allowed}",
-            [FieldError(None, "interval_start", f"spacing must be one of {allowed}", minutes)],
-        )
-    return int(minutes)
-
-
 def validate_history(history: pd.DataFrame) -> pd.DataFrame:
     """Check an interval history and return its forecasting columns.
 
@@ -273,7 +253,10 @@ def prepare_history(
     """
     clean = validate_history(history)
     tz = str(clean["interval_start"].dt.tz)
-    grid = Grid(tz=tz, minutes=minutes or infer_minutes(clean))
+    grid = Grid(
+        tz=tz,
+        minutes=minutes or infer_interval_minutes(clean, default=DEFAULT_INTERVAL_MINUTES),
+    )
     days, slots = grid.locate(clean["interval_start"])
     misaligned = pd.DatetimeIndex(clean["interval_start"]).tz_convert(tz).minute % grid.minutes != 0
     if misaligned.any():

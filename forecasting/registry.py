@@ -39,11 +39,11 @@ from mlflow.models import ModelSignature
 from mlflow.pyfunc import PyFuncModel, PythonModel
 from mlflow.types import ColSpec, Schema
 
+from features.calendar import infer_interval_minutes, intervals_in_days
 from features.errors import FieldError, InvalidInput, NotFound
 from features.records.frame_io import write_frame
-from features.schema import FORECAST_COLUMNS, INTERVAL_START, QUEUE
+from features.schema import DEFAULT_INTERVAL_MINUTES, FORECAST_COLUMNS, INTERVAL_START, QUEUE
 from forecasting.backtest import METRIC_COLUMNS
-from forecasting.history import infer_minutes
 
 URI_ENV_VAR = "SEATWISE_MLFLOW_URI"
 DEFAULT_MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
@@ -192,7 +192,7 @@ def forecaster_name(forecaster: Any) -> str:
 
 def history_interval(history: pd.DataFrame) -> pd.Timedelta:
     """Interval length of an interval history (the smallest step between a queue's starts)."""
-    return pd.Timedelta(minutes=infer_minutes(history))
+    return pd.Timedelta(minutes=infer_interval_minutes(history, default=DEFAULT_INTERVAL_MINUTES))
 
 
 def _history_params(history: pd.DataFrame) -> dict[str, str]:
@@ -243,8 +243,7 @@ class ForecasterModel(PythonModel):
 
     def periods_for_days(self, start: pd.Timestamp, days: int) -> int:
         """Intervals in `days` local calendar days from `start` (DST days have more or fewer)."""
-        end = start + pd.DateOffset(days=days)
-        return int((end - start) / self.interval)
+        return intervals_in_days(start, days, int(self.interval / pd.Timedelta(minutes=1)))
 
     def predict(
         self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from features.calendar import infer_interval_minutes
 from features.errors import FieldError, InvalidInput
-from scheduling.requirements import ServiceTargets, compute_requirements, infer_interval_minutes
+from scheduling.requirements import ServiceTargets, compute_requirements
 
 
 @dataclass(frozen=True)

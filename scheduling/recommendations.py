@@ -25,9 +25,11 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from features.calendar import infer_interval_minutes
 from features.errors import FieldError, InvalidInput
+from features.schema import DEFAULT_INTERVAL_MINUTES
 from scheduling.pooling import pooling_gain
-from scheduling.requirements import ServiceTargets, compute_requirements, infer_interval_minutes
+from scheduling.requirements import ServiceTargets, compute_requirements
 
 Kind = Literal["understaffed", "training", "merge_queues", "retrain"]
 Severity = Literal["low", "medium", "high"]
@@ -326,7 +328,7 @@ def recommend(
         raise InvalidInput("cannot make recommendations", errors)
     if interval_minutes is None:
         source = coverage if len(coverage) > 1 else forecast
-        interval_minutes = infer_interval_minutes(source) if len(source) > 1 else 15
+        interval_minutes = infer_interval_minutes(source, default=DEFAULT_INTERVAL_MINUTES)
     found = staffing_recommendations(
         coverage,
         requirements,

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from features.calendar import infer_interval_minutes
 from features.errors import FieldError, InvalidInput
 from features.schema import (
     ALLOWED_INTERVAL_MINUTES,
+    DEFAULT_INTERVAL_MINUTES,
     DEFAULT_SL_THRESHOLD_S,
     REQUIREMENTS_COLUMNS,
     ProgressCallback,
@@ -95,36 +97,6 @@ class ServiceTargets:
 
 def _show(value: object) -> str:
     return f"{value:g}" if isinstance(value, (int, float)) else repr(value)
-
-
-def infer_interval_minutes(frame: pd.DataFrame) -> int:
-    """Interval length in minutes from the spacing of `interval_start` within each queue.
-
-    The most common gap between consecutive intervals of a queue is the interval length (gaps
-    longer than that are closed or idle periods). It must be one of 5, 10, 15, 30 or 60 minutes.
-
-    Raises
-    ------
-    InvalidInput
-        When no queue has two intervals, or the spacing is not an allowed length.
-    """
-    ordered = frame.sort_values(["queue", "interval_start"])
-    gaps = ordered.groupby("queue", sort=False)["interval_start"].diff().dropna()
-    gaps = gaps[gaps > pd.Timedelta(0)]
-    if gaps.empty:
-        raise InvalidInput(
-            "cannot infer the interval length: no queue has two intervals; "
-            "give interval_minutes (--interval-minutes)",
-            [FieldError(None, "interval_start", "needs two intervals of one queue")],
-        )
-    minutes = float(gaps.dt.total_seconds().mode().iloc[0]) / 60.0
-    if minutes not in ALLOWED_INTERVAL_MINUTES:
-        raise InvalidInput(
-            f"interval length inferred from the spacing is {minutes:g} minutes; allowed: "
-            f"{', '.join(str(m) for m in ALLOWED_INTERVAL_MINUTES)}; give interval_minutes",
-            [FieldError(None, "interval_start", "spacing must be an allowed length", minutes)],
-        )
-    return int(minutes)
 
 
 def duplicated_cells(frame: pd.DataFrame) -> np.ndarray:
@@ -446,7 +418,7 @@ def compute_requirements(
         )
     frame = _validate_forecast(forecast, default_aht_s)
     if interval_minutes is None:
-        interval_minutes = infer_interval_minutes(frame) if len(frame) else 15
+        interval_minutes = infer_interval_minutes(frame) if len(frame) else DEFAULT_INTERVAL_MINUTES
     elif interval_minutes not in ALLOWED_INTERVAL_MINUTES:
         raise InvalidInput(
             f"interval_minutes must be one of {ALLOWED_INTERVAL_MINUTES}, got {interval_minutes}",

@@ -19,10 +19,10 @@ import typer
 from rich.table import Table
 
 from api.cli.common import console, exits_on_bad_input, progress_bar
-from features.calendar import check_timezone
+from features.calendar import check_timezone, intervals_in_days, local_midnight
 from features.errors import FieldError, InvalidInput
 from features.records.frame_io import read_frame, write_frame
-from features.schema import INTERVAL_START, QUEUE, ProgressCallback
+from features.schema import DEFAULT_INTERVAL_MINUTES, INTERVAL_START, QUEUE, ProgressCallback
 
 if TYPE_CHECKING:
     from forecasting.base import Forecaster
@@ -105,13 +105,8 @@ def forecast_window(
         day = dt.date.fromisoformat(start)
     except ValueError as exc:
         raise _bad("start", "must be a date YYYY-MM-DD", start) from exc
-    zone = timezone or "UTC"
-    first = pd.Timestamp(day).tz_localize(zone, nonexistent="shift_forward")
-    end = (pd.Timestamp(day) + pd.Timedelta(days=days)).tz_localize(
-        zone, nonexistent="shift_forward"
-    )
-    periods = int((end - first) / pd.Timedelta(minutes=interval_minutes))
-    return first, periods
+    first = local_midnight(day, timezone or "UTC")
+    return first, intervals_in_days(first, days, interval_minutes)
 
 
 def _make(name: str, country: str | None) -> Forecaster:
@@ -156,8 +151,8 @@ def forecast(
     Columns: queue, interval_start, volume with p10/p50/p90 (contacts per interval),
     aht_s (seconds), model, model_version. The training run is logged to MLflow.
     """
+    from features.calendar import infer_interval_minutes
     from forecasting import registry
-    from forecasting.history import infer_minutes
 
     if days < 1:
         raise _bad("days", "must be at least 1", days)
@@ -165,7 +160,7 @@ def forecast(
         progress(0.0, "reading history")
         history = load_history(history_path, timezone, queue)
         forecaster = _make(model, country)
-        minutes = infer_minutes(history)
+        minutes = infer_interval_minutes(history, default=DEFAULT_INTERVAL_MINUTES)
         first, periods = forecast_window(start, days, timezone, minutes)
         progress(0.1, f"fitting {model}")
         forecaster.fit(history)

@@ -44,11 +44,12 @@ from api.schemas.intraday import (
     ReforecastRowPublic,
 )
 from api.settings import Settings
+from features.calendar import day_bounds, infer_interval_minutes
 from features.errors import FieldError, InvalidInput, NotFound
 from features.measures.adherence import adherence
 from features.measures.performance import agent_performance, personal_report
+from features.schema import DEFAULT_INTERVAL_MINUTES
 from features.store.intraday_store import (
-    day_bounds,
     read_actuals,
     read_forecast,
     read_roster,
@@ -57,7 +58,7 @@ from features.store.intraday_store import (
 from forecasting.anomalies import score_anomalies
 from forecasting.reforecast import queue_ratios, reforecast_intraday
 from scheduling.recommendations import recommend, staffing_effect
-from scheduling.requirements import ServiceTargets, compute_requirements, infer_interval_minutes
+from scheduling.requirements import ServiceTargets, compute_requirements
 
 router = APIRouter(prefix="/v1", tags=["intraday"])
 
@@ -99,7 +100,7 @@ def _targets(
 
 
 def _minutes(forecast: pd.DataFrame) -> int:
-    return infer_interval_minutes(forecast) if len(forecast) > 1 else 15
+    return infer_interval_minutes(forecast, default=DEFAULT_INTERVAL_MINUTES)
 
 
 ServiceLevel = Annotated[float, Query(ge=0, lt=1, description="Service-level target share")]

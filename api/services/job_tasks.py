@@ -19,6 +19,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from api.schemas.common import frame_records
+from features.calendar import intervals_in_days
 from features.errors import Infeasible, InvalidInput
 from features.schema import FORECAST_COLUMNS, ROSTER_COLUMNS, ProgressCallback
 from features.store.engine import make_engine
@@ -113,8 +114,7 @@ def train_forecast(
         timezone,
     )
     start = _instant(params["start"], timezone)
-    end = start + pd.DateOffset(days=int(params["days"]))
-    periods = len(pd.date_range(start, end, freq=f"{freq}min", inclusive="left"))
+    periods = intervals_in_days(start, int(params["days"]), freq)
     progress(0.3, f"fitting {params.get('model', 'auto')}")
     forecaster = forecasting.make_forecaster(params.get("model", "auto"))
     forecast = forecaster.fit(history).predict(start, periods)
@@ -135,6 +135,7 @@ def train_forecast(
         summary["registered_version"] = registry.register_model(
             run_id, params["register_as"], uri=context.mlflow_uri
         )
+    end = start + pd.Timedelta(minutes=freq * periods)
     query = {"start": start.isoformat(), "end": end.isoformat()}
     return TaskOutcome(result=summary, result_url=f"/v1/forecasts?{urlencode(query)}")
 

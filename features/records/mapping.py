@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import json
 import string
-import zoneinfo
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -55,6 +54,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from features.calendar import is_timezone
 from features.errors import FieldError, InvalidInput
 from features.schema import CONTACT_COLUMNS
 
@@ -223,7 +223,7 @@ class SourceMapping(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, zone: str | None) -> str | None:
-        if zone is not None and zone not in zoneinfo.available_timezones():
+        if zone is not None and not is_timezone(zone):
             raise ValueError(f"unknown IANA timezone {zone!r}")
         return zone
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -23,6 +22,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from features.calendar import WEEKDAYS, is_timezone
 from features.errors import FieldError, InvalidInput
 from features.schema import (
     AGENT_STATE_COLUMNS,
@@ -53,7 +53,6 @@ AGENT_COLUMNS = (
     "time_off",
     "preferences",
 )
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _OFFSET_AFTER_TIME = r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
 """An offset (or Z) right after a time of day; a bare date's "-02" is not an offset."""
 _TRUE = frozenset({"true", "t", "1", "yes", "y", "1.0"})
@@ -439,7 +438,7 @@ class AgentRecord(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, zone: str | None) -> str | None:
-        if zone is not None and zone not in zoneinfo.available_timezones():
+        if zone is not None and not is_timezone(zone):
             raise ValueError(f"unknown IANA timezone {zone!r}")
         return zone
 

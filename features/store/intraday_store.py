@@ -7,7 +7,6 @@ site's zone, plus the count of scheduled agents per queue and interval from publ
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
 import numpy as np
@@ -17,14 +16,6 @@ from features.measures.intervals import build_intervals
 from features.schema import FORECAST_COLUMNS, HISTORY_COLUMNS, ROSTER_COLUMNS
 from features.store.records_store import Store
 from features.store.service_store import ServiceStore
-
-
-def day_bounds(day: dt.date, timezone: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """Local midnight of `day` and of the next day in `timezone` (23 or 25 hours apart on DST
-    days)."""
-    start = pd.Timestamp(day).tz_localize(timezone)
-    end = pd.Timestamp(day + dt.timedelta(days=1)).tz_localize(timezone)
-    return start, end
 
 
 def read_forecast(

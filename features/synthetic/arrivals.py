@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from features.calendar import is_holiday
-from features.synthetic.profiles import WEEKDAYS, QueueProfile
+from features.calendar import WEEKDAYS, is_holiday
+from features.synthetic.profiles import QueueProfile
 
 BUCKET_S = 300
 

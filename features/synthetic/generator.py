@@ -33,12 +33,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from features.calendar import check_timezone, interval_grid, iso_instants
+from features.calendar import WEEKDAYS, check_timezone, interval_grid, iso_instants
 from features.errors import FieldError, InvalidInput
 from features.records.frame_io import write_frame
 from features.schema import AGENT_STATE_COLUMNS, CONTACT_COLUMNS, ProgressCallback, no_progress
 from features.synthetic.arrivals import Anomaly, plan_arrivals, sample_arrivals
-from features.synthetic.profiles import WEEKDAYS, QueueProfile, default_profiles
+from features.synthetic.profiles import QueueProfile, default_profiles
 from features.synthetic.roster import (
     Agent,
     Shift,

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from features.synthetic.profiles import WEEKDAYS, QueueProfile
+from features.calendar import WEEKDAYS
+from features.synthetic.profiles import QueueProfile
 
 INTERVAL_S = 900
 MIN_REST_S = 11 * 3600

@@ -16,7 +16,6 @@ import pandas as pd
 
 from features.errors import FieldError, InvalidInput
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 START_STEP_MINUTES = 30
 
 

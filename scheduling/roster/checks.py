@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from features.calendar import WEEKDAYS
 from features.schema import COVERAGE_COLUMNS, ROSTER_ACTIVITIES
 from scheduling.roster.options import build_week_grid
-from scheduling.roster.scenario import WEEKDAYS, Agent, Scenario, ShiftTemplate, clock_minutes
+from scheduling.roster.scenario import Agent, Scenario, ShiftTemplate, clock_minutes
 
 
 @dataclass

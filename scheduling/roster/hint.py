@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 from ortools.sat.python import cp_model
 
+from features.calendar import WEEKDAYS
 from scheduling.roster.extract import SolvedPlan
 from scheduling.roster.model import (
     OVER_WEIGHT,
@@ -22,7 +23,7 @@ from scheduling.roster.model import (
     add_shift_choices,
 )
 from scheduling.roster.options import ShiftCatalogue, ShiftOption
-from scheduling.roster.scenario import WEEKDAYS, Agent, Scenario
+from scheduling.roster.scenario import Agent, Scenario
 
 
 def _agent_model(

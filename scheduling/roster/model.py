@@ -25,8 +25,9 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from features.calendar import WEEKDAYS
 from scheduling.roster.options import ShiftCatalogue, ShiftOption
-from scheduling.roster.scenario import WEEKDAYS, Agent, Scenario, clock_minutes
+from scheduling.roster.scenario import Agent, Scenario, clock_minutes
 
 UNDER_WEIGHT = 1000
 """Objective weight of one agent-interval of under-coverage on a queue of priority 1."""

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from scheduling.roster.scenario import WEEKDAYS, Agent, Scenario, ShiftTemplate, clock_minutes
+from features.calendar import WEEKDAYS
+from scheduling.roster.scenario import Agent, Scenario, ShiftTemplate, clock_minutes
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from features.calendar import WEEKDAYS
 from features.schema import ROSTER_COLUMNS
 from scheduling.roster.checks import coverage_table
 from scheduling.roster.options import build_catalogue, template_breaks
-from scheduling.roster.scenario import WEEKDAYS, Scenario, load_scenario
+from scheduling.roster.scenario import Scenario, load_scenario
 
 PLANTED_TEMPLATES: list[dict[str, Any]] = [
     {

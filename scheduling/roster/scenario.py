@@ -17,15 +17,15 @@ import math
 import re
 from collections.abc import Sequence
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from features.calendar import is_timezone
 from features.errors import FieldError, InvalidInput
 from features.schema import ALLOWED_INTERVAL_MINUTES, DEFAULT_SL_THRESHOLD_S
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 BreakActivity = Literal["break", "lunch", "training", "meeting"]
 _CLOCK = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
@@ -369,9 +369,7 @@ def _check_timed_rows(
 def scenario_errors(scenario: Scenario) -> list[FieldError]:
     """Every cross-field rule `scenario` breaks, each naming its JSON path."""
     errors: list[FieldError] = []
-    try:
-        ZoneInfo(scenario.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    if not is_timezone(scenario.timezone):
         errors.append(FieldError(None, "timezone", "unknown IANA timezone", scenario.timezone))
         return errors
     if scenario.interval_minutes not in ALLOWED_INTERVAL_MINUTES:

@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from features.calendar import infer_interval_minutes
 from features.errors import FieldError, InvalidInput
 from features.schema import ALLOWED_INTERVAL_MINUTES, DEFAULT_SL_THRESHOLD_S, ProgressCallback
-from scheduling.requirements import duplicated_cells, infer_interval_minutes
+from scheduling.requirements import duplicated_cells
 from scheduling.simulation.engine import EngineInput, EngineOutput, run_replication
 
 SIMULATION_COLUMNS = [

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from forecast_synthetic import TZ, make_history
 
-from forecasting.history import infer_minutes, prepare_history
+from features.calendar import infer_interval_minutes
+from forecasting.history import prepare_history
 from forecasting.peaks import daily_peaks
 from forecasting.selection import make_forecaster
 
@@ -92,7 +93,7 @@ def test_fall_back_day_repeated_hour_holds_the_mean() -> None:
 def test_interval_length_is_inferred_from_spacing() -> None:
     history = make_history(start="2026-01-05", end="2026-02-02")
     half_hours = history[history["interval_start"].dt.minute.isin([0, 30])]
-    assert infer_minutes(half_hours) == 30
+    assert infer_interval_minutes(half_hours, default=15) == 30
     model = make_forecaster("seasonal_naive").fit(half_hours)
     forecast = model.predict(pd.Timestamp("2026-02-02", tz=TZ), 48)
     starts = forecast.loc[forecast["queue"] == "billing", "interval_start"]

@@ -12,10 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from features.calendar import infer_interval_minutes
 from features.errors import InvalidInput
 from features.schema import REQUIREMENTS_COLUMNS
 from scheduling.erlang import queue_metrics
-from scheduling.requirements import ServiceTargets, compute_requirements, infer_interval_minutes
+from scheduling.requirements import ServiceTargets, compute_requirements
 
 
 def exact_service_level(agents: int, load: Fraction, aht: float, threshold: float) -> float:

@@ -53,10 +53,10 @@ from features.store.intraday_store import (
     read_actuals,
     read_forecast,
     read_roster,
-    scheduled_agents,
 )
 from forecasting.anomalies import score_anomalies
 from forecasting.reforecast import queue_ratios, reforecast_intraday
+from scheduling.coverage import count_coverage
 from scheduling.recommendations import recommend, staffing_effect
 from scheduling.requirements import ServiceTargets, compute_requirements
 
@@ -196,7 +196,7 @@ def read_recommendations(
     roster = read_roster(service, None, low, high, tz)
     coverage = needed[["queue", "interval_start"]].copy()
     coverage["required"] = needed["agents_scheduled"].to_numpy()
-    coverage["scheduled"] = scheduled_agents(roster, coverage, minutes)
+    coverage["scheduled"] = count_coverage(roster, coverage, minutes)
     coverage["gap"] = coverage["scheduled"] - coverage["required"]
     actuals = read_actuals(store, low, high, sorted(forecast["queue"].unique()), tz, minutes)
     found = recommend(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
 from features.measures.intervals import build_intervals
@@ -74,41 +73,3 @@ def read_roster(
     rows["end"] = rows["end"].dt.tz_convert(timezone)
     rows["queue"] = rows["queue"].fillna("").astype(str)
     return rows[ROSTER_COLUMNS].reset_index(drop=True)
-
-
-def scheduled_agents(
-    roster: pd.DataFrame, cells: pd.DataFrame, interval_minutes: int
-) -> np.ndarray:
-    """Agents rostered on each cell's queue for the whole of its interval.
-
-    Parameters
-    ----------
-    roster:
-        Roster rows (work rows count, on their ``queue``).
-    cells:
-        ``queue``, ``interval_start`` (tz-aware) rows to count for.
-    interval_minutes:
-        Interval length.
-
-    Returns
-    -------
-    numpy.ndarray
-        Agents per cell (int64), in the order of `cells`.
-    """
-    counts = np.zeros(len(cells), dtype=np.int64)
-    work = roster[roster["activity"] == "work"] if not roster.empty else roster
-    if work.empty or cells.empty:
-        return counts
-    step = pd.Timedelta(minutes=interval_minutes)
-    starts = cells["interval_start"]
-    for queue, rows in work.groupby("queue"):
-        mine = (cells["queue"] == queue).to_numpy()
-        if not mine.any():
-            continue
-        begin = starts[mine].to_numpy(dtype="datetime64[ns]")
-        finish = (starts[mine] + step).to_numpy(dtype="datetime64[ns]")
-        row_start = rows["start"].to_numpy(dtype="datetime64[ns]")
-        row_end = rows["end"].to_numpy(dtype="datetime64[ns]")
-        covered = (row_start[None, :] <= begin[:, None]) & (row_end[None, :] >= finish[:, None])
-        counts[mine] = covered.sum(axis=1)
-    return counts

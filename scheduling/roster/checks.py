@@ -10,11 +10,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-import numpy as np
 import pandas as pd
 
 from features.calendar import WEEKDAYS
 from features.schema import COVERAGE_COLUMNS, ROSTER_ACTIVITIES
+from scheduling.coverage import count_coverage
 from scheduling.roster.options import build_week_grid
 from scheduling.roster.scenario import Agent, Scenario, ShiftTemplate, clock_minutes
 
@@ -52,25 +52,11 @@ def coverage_table(
         (negative = under-coverage, in agents).
     """
     grid = build_week_grid(scenario)
-    starts = grid.starts[: grid.week_intervals]
+    starts = pd.DatetimeIndex(grid.starts[: grid.week_intervals])
     queues = scenario.queue_names()
-    counts = np.zeros((len(starts), len(queues)), dtype=np.int64)
-    step = pd.Timedelta(minutes=scenario.interval_minutes)
-    work = roster[roster["activity"] == "work"] if not roster.empty else roster
-    if not work.empty:
-        origin = starts[0]
-        known = work["queue"].isin(queues).to_numpy()
-        first = ((work["start"] - origin) / step).to_numpy()[known].astype(np.int64)
-        last = ((work["end"] - origin) / step).to_numpy()[known].astype(np.int64)
-        column = work["queue"][known].map({q: i for i, q in enumerate(queues)}).to_numpy()
-        # Difference array: +1 where a work row starts, -1 where it ends, then a running sum.
-        delta = np.zeros((len(starts) + 1, len(queues)), dtype=np.int64)
-        np.add.at(delta, (np.clip(first, 0, len(starts)), column.astype(np.int64)), 1)
-        np.add.at(delta, (np.clip(last, 0, len(starts)), column.astype(np.int64)), -1)
-        counts = np.cumsum(delta, axis=0)[: len(starts)]
-    scheduled = pd.DataFrame(counts, index=starts, columns=queues)
-    frame = scheduled.rename_axis("interval_start").reset_index()
-    frame = frame.melt(id_vars="interval_start", var_name="queue", value_name="scheduled")
+    cells = pd.MultiIndex.from_product([queues, starts], names=["queue", "interval_start"])
+    frame = cells.to_frame(index=False)
+    frame["scheduled"] = count_coverage(roster, frame, scenario.interval_minutes)
     frame["required"] = 0
     if required is not None and not required.empty:
         need = required.set_index(["queue", "interval_start"])["required"]

@@ -39,7 +39,7 @@ def create_backtest(
 @router.get("/models", **roles_route(*READERS))
 def read_models(settings: SettingsDep) -> list[ModelPublic]:
     """Every registered forecaster with its versions, aliases and metrics."""
-    return [ModelPublic(**m) for m in registry.list_models(uri=settings.mlflow_uri)]
+    return [ModelPublic.model_validate(m) for m in registry.list_models(uri=settings.mlflow_uri)]
 
 
 @router.post(

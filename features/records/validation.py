@@ -22,8 +22,9 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from features.calendar import WEEKDAYS, is_timezone
+from features.calendar import WEEKDAYS
 from features.errors import FieldError, InvalidInput
+from features.records.types import TimezoneName
 from features.schema import (
     AGENT_STATE_COLUMNS,
     AGENT_STATES,
@@ -428,19 +429,12 @@ class AgentRecord(BaseModel):
     name: str | None = None
     team: str | None = None
     site: str | None = None
-    timezone: str | None = None
+    timezone: TimezoneName | None = None
     skills: dict[str, int] = Field(min_length=1)
     contract: Contract | None = None
     availability: dict[str, list[tuple[str, str]]] | None = None
     time_off: list[date] = Field(default_factory=list)
     preferences: dict[str, Any] = Field(default_factory=dict)
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, zone: str | None) -> str | None:
-        if zone is not None and not is_timezone(zone):
-            raise ValueError(f"unknown IANA timezone {zone!r}")
-        return zone
 
     @field_validator("skills")
     @classmethod

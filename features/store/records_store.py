@@ -42,15 +42,22 @@ _CONTACT_BOOLEANS = ("abandoned",)
 
 @dataclass(frozen=True)
 class IngestReport:
-    """What a batch did: rows received, rows newly stored, rows already known (no-ops)."""
+    """What a batch did: rows received, rows newly stored, rows already known (no-ops), and rows
+    rejected into a rejects file (only when the caller opted in)."""
 
     received: int
     inserted: int
     duplicates: int
+    rejected: int = 0
 
     def as_dict(self) -> dict[str, int]:
         """JSON-ready form."""
-        return {"received": self.received, "inserted": self.inserted, "duplicates": self.duplicates}
+        return {
+            "received": self.received,
+            "inserted": self.inserted,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+        }
 
 
 def _epoch_ms(values: pd.Series) -> np.ndarray:

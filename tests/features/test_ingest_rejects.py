@@ -78,16 +78,13 @@ def test_mapped_export_rejects_name_source_rows(store: Store, tmp_path: Path) ->
         "q_start\tq_exit\tq_time\toutcome\tser_start\tser_exit\tser_time\tserver"
     )
     good = "\t".join(
-        "AA0101 1 0 0 PS 990110 7:00:00 7:00:10 10 7:00:10 7:00:20 10 AGENT 7:00:20 7:02:20 120 "
-        "ANNA".split()
+        ["AA0101", "1", "0", "0", "PS", "990110", "7:00:00", "7:00:10", "10", "7:00:10", "7:00:20", "10", "AGENT", "7:00:20", "7:02:20", "120", "ANNA"]
     )
     phantom = "\t".join(
-        "AA0101 2 0 0 PS 990110 7:01:00 7:01:10 10 0:00:00 0:00:00 0 PHANTOM 0:00:00 0:00:00 0 "
-        "NO_SERVER".split()
+        ["AA0101", "2", "0", "0", "PS", "990110", "7:01:00", "7:01:10", "10", "0:00:00", "0:00:00", "0", "PHANTOM", "0:00:00", "0:00:00", "0", "NO_SERVER"]
     )
     broken = "\t".join(
-        "AA0101 3 0 0 PS 990110 7:02:00 bad 10 7:02:10 7:02:20 10 AGENT 7:02:20 7:03:20 60 "
-        "ANNA".split()
+        ["AA0101", "3", "0", "0", "PS", "990110", "7:02:00", "bad", "10", "7:02:10", "7:02:20", "10", "AGENT", "7:02:20", "7:03:20", "60", "ANNA"]
     )
     path = tmp_path / "acd.txt"
     path.write_text(

@@ -1,4 +1,5 @@
-"""Dependencies every router shares: settings, stores, the job runner, and route declarations.
+"""Dependencies every router shares: settings, stores, the site, the job runner, and route
+declarations.
 
 Use ``**roles_route(Resource.X)`` on a route to authenticate, admit only the roles
 :data:`api.roles.ADMITTED` gives `Resource.X` and declare them in OpenAPI as ``x-roles``; a
@@ -15,6 +16,7 @@ from fastapi import Depends, Request
 from api.auth import caller
 from api.roles import Resource, admitted
 from api.schemas.common import AUTH_RESPONSES
+from api.services.site import Site
 from api.settings import Settings
 from features.store.records_store import Store
 from features.store.service_store import ServiceStore
@@ -47,7 +49,14 @@ def get_jobs(request: Request) -> JobRunner:
     return runner
 
 
+def get_site(request: Request) -> Site:
+    """The site's stores and zone, for the service compositions."""
+    state = request.app.state
+    return Site(state.service_store, state.store, state.settings.timezone)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+SiteDep = Annotated[Site, Depends(get_site)]
 StoreDep = Annotated[Store, Depends(get_store)]
 ServiceStoreDep = Annotated[ServiceStore, Depends(get_service_store)]
 JobsDep = Annotated["JobRunner", Depends(get_jobs)]

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 
 from api.auth import Principal, caller
-from api.deps import JobsDep, ServiceStoreDep, SettingsDep, StoreDep, roles_route
+from api.deps import JobsDep, SettingsDep, SiteDep, roles_route
 from api.params import MAX_RANGE_DAYS, QueuesQuery, checked_range, queues_in_scope, valid_timezone
 from api.roles import Resource
 from api.schemas.common import INVALID, frame_records
@@ -41,9 +41,7 @@ def create_forecast(
 def read_forecasts(
     start: datetime,
     end: datetime,
-    service: ServiceStoreDep,
-    store: StoreDep,
-    settings: SettingsDep,
+    site: SiteDep,
     principal: Annotated[Principal, Depends(caller(Resource.FORECASTS_READ))],
     queue: QueuesQuery = None,
     freq_minutes: Annotated[
@@ -52,8 +50,7 @@ def read_forecasts(
 ) -> ForecastPublic:
     """The newest forecast of every interval in ``[start, end)``, with actual volume and
     handle time where contacts are stored (a supervisor sees only their teams' queues)."""
-    tz = settings.timezone
-    low, high = checked_range(start, end, tz, max_days=MAX_RANGE_DAYS)
-    queues = queues_in_scope(principal, store, queue)
-    rows = forecast_with_actuals(service, store, queues, low, high, tz, freq_minutes)
+    low, high = checked_range(start, end, site.timezone, max_days=MAX_RANGE_DAYS)
+    queues = queues_in_scope(principal, site.records, queue)
+    rows = forecast_with_actuals(site, queues, low, high, freq_minutes)
     return ForecastPublic(rows=[ForecastRowPublic(**r) for r in frame_records(rows)])

@@ -14,7 +14,7 @@ import pandas as pd
 from fastapi import APIRouter, Depends, Query
 
 from api.auth import Principal, caller
-from api.deps import ServiceStoreDep, SettingsDep, StoreDep, roles_route
+from api.deps import SettingsDep, SiteDep, roles_route
 from api.params import (
     QueuesQuery,
     ServiceLevel,
@@ -58,9 +58,7 @@ router = APIRouter(prefix="/v1", tags=["intraday"])
 def read_anomalies(
     start: dt.datetime,
     end: dt.datetime,
-    store: StoreDep,
-    service: ServiceStoreDep,
-    settings: SettingsDep,
+    site: SiteDep,
     principal: Annotated[Principal, Depends(caller(Resource.FORECASTS_READ))],
     queue: QueuesQuery = None,
     threshold: Annotated[float, Query(gt=0, description="Anomaly at |score| >= this")] = 3.0,
@@ -76,15 +74,12 @@ def read_anomalies(
     """Score the stored latest forecast of ``[start, end)`` against the interval history of the
     stored contacts: volume, handle time and service level (vs `service_level`), each with a
     score and a plain-English reason. Intervals that have not happened yet are left out."""
-    tz = settings.timezone
-    low, high = checked_range(start, end, tz)
+    low, high = checked_range(start, end, site.timezone)
     scores = anomaly_scores(
-        service,
-        store,
-        queues_in_scope(principal, store, queue),
+        site,
+        queues_in_scope(principal, site.records, queue),
         low,
         high,
-        tz,
         threshold=threshold,
         service_level=service_level,
         freq_minutes=freq_minutes,
@@ -99,8 +94,7 @@ def read_anomalies(
 @router.get("/recommendations", **roles_route(Resource.RECOMMENDATIONS_READ, responses=INVALID))
 def read_recommendations(
     date: dt.date,
-    store: StoreDep,
-    service: ServiceStoreDep,
+    site: SiteDep,
     settings: SettingsDep,
     principal: Annotated[Principal, Depends(caller(Resource.RECOMMENDATIONS_READ))],
     targets: TargetsQuery,
@@ -115,11 +109,9 @@ def read_recommendations(
     and a retrain when today's WAPE is far above the backtest's."""
     wape = backtest_wape if backtest_wape is not None else champion_wape(settings.mlflow_uri)
     found = day_recommendations(
-        service,
-        store,
+        site,
         date,
-        queues_in_scope(principal, store, None),
-        settings.timezone,
+        queues_in_scope(principal, site.records, None),
         targets,
         backtest_wape=wape,
         training_agents=training_agents,
@@ -150,9 +142,7 @@ def _people(
 @router.get("/adherence", **roles_route(Resource.PEOPLE_READ, responses=INVALID))
 def read_adherence(
     date: dt.date,
-    store: StoreDep,
-    service: ServiceStoreDep,
-    settings: SettingsDep,
+    site: SiteDep,
     principal: Annotated[Principal, Depends(caller(Resource.PEOPLE_READ))],
     team: Annotated[str | None, Query(description="Only this team")] = None,
     agent_id: Annotated[str | None, Query(description="Only this agent")] = None,
@@ -163,10 +153,8 @@ def read_adherence(
     agent sees only themself, a supervisor their teams)."""
     if principal.role == AGENT and agent_id is None:
         agent_id = principal.agent_id or ""
-    people = _people(principal, store, team, agent_id)
-    report = day_adherence(
-        service, store, people, date, settings.timezone, grace_minutes=grace_minutes
-    )
+    people = _people(principal, site.records, team, agent_id)
+    report = day_adherence(site, people, date, grace_minutes=grace_minutes)
     if report is None:
         return AdherencePublic(date=date.isoformat(), agents=[], teams=[], exceptions=[])
     return AdherencePublic(
@@ -185,18 +173,15 @@ def read_performance(
     agent_id: str,
     start: dt.datetime,
     end: dt.datetime,
-    store: StoreDep,
-    service: ServiceStoreDep,
-    settings: SettingsDep,
+    site: SiteDep,
     principal: Annotated[Principal, Depends(caller(Resource.PEOPLE_READ))],
 ) -> PerformancePublic:
     """An agent's contacts handled, handle time, after-call work, CSAT, transfers, occupancy and
     adherence beside the team's median and percentile, with the one or two suggestions that
     would help most (an agent reads only their own; a supervisor their teams' agents)."""
-    forbid_outside(scoped_agents(principal, store), agent_id, "agent")
-    tz = settings.timezone
-    low, high = checked_range(start, end, tz)
-    team, report = agent_report(service, store, agent_id, low, high, tz)
+    forbid_outside(scoped_agents(principal, site.records), agent_id, "agent")
+    low, high = checked_range(start, end, site.timezone)
+    team, report = agent_report(site, agent_id, low, high)
     return PerformancePublic(
         agent_id=agent_id,
         team=team,
@@ -210,9 +195,7 @@ def read_performance(
 @router.get("/forecasts/reforecast", **roles_route(Resource.FORECASTS_READ, responses=INVALID))
 def read_reforecast(
     date: dt.date,
-    store: StoreDep,
-    service: ServiceStoreDep,
-    settings: SettingsDep,
+    site: SiteDep,
     principal: Annotated[Principal, Depends(caller(Resource.FORECASTS_READ))],
     targets: TargetsQuery,
     queue: QueuesQuery = None,
@@ -228,15 +211,12 @@ def read_reforecast(
     """Re-forecast the rest of a local day from the contacts so far (the ratio of actual to
     forecast volume, bounded and shrunk towards 1 early in the day), with the agents required
     before and after."""
-    tz = settings.timezone
     result = reforecast_day(
-        service,
-        store,
+        site,
         date,
-        queues_in_scope(principal, store, queue),
-        tz,
+        queues_in_scope(principal, site.records, queue),
         targets,
-        now=local_instant(now, tz, "now"),
+        now=local_instant(now, site.timezone, "now"),
         bounds=(low_bound, high_bound),
         credibility_k=credibility_k,
     )

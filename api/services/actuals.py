@@ -9,15 +9,17 @@ and by the intraday reforecast.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from api.services.site import Site
+from features.calendar import infer_interval_minutes
 from features.measures.intervals import build_intervals
 from features.schema import DEFAULT_INTERVAL_MINUTES, HISTORY_COLUMNS, INTERVAL_START, QUEUE
 from features.store.intraday_store import read_forecast
 from features.store.records_store import Store
-from features.store.service_store import ServiceStore
 
 ACTUAL_COLUMNS = {"offered": "actual_offered", "aht_s": "actual_aht_s"}
 """History measure -> the column it becomes beside a forecast."""
@@ -98,15 +100,55 @@ def with_actuals(
     return joined
 
 
-def forecast_with_actuals(
-    service: ServiceStore,
-    store: Store,
+@dataclass(frozen=True)
+class ForecastReads:
+    """A stored forecast and the actuals of its queues, at the forecast's interval length."""
+
+    forecast: pd.DataFrame
+    actuals: pd.DataFrame
+    minutes: int
+
+
+def read_forecast_and_actuals(
+    site: Site,
     queues: Sequence[str] | None,
     start: pd.Timestamp,
     end: pd.Timestamp,
-    timezone: str,
+    *,
+    freq_minutes: int | None = None,
+    actuals_end: pd.Timestamp | None = None,
+) -> ForecastReads | None:
+    """The newest stored forecast of ``[start, end)`` on `queues` (None: every queue) and the
+    interval history of its queues' contacts.
+
+    Parameters
+    ----------
+    freq_minutes:
+        Interval length of the actuals, minutes; the forecast's spacing when None.
+    actuals_end:
+        Contacts are read up to this instant (default `end`).
+
+    Returns
+    -------
+    ForecastReads or None
+        None when no forecast is stored for the range.
+    """
+    forecast = read_forecast(site.service, queues, start, end, site.timezone)
+    if forecast.empty:
+        return None
+    minutes = freq_minutes or infer_interval_minutes(forecast, default=DEFAULT_INTERVAL_MINUTES)
+    seen = sorted(forecast[QUEUE].unique())
+    upto = end if actuals_end is None else actuals_end
+    actuals = read_actuals(site.records, start, upto, seen, site.timezone, minutes)
+    return ForecastReads(forecast, actuals, minutes)
+
+
+def forecast_with_actuals(
+    site: Site,
+    queues: Sequence[str] | None,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
     freq_minutes: int = DEFAULT_INTERVAL_MINUTES,
-    now: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """The newest stored forecast of every interval in ``[start, end)`` with its actuals.
 
@@ -114,12 +156,9 @@ def forecast_with_actuals(
     -------
     pandas.DataFrame
         FORECAST_COLUMNS, ``run_id``, ``actual_offered`` and ``actual_aht_s`` (see
-        :func:`with_actuals`); instants in `timezone`.
+        :func:`with_actuals`), instants in the site's zone; no rows without a forecast.
     """
-    forecast = read_forecast(service, queues, start, end, timezone)
-    if forecast.empty:
-        return forecast
-    seen = sorted(forecast[QUEUE].unique())
-    actuals = read_actuals(store, start, end, seen, timezone, freq_minutes)
-    moment = pd.Timestamp.now(tz="UTC") if now is None else now
-    return with_actuals(forecast, actuals, moment, freq_minutes)
+    reads = read_forecast_and_actuals(site, queues, start, end, freq_minutes=freq_minutes)
+    if reads is None:
+        return pd.DataFrame()
+    return with_actuals(reads.forecast, reads.actuals, pd.Timestamp.now(tz="UTC"), reads.minutes)

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from api.services.actuals import read_actuals, with_actuals
-from features.calendar import day_bounds, infer_interval_minutes
-from features.schema import DEFAULT_INTERVAL_MINUTES, INTERVAL_START, QUEUE
-from features.store.intraday_store import read_forecast, read_roster
-from features.store.records_store import Store
-from features.store.service_store import ServiceStore
+from api.services.actuals import read_forecast_and_actuals, with_actuals
+from api.services.site import Site
+from features.calendar import day_bounds
+from features.schema import INTERVAL_START, QUEUE
+from features.store.intraday_store import read_roster
 from forecasting.anomalies import ANOMALY_COLUMNS, score_anomalies
 from forecasting.reforecast import queue_ratios, reforecast_intraday
 from scheduling.coverage import count_coverage
@@ -30,18 +29,11 @@ DEFAULT_AHT_S = 300.0
 """Handle time (seconds) assumed for a forecast interval that carries none."""
 
 
-def forecast_minutes(forecast: pd.DataFrame) -> int:
-    """Interval length of a stored forecast, minutes (its spacing; 15 when it has one row)."""
-    return infer_interval_minutes(forecast, default=DEFAULT_INTERVAL_MINUTES)
-
-
 def anomaly_scores(
-    service: ServiceStore,
-    store: Store,
+    site: Site,
     queues: Sequence[str] | None,
     start: pd.Timestamp,
     end: pd.Timestamp,
-    timezone: str,
     *,
     threshold: float,
     service_level: float,
@@ -53,15 +45,12 @@ def anomaly_scores(
     in standard deviations and a reason; intervals that have not happened yet are left out.
     `freq_minutes` is the actuals' interval length (the forecast's spacing when None).
     """
-    forecast = read_forecast(service, queues, start, end, timezone)
-    if forecast.empty:
+    reads = read_forecast_and_actuals(site, queues, start, end, freq_minutes=freq_minutes)
+    if reads is None:
         return pd.DataFrame(columns=ANOMALY_COLUMNS)
-    minutes = freq_minutes or forecast_minutes(forecast)
-    seen = sorted(forecast[QUEUE].unique())
-    actuals = read_actuals(store, start, end, seen, timezone, minutes)
-    until = min(end, pd.Timestamp.now(tz=timezone))
+    until = min(end, pd.Timestamp.now(tz=site.timezone))
     return score_anomalies(
-        forecast, actuals, threshold=threshold, until=until, sl_targets=service_level
+        reads.forecast, reads.actuals, threshold=threshold, until=until, sl_targets=service_level
     )
 
 
@@ -112,11 +101,9 @@ def champion_wape(mlflow_uri: str | None) -> float | None:
 
 
 def day_recommendations(
-    service: ServiceStore,
-    store: Store,
+    site: Site,
     day: dt.date,
     queues: Sequence[str] | None,
-    timezone: str,
     targets: ServiceTargets,
     *,
     backtest_wape: float | None,
@@ -129,24 +116,21 @@ def day_recommendations(
     a retrain when today's WAPE is far above `backtest_wape`. A recommendation naming a queue
     outside `queues` is left out.
     """
-    low, high = day_bounds(day, timezone)
-    forecast = read_forecast(service, queues, low, high, timezone)
-    if forecast.empty:
+    low, high = day_bounds(day, site.timezone)
+    reads = read_forecast_and_actuals(site, queues, low, high)
+    if reads is None:
         return []
-    minutes = forecast_minutes(forecast)
-    roster = read_roster(service, None, low, high, timezone)
-    coverage = day_coverage(forecast, roster, targets, minutes)
-    seen = sorted(forecast[QUEUE].unique())
-    actuals = read_actuals(store, low, high, seen, timezone, minutes)
+    roster = read_roster(site.service, None, low, high, site.timezone)
+    coverage = day_coverage(reads.forecast, roster, targets, reads.minutes)
     found = recommend(
         day,
         None,
         coverage,
-        forecast.assign(aht_s=forecast["aht_s"].fillna(DEFAULT_AHT_S)),
-        actuals,
+        reads.forecast.assign(aht_s=reads.forecast["aht_s"].fillna(DEFAULT_AHT_S)),
+        reads.actuals,
         backtest_wape,
         targets=targets,
-        interval_minutes=minutes,
+        interval_minutes=reads.minutes,
         training_agents=training_agents,
     )
     if queues is None:
@@ -165,11 +149,9 @@ class DayReforecast:
 
 
 def reforecast_day(
-    service: ServiceStore,
-    store: Store,
+    site: Site,
     day: dt.date,
     queues: Sequence[str] | None,
-    timezone: str,
     targets: ServiceTargets,
     *,
     now: pd.Timestamp,
@@ -182,13 +164,11 @@ def reforecast_day(
     day, or by `credibility_k` pseudo-contacts) scales the remaining intervals; each row carries
     the agents required before and after, and the contacts that actually arrived.
     """
-    low, high = day_bounds(day, timezone)
-    forecast = read_forecast(service, queues, low, high, timezone)
-    if forecast.empty:
+    low, high = day_bounds(day, site.timezone)
+    reads = read_forecast_and_actuals(site, queues, low, high, actuals_end=min(high, max(now, low)))
+    if reads is None:
         return DayReforecast(now, pd.DataFrame(), pd.DataFrame())
-    minutes = forecast_minutes(forecast)
-    seen = sorted(forecast[QUEUE].unique())
-    actuals = read_actuals(store, low, min(high, max(now, low)), seen, timezone, minutes)
+    forecast, actuals, minutes = reads.forecast, reads.actuals, reads.minutes
     ratios = queue_ratios(forecast, actuals, now, bounds=bounds, credibility_k=credibility_k)
     refit = reforecast_intraday(forecast, actuals, now, bounds=bounds, credibility_k=credibility_k)
     effect = staffing_effect(refit, targets, interval_minutes=minutes, default_aht_s=DEFAULT_AHT_S)

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from api.cli.common import DatabaseOpt, console, exits_on_bad_input, store_url
+from api.roles import AGENT, SUPERVISOR
 from api.security import ROLES, make_key
 from api.settings import Settings
 from features.errors import FieldError, InvalidInput
@@ -43,9 +44,9 @@ def create_key(
     errors = []
     if role not in ROLES:
         errors.append(FieldError(None, "role", f"must be one of {', '.join(ROLES)}", role))
-    if role == "agent" and not agent_id:
+    if role == AGENT and not agent_id:
         errors.append(FieldError(None, "agent_id", "an agent key needs --agent-id", agent_id))
-    if role == "supervisor" and not teams:
+    if role == SUPERVISOR and not teams:
         errors.append(FieldError(None, "team", "a supervisor key needs at least one --team"))
     if errors:
         raise InvalidInput("cannot create the key", errors)

@@ -4,9 +4,8 @@ The records router calls :func:`on_contacts_ingested` after a batch of contacts 
 evaluates :func:`features.measures.alert_rules.contact_alerts` on the batch and
 :func:`features.measures.alert_rules.queue_alerts` on the intervals the batch touched
 (recomputed from every stored contact of those intervals), stores the alerts idempotently, and
-hands new ones
-to the :class:`api.services.webhooks.WebhookDispatcher`, which sends them from background
-threads. It never raises: a failure is logged and ingestion goes on.
+hands new ones to the :class:`api.services.webhooks.WebhookDispatcher`, which sends them from
+background threads. It never raises: a failure is logged and ingestion goes on.
 
 Thresholds, the webhook URLs and the retry policy are service settings
 (:class:`api.settings.Settings`: ``SEATWISE_ALERT_*``, ``SEATWISE_WEBHOOK_*``).

@@ -108,7 +108,7 @@ def response_window(threshold_s: float, interval_s: float) -> int:
 
 
 def _as_grid(values: np.ndarray, dtype: type = np.float64) -> np.ndarray:
-    grid = np.asarray(values, dtype=dtype)
+    grid: np.ndarray = np.asarray(values, dtype=dtype)
     return grid[None, :] if grid.ndim == 1 else grid
 
 

@@ -52,6 +52,9 @@ PATIENCE_COLUMNS: Final = [
 
 FloatArray = NDArray[np.float64]
 
+MIN_AT_RISK: Final = 50
+"""Kaplan-Meier steps need this many contacts still waiting; beyond, an exponential tail."""
+
 
 def _abandoned_flags(contacts: pd.DataFrame) -> np.ndarray:
     """The `abandoned` flag, derived where missing as "ended without being answered"."""
@@ -151,7 +154,8 @@ class PatienceEstimate:
         95% interval of `mean_s`.
     times_s, survival:
         Kaplan-Meier survival of patience: ``S(t) = survival[i]`` for
-        ``times_s[i] <= t < times_s[i+1]`` (1 before the first time).
+        ``times_s[i] <= t < times_s[i+1]`` (1 before the first time), up to the last time with
+        MIN_AT_RISK contacts still waiting.
     """
 
     queue: str
@@ -243,17 +247,26 @@ def _interval(abandoned: int, exposure_s: float, level: float = 0.95) -> tuple[f
     return float(low), float(high)
 
 
-def _kaplan_meier(wait: np.ndarray, abandoned: np.ndarray) -> tuple[FloatArray, FloatArray]:
+def _kaplan_meier(
+    wait: np.ndarray, abandoned: np.ndarray, min_at_risk: int
+) -> tuple[FloatArray, FloatArray]:
+    """Kaplan-Meier steps while at least MIN_AT_RISK contacts are still waiting; past that the
+    curve rests on a handful of callers (and drops to zero at a last abandonment), so the
+    exponential tail takes over (see :meth:`PatienceEstimate.sample_beyond`); `min_at_risk`
+    defaults to MIN_AT_RISK."""
     if not abandoned.any():
         return np.zeros(0), np.zeros(0)
     curve = SurvfuncRight(wait, abandoned.astype(np.int64))
+    keep = np.asarray(curve.n_risk) >= min_at_risk
     return (
-        np.asarray(curve.surv_times, dtype=np.float64),
-        np.asarray(curve.surv_prob, dtype=np.float64),
+        np.asarray(curve.surv_times, dtype=np.float64)[keep],
+        np.asarray(curve.surv_prob, dtype=np.float64)[keep],
     )
 
 
-def estimate_patience(contacts: pd.DataFrame) -> dict[str, PatienceEstimate]:
+def estimate_patience(
+    contacts: pd.DataFrame, min_at_risk: int = MIN_AT_RISK
+) -> dict[str, PatienceEstimate]:
     """Patience per queue from contact records (or from :func:`contact_waits` rows).
 
     Parameters
@@ -261,6 +274,8 @@ def estimate_patience(contacts: pd.DataFrame) -> dict[str, PatienceEstimate]:
     contacts:
         Contact records (see :func:`contact_waits`), or rows that already carry `queue`,
         `wait_s` (seconds) and `abandoned`. Contacts without a known wait are left out.
+    min_at_risk:
+        Kaplan-Meier steps are kept while at least this many contacts are still waiting.
 
     Returns
     -------
@@ -285,7 +300,7 @@ def estimate_patience(contacts: pd.DataFrame) -> dict[str, PatienceEstimate]:
         count = int(gone.sum())
         mean = exposure / count if count else float("inf")
         low, high = _interval(count, exposure)
-        times, survival = _kaplan_meier(wait, gone)
+        times, survival = _kaplan_meier(wait, gone, min_at_risk)
         estimates[str(queue)] = PatienceEstimate(
             queue=str(queue),
             contacts=int(wait.size),

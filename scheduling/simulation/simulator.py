@@ -705,12 +705,13 @@ def agents_from_roster(
                 f"roster {column} must hold timezone-aware timestamps",
                 [FieldError(None, column, "must be timezone-aware timestamps")],
             )
-    work = roster[roster["activity"] == "work"].sort_values(["agent_id", "start"], kind="stable")
+    rows = roster.reset_index(drop=True)
+    work = rows[rows["activity"] == "work"].sort_values(["agent_id", "start"], kind="stable")
     agents = []
-    for agent_id, rows in work.groupby(work["agent_id"].astype(str), sort=True):
-        queues = [None if pd.isna(q) or q == "" else str(q) for q in rows["queue"]]
+    for agent_id, mine in work.groupby(work["agent_id"].astype(str), sort=True):
+        queues = [None if pd.isna(q) or q == "" else str(q) for q in mine["queue"]]
         worked = {q: 1 for q in queues if q is not None}
         known = dict((skills or {}).get(agent_id, {})) or worked
-        spans = list(zip(rows["start"], rows["end"], queues, strict=True))
+        spans = list(zip(mine["start"], mine["end"], queues, strict=True))
         agents.append(SimAgent(agent_id, {**worked, **known}, spans))
     return agents

@@ -141,8 +141,7 @@ def predicted_abandonment(
     offset = ((week["arrived_at"] - WEEK[0]).dt.total_seconds() // INTERVAL_S).astype(int)
     handled = week[~week["abandoned"] & (week["handle_s"] > 0)]
     offered = {
-        q: np.bincount(offset[week["queue"] == q], minlength=intervals)[:intervals]
-        for q in queues
+        q: np.bincount(offset[week["queue"] == q], minlength=intervals)[:intervals] for q in queues
     }
     alone = {}
     for q in queues:
@@ -151,15 +150,15 @@ def predicted_abandonment(
         aht = float(handled.loc[handled["queue"] == q, "handle_s"].mean())
         metrics = erlang_a_metrics(agents, offered[q][cells] / INTERVAL_S, aht, patience[q], 20.0)
         alone[q] = float((metrics.p_abandon * offered[q][cells]).sum())
-    waits = contact_waits(week)
-    pool_patience = float(waits["wait_s"].sum() / waits["abandoned"].sum())
     all_aht = float(handled["handle_s"].mean())
     total = sum(offered.values())
+    rates = np.array([1.0 / patience[q] for q in queues])
     pooled = dict.fromkeys(queues, 0.0)
     for i in np.flatnonzero(total > 0):
         agents = max(int(round(staff["total"][i])), 1)
+        mix = np.array([offered[q][i] for q in queues]) / total[i]
         shares = shared_pool_abandonment(
-            agents, total[i] / INTERVAL_S, all_aht, pool_patience, [patience[q] for q in queues]
+            agents, total[i] / INTERVAL_S, all_aht, 1.0 / float(mix @ rates), 1.0 / rates
         )
         for k, q in enumerate(queues):
             pooled[q] += float(shares[k]) * offered[q][i]
@@ -178,9 +177,11 @@ def main() -> None:
     before = contacts[contacts["arrived_at"] < WEEK[0]]
     queues = sorted(week["queue"].astype(str).unique())
     intervals = int((WEEK[1] - WEEK[0]).total_seconds() // INTERVAL_S)
-    print(f"Anonymous Bank, {len(week):,} calls offered to agents {WEEK[0]:%a %d %b} to "
-          f"{WEEK[1] - pd.Timedelta(days=1):%a %d %b %Y}; patience out of sample from "
-          f"{len(before):,} calls of 1-23 January\n")
+    print(
+        f"Anonymous Bank, {len(week):,} calls offered to agents {WEEK[0]:%a %d %b} to "
+        f"{WEEK[1] - pd.Timedelta(days=1):%a %d %b %Y}; patience out of sample from "
+        f"{len(before):,} calls of 1-23 January\n"
+    )
 
     prior = estimate_patience(before)
     inside = estimate_patience(week)
@@ -189,29 +190,33 @@ def main() -> None:
     own = patience_table(inside).set_index("queue")
     naive = waits[waits["abandoned"]].groupby("queue")["wait_s"].mean()
     print("1. Patience (seconds)")
-    print(f"{'queue':6}{'calls':>7}{'aband.':>8}{'mean (1-23 Jan)':>22}{'KM median':>11}"
-          f"{'mean (week)':>13}{'naive':>8}")
+    print(
+        f"{'queue':6}{'calls':>7}{'aband.':>8}{'mean (1-23 Jan)':>22}{'KM median':>11}"
+        f"{'mean (week)':>13}{'naive':>8}"
+    )
     for q in queues:
         row, mine = table.loc[q], own.loc[q]
-        print(f"{q:6}{int(mine['contacts']):>7,}{int(mine['abandoned']):>8,}"
-              f"{row['mean_patience_s']:>8.0f} [{row['mean_patience_low_s']:>4.0f}-"
-              f"{row['mean_patience_high_s']:>5.0f}]{row['median_patience_s']:>11.0f}"
-              f"{mine['mean_patience_s']:>13.0f}{naive.get(q, np.nan):>8.0f}")
+        print(
+            f"{q:6}{int(mine['contacts']):>7,}{int(mine['abandoned']):>8,}"
+            f"{row['mean_patience_s']:>8.0f} [{row['mean_patience_low_s']:>4.0f}-"
+            f"{row['mean_patience_high_s']:>5.0f}]{row['median_patience_s']:>11.0f}"
+            f"{mine['mean_patience_s']:>13.0f}{naive.get(q, np.nan):>8.0f}"
+        )
 
     spans = served_spans(week)
     runs = presence_runs(spans, args.gap_minutes * 60.0)
     staff = staffing(spans, runs, queues, intervals)
     present = staff["total"].sum()
-    print(f"\nObserved staffing: {runs['agent_id'].nunique()} agents, "
-          f"{present * INTERVAL_S / 3600:,.0f} agent-hours present, implied occupancy "
-          f"{staff['busy'].sum() / present:.1%} (idle gaps up to {args.gap_minutes:g} min)")
+    print(
+        f"\nObserved staffing: {runs['agent_id'].nunique()} agents, "
+        f"{present * INTERVAL_S / 3600:,.0f} agent-hours present, implied occupancy "
+        f"{staff['busy'].sum() / present:.1%} (idle gaps up to {args.gap_minutes:g} min)"
+    )
 
     patience = {q: prior[q].mean_s if q in prior else inside[q].mean_s for q in queues}
     alone, pooled = predicted_abandonment(week, staff, patience, queues, intervals)
     roster, _ = observed_roster(runs)
-    skills = {
-        a: dict.fromkeys(part["queue"].unique(), 1) for a, part in spans.groupby("agent_id")
-    }
+    skills = {a: dict.fromkeys(part["queue"].unique(), 1) for a, part in spans.groupby("agent_id")}
     targets = {q: ServiceTargets() for q in queues}
     result = replay_roster(
         week,
@@ -227,10 +232,14 @@ def main() -> None:
     )
     replayed = result.totals.set_index("queue")
     real = result.observed.set_index("queue")
-    print("\n2-4. Abandonment per queue: observed, Erlang A at the observed staffing "
-          "(a: queue alone, b: shared pool), trace replay")
-    print(f"{'queue':6}{'offered':>8}{'observed':>10}{'(a) alone':>11}{'(b) pool':>10}"
-          f"{'replay':>8}{'SL real':>9}{'SL replay':>11}{'ASA real':>10}{'ASA replay':>12}")
+    print(
+        "\n2-4. Abandonment per queue: observed, Erlang A at the observed staffing "
+        "(a: queue alone, b: shared pool), trace replay"
+    )
+    print(
+        f"{'queue':6}{'offered':>8}{'observed':>10}{'(a) alone':>11}{'(b) pool':>10}"
+        f"{'replay':>8}{'SL real':>9}{'SL replay':>11}{'ASA real':>10}{'ASA replay':>12}"
+    )
     for q in [*queues, "*"]:
         offered = float(real.loc[q, "offered"])
         if q == "*":
@@ -238,12 +247,16 @@ def main() -> None:
             b_rate = sum(pooled.values()) / offered
         else:
             a_rate, b_rate = alone[q] / offered, pooled[q] / offered
-        print(f"{('all' if q == '*' else q):6}{offered:>8,.0f}{real.loc[q, 'abandon_rate']:>10.1%}"
-              f"{a_rate:>11.1%}{b_rate:>10.1%}{replayed.loc[q, 'abandon_rate']:>8.1%}"
-              f"{real.loc[q, 'service_level']:>9.1%}{replayed.loc[q, 'service_level']:>11.1%}"
-              f"{real.loc[q, 'asa_s']:>10.0f}{replayed.loc[q, 'asa_s']:>12.0f}")
-    print(f"\n({args.replications} replays, Kaplan-Meier patience for served calls; "
-          f"{time.perf_counter() - began:.1f} s)")
+        print(
+            f"{('all' if q == '*' else q):6}{offered:>8,.0f}{real.loc[q, 'abandon_rate']:>10.1%}"
+            f"{a_rate:>11.1%}{b_rate:>10.1%}{replayed.loc[q, 'abandon_rate']:>8.1%}"
+            f"{real.loc[q, 'service_level']:>9.1%}{replayed.loc[q, 'service_level']:>11.1%}"
+            f"{real.loc[q, 'asa_s']:>10.0f}{replayed.loc[q, 'asa_s']:>12.0f}"
+        )
+    print(
+        f"\n({args.replications} replays, Kaplan-Meier patience for served calls; "
+        f"{time.perf_counter() - began:.1f} s)"
+    )
 
 
 if __name__ == "__main__":

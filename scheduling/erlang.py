@@ -404,8 +404,9 @@ def shared_pool_abandonment(
     aht_s:
         Mean handle time of all classes, seconds.
     pool_patience_s:
-        Mean patience of the waiting population, seconds (e.g. all queues' waiting time over all
-        their abandonments).
+        Mean patience of the pool, seconds: the arrival-weighted mean of the classes'
+        abandonment rates, ``1 / sum_c (lambda_c / lambda) / t_c`` (which the simulator confirms
+        within a point of abandonment for classes of 60 s and 300 s patience).
     class_patience_s:
         Each class's mean patience, seconds.
 

@@ -182,9 +182,16 @@ class PatienceEstimate:
         return np.asarray(padded[index], dtype=np.float64)
 
     def median_s(self) -> float:
-        """Kaplan-Meier median patience, seconds (NaN when survival never falls to one half)."""
+        """Median patience, seconds: where the Kaplan-Meier curve falls to one half, or past its
+        last step on the exponential tail (NaN when nobody abandons)."""
         below = np.flatnonzero(self.survival <= 0.5)
-        return float(self.times_s[below[0]]) if below.size else float("nan")
+        if below.size:
+            return float(self.times_s[below[0]])
+        if not np.isfinite(self.mean_s):
+            return float("nan")
+        last_t = float(self.times_s[-1]) if self.times_s.size else 0.0
+        last_s = float(self.survival[-1]) if self.survival.size else 1.0
+        return last_t + self.mean_s * float(np.log(last_s / 0.5))
 
     def sample_beyond(
         self, waited_s: np.ndarray, rng: np.random.Generator, method: str = "kaplan_meier"

@@ -96,6 +96,20 @@ def _contacts(
     return frame
 
 
+def _check_window(
+    contacts: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp | None
+) -> None:
+    """A synchronous replay covers at most MAX_WINDOW_DAYS (its intervals are the result rows)."""
+    arrivals = contacts["arrived_at"]
+    low = start if start is not None else arrivals.min()
+    high = end if end is not None else arrivals.max()
+    if len(arrivals) and high - low > pd.Timedelta(days=MAX_WINDOW_DAYS):
+        raise InvalidInput(
+            f"the contacts span more than {MAX_WINDOW_DAYS} days; replay at most that per request",
+            [FieldError(None, "contacts", f"must span at most {MAX_WINDOW_DAYS} days", str(low))],
+        )
+
+
 def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     finite = frame.replace([np.inf, -np.inf], np.nan)
     return frame_records(finite)
@@ -122,6 +136,7 @@ def create_simulation(
     else:
         roster = _roster_frame([r.model_dump() for r in body.roster or []], timezone)
     contacts = _contacts(body, store, start, end)
+    _check_window(contacts, start, end)
     result = replay_roster(
         contacts,
         roster,

@@ -189,9 +189,9 @@ def main() -> None:
     table = patience_table(prior).set_index("queue")
     own = patience_table(inside).set_index("queue")
     naive = waits[waits["abandoned"]].groupby("queue")["wait_s"].mean()
-    print("1. Patience (seconds)")
+    print("1. Patience (seconds; mean and Kaplan-Meier median from 1-23 January)")
     print(
-        f"{'queue':6}{'calls':>7}{'aband.':>8}{'mean (1-23 Jan)':>22}{'KM median':>11}"
+        f"{'queue':6}{'calls':>7}{'aband.':>8}{'mean (1-23 Jan)':>22}{'median':>11}"
         f"{'mean (week)':>13}{'naive':>8}"
     )
     for q in queues:

@@ -26,6 +26,11 @@ least that probability — over many intervals, at least that share of intervals
 This treats the interval's realised service level as the steady-state level at its realised count,
 which the simulator confirms to a few points (benchmarks/RESULTS.md). Staffing never drops below
 the point plan: the staffed count is ``max(volume, q_c)``.
+
+**Wider bands.** A wider band raises ``q_c`` as long as the rate's coefficient of variation stays
+below where the gamma's ``c`` quantile peaks: about 1.3 at confidence 0.8 (2.0 at 0.9, 0.8 at
+0.7, 0.4 at 0.6). Beyond it a very skewed rate puts more of its mass below the mean and the
+quantile falls back (never below the point plan); forecast bands are far narrower than that.
 """
 
 from __future__ import annotations

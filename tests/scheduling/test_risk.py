@@ -9,10 +9,17 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from features.errors import InvalidInput
-from scheduling.requirements import ServiceTargets, compute_requirements
+from features.schema import REQUIREMENTS_COLUMNS
+from scheduling.requirements import (
+    REQUIREMENT_DETAIL_COLUMNS,
+    ServiceTargets,
+    compute_requirements,
+)
 from scheduling.risk import Z_90, count_cdf, count_quantile, rate_variance, staffed_volume
 
 STARTS = pd.date_range("2026-11-30T08:00:00", periods=6, freq="30min", tz="Europe/Berlin")
@@ -152,3 +159,27 @@ def test_band_errors_name_row_and_rule() -> None:
     assert {(e.row, e.field) for e in caught.value.errors} == {(1, "volume_p10"), (2, "volume_p90")}
     with pytest.raises(InvalidInput, match=r"confidence must be in \(0, 1\)"):
         ServiceTargets(confidence=1.0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    volume=st.floats(1.0, 2000.0),
+    half=st.floats(0.0, 0.6),
+    wider=st.floats(0.0, 0.3),
+    aht=st.floats(30.0, 900.0),
+    confidence=st.floats(0.8, 0.99),
+    patience=st.one_of(st.none(), st.floats(30.0, 1200.0)),
+)
+def test_risk_never_below_point_and_never_falls_as_the_band_widens(
+    volume: float, half: float, wider: float, aht: float, confidence: float, patience: float | None
+) -> None:
+    forecast = banded(volume, [volume * half, volume * (half + wider)], aht=aht)
+    risk = compute_requirements(
+        forecast,
+        ServiceTargets(confidence=confidence, patience_s=patience),
+        interval_minutes=30,
+        details=True,
+    )
+    assert (risk["agents"] >= risk["agents_point"]).all()
+    assert risk["agents"].iloc[1] >= risk["agents"].iloc[0]
+    assert list(risk.columns) == [*REQUIREMENTS_COLUMNS, *REQUIREMENT_DETAIL_COLUMNS]

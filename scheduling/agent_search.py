@@ -13,31 +13,75 @@ Units: arrival rates are contacts per second, times seconds, loads Erlangs, agen
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from features.errors import InvalidInput
 from features.schema import ProgressCallback
-from scheduling.erlang import QueueMetrics, erlang_b, queue_metrics
+from scheduling.erlang import erlang_b, queue_metrics
 
 TOLERANCE = 1e-9
 """Slack on target comparisons so that floating-point noise never adds an agent."""
 _MAX_DOUBLINGS = 60
 
 
-def _feasible(
-    metrics: QueueMetrics,
+def _meets(
     agents: np.ndarray,
-    load: np.ndarray,
-    patient: np.ndarray,
+    arrival_rate: np.ndarray,
+    aht_s: np.ndarray,
     service_level: np.ndarray,
+    threshold_s: np.ndarray,
     asa_s: np.ndarray,
     max_occupancy: np.ndarray,
+    patience_s: np.ndarray,
+    with_asa: bool,
 ) -> np.ndarray:
+    """True where `agents` meet every target at `arrival_rate` (Erlang C, or A with patience)."""
+    metrics = queue_metrics(agents, arrival_rate, aht_s, threshold_s, patience_s, with_asa)
     ok = metrics.service_level >= service_level - TOLERANCE
     ok &= ~(metrics.asa_s > asa_s + TOLERANCE)
     ok &= metrics.occupancy <= max_occupancy + TOLERANCE
-    ok &= patient | (agents > load)
+    ok &= np.isfinite(patience_s) | (agents > arrival_rate * aht_s)
     return np.asarray(ok & (agents > 0), dtype=bool)
+
+
+def _first_passing(
+    passes: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    lo: np.ndarray,
+    hi: np.ndarray,
+    progress: ProgressCallback | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Smallest whole value per cell above `lo` where a monotone test passes.
+
+    `passes(values, cells)` tests `values` for the cells indexed by `cells`; it fails at `lo`
+    and, once passing, passes for every larger value. `hi` is doubled until it passes, then the
+    gap is bisected. Returns the values and a mask of cells that never passed (their value is
+    meaningless).
+    """
+    everything = np.arange(lo.size)
+    lo, hi = lo.copy(), hi.copy()
+    never = np.zeros(lo.size, dtype=bool)
+    for _ in range(_MAX_DOUBLINGS):
+        short = ~passes(hi, everything)
+        if not short.any():
+            break
+        lo = np.where(short, hi, lo)
+        hi = np.where(short, 2.0 * hi, hi)
+    else:
+        never = ~passes(hi, everything)
+    steps = max(int(np.ceil(np.log2(np.max(hi - lo, initial=0.0) + 1.0))), 1)
+    for step in range(steps + 1):
+        open_cells = np.flatnonzero((hi - lo > 1) & ~never)
+        if open_cells.size == 0:
+            break
+        mid = np.floor((lo[open_cells] + hi[open_cells]) / 2.0)
+        ok = passes(mid, open_cells)
+        hi[open_cells] = np.where(ok, mid, hi[open_cells])
+        lo[open_cells] = np.where(ok, lo[open_cells], mid)
+        if progress is not None:
+            progress(min((step + 1) / (steps + 1), 1.0), "searching agent counts")
+    return hi, never
 
 
 def _erlang_c_walk(
@@ -88,51 +132,26 @@ def _bisect(
 ) -> np.ndarray:
     """Fewest agents by vectorised bisection (any model whose measures improve with agents)."""
     load = arrival_rate * aht_s
-    patient = np.isfinite(patience_s)
     with_asa = bool(np.isfinite(asa_s).any())
 
     def feasible(agents: np.ndarray, cells: np.ndarray) -> np.ndarray:
-        metrics = queue_metrics(
+        return _meets(
             agents,
             arrival_rate[cells],
             aht_s[cells],
-            threshold_s[cells],
-            patience_s[cells],
-            with_asa=with_asa,
-        )
-        return _feasible(
-            metrics,
-            agents,
-            load[cells],
-            patient[cells],
             service_level[cells],
+            threshold_s[cells],
             asa_s[cells],
             max_occupancy[cells],
+            patience_s[cells],
+            with_asa,
         )
 
-    everything = np.arange(load.size)
-    lo = np.zeros(load.size)
-    hi = np.maximum(np.ceil(load / max_occupancy + 3.0 * np.sqrt(load) + 1.0), 1.0)
-    for _ in range(_MAX_DOUBLINGS):
-        short = ~feasible(hi, everything)
-        if not short.any():
-            break
-        lo = np.where(short, hi, lo)
-        hi = np.where(short, 2.0 * hi, hi)
-    else:
+    guess = np.maximum(np.ceil(load / max_occupancy + 3.0 * np.sqrt(load) + 1.0), 1.0)
+    agents, never = _first_passing(feasible, np.zeros(load.size), guess, progress)
+    if never.any():
         raise InvalidInput("service targets cannot be met with any number of agents")
-    steps = max(int(np.ceil(np.log2(np.max(hi - lo) + 1.0))), 1)
-    for step in range(steps + 1):
-        open_cells = np.flatnonzero(hi - lo > 1)
-        if open_cells.size == 0:
-            break
-        mid = np.floor((lo[open_cells] + hi[open_cells]) / 2.0)
-        ok = feasible(mid, open_cells)
-        hi[open_cells] = np.where(ok, mid, hi[open_cells])
-        lo[open_cells] = np.where(ok, lo[open_cells], mid)
-        if progress is not None:
-            progress(min((step + 1) / (steps + 1), 1.0), "searching agent counts")
-    return hi
+    return agents
 
 
 def required_agents(
@@ -230,42 +249,21 @@ def largest_count_met(
         Largest integer count met (float64); ``inf`` where every count is met (no binding
         target, e.g. a service level of 0 with abandonment and no occupancy cap).
     """
-    patient = np.isfinite(patience_s)
     with_asa = bool(np.isfinite(asa_s).any())
 
-    def feasible(counts: np.ndarray, cells: np.ndarray) -> np.ndarray:
-        rate = counts / interval_s
-        metrics = queue_metrics(
-            agents[cells], rate, aht_s[cells], threshold_s[cells], patience_s[cells], with_asa
-        )
-        return _feasible(
-            metrics,
+    def too_many(counts: np.ndarray, cells: np.ndarray) -> np.ndarray:
+        return ~_meets(
             agents[cells],
-            rate * aht_s[cells],
-            patient[cells],
+            counts / interval_s,
+            aht_s[cells],
             service_level[cells],
+            threshold_s[cells],
             asa_s[cells],
             max_occupancy[cells],
+            patience_s[cells],
+            with_asa,
         )
 
-    everything = np.arange(agents.size)
     lo = np.floor(np.asarray(known_met, dtype=np.float64))
-    hi = np.maximum(2.0 * lo, lo + 1.0)
-    unbounded = np.zeros(agents.size, dtype=bool)
-    for _ in range(_MAX_DOUBLINGS):
-        still = feasible(hi, everything)
-        if not still.any():
-            break
-        lo = np.where(still, hi, lo)
-        hi = np.where(still, 2.0 * hi, hi)
-    else:
-        unbounded = feasible(hi, everything)
-    while True:
-        open_cells = np.flatnonzero((hi - lo > 1) & ~unbounded)
-        if open_cells.size == 0:
-            break
-        mid = np.floor((lo[open_cells] + hi[open_cells]) / 2.0)
-        ok = feasible(mid, open_cells)
-        lo[open_cells] = np.where(ok, mid, lo[open_cells])
-        hi[open_cells] = np.where(ok, hi[open_cells], mid)
-    return np.where(unbounded, np.inf, lo)
+    first_missed, never = _first_passing(too_many, lo, np.maximum(2.0 * lo, lo + 1.0))
+    return np.where(never, np.inf, first_missed - 1.0)

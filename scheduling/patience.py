@@ -21,7 +21,7 @@ argument for the Anonymous Bank, whose records :mod:`benchmarks.patience` checks
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 import numpy as np
@@ -32,6 +32,7 @@ from statsmodels.duration.survfunc import SurvfuncRight
 
 from features.errors import FieldError, InvalidInput
 from features.schema import QUEUE
+from scheduling.targets import ServiceTargets
 
 WAIT_S: Final = "wait_s"
 """Seconds a contact waited in the queue: until answered, or until it abandoned."""
@@ -339,3 +340,29 @@ def patience_table(estimates: Mapping[str, PatienceEstimate]) -> pd.DataFrame:
         for e in estimates.values()
     ]
     return pd.DataFrame(rows, columns=PATIENCE_COLUMNS)
+
+
+def with_patience(
+    targets: Mapping[str, ServiceTargets], estimates: Mapping[str, PatienceEstimate]
+) -> dict[str, ServiceTargets]:
+    """Each live queue's targets with its estimated mean patience (Erlang A from then on).
+
+    Parameters
+    ----------
+    targets:
+        Queue -> service targets.
+    estimates:
+        Queue -> :class:`PatienceEstimate` (:func:`estimate_patience`).
+
+    Returns
+    -------
+    dict[str, ServiceTargets]
+        The targets, `patience_s` set from the estimate where the queue is live (voice, chat) and
+        somebody abandoned; deferred queues and queues without an estimate unchanged.
+    """
+    out = dict(targets)
+    for queue, target in targets.items():
+        estimate = estimates.get(queue)
+        if estimate is not None and not target.deferred and estimate.patience_s is not None:
+            out[queue] = replace(target, patience_s=estimate.patience_s)
+    return out

@@ -79,31 +79,28 @@ class SimulationCreate(BaseModel):
         return self
 
 
-class SimulationIntervalPublic(BaseModel):
+class _ServicePublic(BaseModel):
+    """Contacts per replication and the pooled measures of a queue (seconds, shares)."""
+
+    queue: str
+    offered: float
+    answered: float
+    abandoned: float
+    service_level: float | None = None
+    asa_s: float | None = None
+    abandon_rate: float | None = None
+    occupancy: float | None = None
+
+
+class SimulationIntervalPublic(_ServicePublic):
     """Replayed service of one queue in one interval (means over replications)."""
 
-    queue: str
     interval_start: str
-    offered: float
-    answered: float
-    abandoned: float
-    service_level: float | None = None
-    asa_s: float | None = None
-    abandon_rate: float | None = None
-    occupancy: float | None = None
 
 
-class SimulationTotalPublic(BaseModel):
+class SimulationTotalPublic(_ServicePublic):
     """Totals of one queue (or the centre: queue "*")."""
 
-    queue: str
-    offered: float
-    answered: float
-    abandoned: float
-    service_level: float | None = None
-    asa_s: float | None = None
-    abandon_rate: float | None = None
-    occupancy: float | None = None
     intervals: float
     intervals_met: float | None = Field(
         default=None, description="Share of intervals with contacts that met the target"

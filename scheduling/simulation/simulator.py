@@ -44,18 +44,7 @@ SIMULATION_COLUMNS = [
 ]
 """Simulated performance per (queue, interval)."""
 
-TOTAL_COLUMNS = [
-    "queue",
-    "offered",
-    "answered",
-    "abandoned",
-    "service_level",
-    "asa_s",
-    "abandon_rate",
-    "occupancy",
-    "intervals",
-    "intervals_met",
-]
+TOTAL_COLUMNS = ["queue", *SIMULATION_COLUMNS[2:], "intervals", "intervals_met"]
 """Simulated totals per queue (and ``ALL_QUEUES`` for the centre): counts per replication, pooled
 ratios; `intervals` with contacts offered and the share of them meeting the service-level target
 (`intervals_met`, NaN without a target)."""

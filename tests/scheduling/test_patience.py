@@ -13,7 +13,9 @@ from scheduling.patience import (
     contact_waits,
     estimate_patience,
     patience_table,
+    with_patience,
 )
+from scheduling.requirements import ServiceTargets
 
 T0 = pd.Timestamp("2026-11-30T08:00:00", tz="Europe/Berlin")
 
@@ -63,6 +65,14 @@ def test_small_hand_example_and_table() -> None:
     assert q.survival_at([0.0, 10.0, 59.0, 60.0]).tolist() == pytest.approx([1.0, 0.75, 0.75, 0.0])
     calm = estimates["calm"]
     assert calm.mean_s == np.inf and calm.patience_s is None
+    targets = {
+        "q": ServiceTargets(),
+        "calm": ServiceTargets(),
+        "mail": ServiceTargets.for_channel("email"),
+    }
+    planned = with_patience(targets, {**estimates, "mail": q})
+    assert planned["q"].patience_s == 60.0
+    assert planned["calm"].patience_s is None and planned["mail"].patience_s is None
     table = patience_table(estimates)
     assert list(table.columns) == PATIENCE_COLUMNS
     assert table.set_index("queue").loc["q", "abandon_rate"] == 0.5

@@ -103,37 +103,33 @@ def _load_contacts(
     return frame, low, high
 
 
+def _pct(value: float) -> str:
+    return "—" if pd.isna(value) else f"{value:.1%}"
+
+
+def _seconds(value: float) -> str:
+    return "—" if pd.isna(value) else f"{value:.0f}"
+
+
 def _show(result: ReplayResult) -> None:
-    table = Table(title="replay vs records", show_lines=False)
-    for column in (
-        "queue",
-        "offered",
-        "SL",
-        "SL real",
-        "ASA s",
-        "ASA real",
-        "aband.",
-        "real",
-        "met",
-    ):
+    """The totals, replay beside records: SL, ASA (s), abandonment, intervals meeting the target."""
+    table = Table(title="replay vs records")
+    headers = ("queue", "offered", "SL", "SL real", "ASA", "ASA real", "aband.", "real", "met")
+    for column in headers:
         table.add_column(column, justify="left" if column == "queue" else "right")
     real = result.observed.set_index("queue")
     for row in result.totals.itertuples(index=False):
-        seen = real.loc[row.queue] if row.queue in real.index else None
-
-        def pct(value: float) -> str:
-            return "—" if pd.isna(value) else f"{value:.1%}"
-
+        seen = real.loc[row.queue] if row.queue in real.index else pd.Series(dtype=float)
         table.add_row(
             str(row.queue),
             f"{row.offered:,.0f}",
-            pct(row.service_level),
-            pct(seen["service_level"]) if seen is not None else "—",
-            f"{row.asa_s:.0f}",
-            f"{seen['asa_s']:.0f}" if seen is not None else "—",
-            pct(row.abandon_rate),
-            pct(seen["abandon_rate"]) if seen is not None else "—",
-            pct(row.intervals_met),
+            _pct(row.service_level),
+            _pct(seen.get("service_level", float("nan"))),
+            _seconds(row.asa_s),
+            _seconds(seen.get("asa_s", float("nan"))),
+            _pct(row.abandon_rate),
+            _pct(seen.get("abandon_rate", float("nan"))),
+            _pct(row.intervals_met),
         )
     console.print(table)
 

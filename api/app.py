@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "models", "description": "Backtests and the model registry"},
             {"name": "staffing", "description": "Erlang staffing requirements"},
             {"name": "rosters", "description": "Roster solving, publishing, schedules"},
+            {"name": "simulations", "description": "Replaying real contacts on a roster"},
             {"name": "jobs", "description": "Background job state and progress"},
         ],
     )

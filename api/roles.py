@@ -65,6 +65,8 @@ class Resource(StrEnum):
     """``GET /v1/realtime``."""
     ME_READ = "me:read"
     """``GET /v1/me``: every key may ask who it is."""
+    SIMULATIONS_RUN = "simulations:run"
+    """``POST /v1/simulations`` (a replay of real contacts on a roster; supervisors scoped)."""
 
 
 ADMITTED: Final[Mapping[Resource, tuple[str, ...]]] = MappingProxyType(
@@ -89,6 +91,7 @@ ADMITTED: Final[Mapping[Resource, tuple[str, ...]]] = MappingProxyType(
         Resource.PEOPLE_READ: (ADMIN, PLANNER, SUPERVISOR, AGENT),
         Resource.REALTIME_READ: (ADMIN, PLANNER, SUPERVISOR),
         Resource.ME_READ: ROLES,
+        Resource.SIMULATIONS_RUN: (ADMIN, PLANNER, SUPERVISOR),
     }
 )
 """Resource -> the roles it admits (every other role gets 403)."""

@@ -16,7 +16,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from api.cli.common import console, exits_on_bad_input, progress_bar
+from api.cli.common import console, exits_on_bad_input, progress_bar, store_url
 from api.cli.history import DatabaseOpt, parse_bound, parse_freq
 from features.calendar import check_timezone
 from features.errors import FieldError, InvalidInput
@@ -94,7 +94,7 @@ def _load_contacts(
             "give --contacts FILE, or --from and --to to replay stored contacts",
             [FieldError(None, "contacts", "a file or a stored range (--from, --to) is needed")],
         )
-    store = Store(database_url)
+    store = Store(store_url(database_url))
     try:
         store.migrate()
         frame = store.read_contacts(low, high)

@@ -8,16 +8,10 @@ import numpy as np
 import pandas as pd
 from fastapi import APIRouter, Depends
 
-from api.deps import (
-    Principal,
-    ServiceStoreDep,
-    SettingsDep,
-    StoreDep,
-    require_roles,
-    roles_route,
-    scoped_queues,
-    valid_timezone,
-)
+from api.auth import Principal, caller
+from api.deps import ServiceStoreDep, SettingsDep, StoreDep, roles_route
+from api.params import valid_timezone
+from api.roles import Resource
 from api.schemas.common import INVALID, NOT_FOUND, frame_records
 from api.schemas.simulation import (
     MAX_CONTACTS,
@@ -30,6 +24,7 @@ from api.schemas.simulation import (
     SimulationTargets,
     SimulationTotalPublic,
 )
+from api.scope import scoped_queues
 from features.errors import FieldError, InvalidInput
 from features.records.frame_io import parse_instants
 from features.records.validation import validate_contacts
@@ -38,8 +33,6 @@ from scheduling.requirements import ServiceTargets
 from scheduling.simulation.replay import replay_roster
 
 router = APIRouter(prefix="/v1/simulations", tags=["simulations"])
-
-SIMULATORS = ("admin", "planner", "supervisor")
 
 
 def _instant(text: str | None, field: str, timezone: str) -> pd.Timestamp | None:
@@ -115,13 +108,13 @@ def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return frame_records(finite)
 
 
-@router.post("", **roles_route(*SIMULATORS, responses={**INVALID, **NOT_FOUND}))
+@router.post("", **roles_route(Resource.SIMULATIONS_RUN, responses={**INVALID, **NOT_FOUND}))
 def create_simulation(
     body: SimulationCreate,
     settings: SettingsDep,
     store: StoreDep,
     service: ServiceStoreDep,
-    principal: Annotated[Principal, Depends(require_roles(*SIMULATORS))],
+    principal: Annotated[Principal, Depends(caller(Resource.SIMULATIONS_RUN))],
 ) -> SimulationPublic:
     """Replay contacts (inline, or the stored ones of [start, end)) on a roster (stored or
     inline): offered, answered, abandoned, service level, ASA and occupancy per queue and

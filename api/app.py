@@ -103,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "staffing", "description": "Erlang staffing requirements"},
             {"name": "rosters", "description": "Roster solving, publishing, schedules"},
             {"name": "jobs", "description": "Background job state and progress"},
+            {"name": "capacity", "description": "Long-range capacity plans and hiring"},
         ],
     )
     app.state.settings = chosen

@@ -14,5 +14,6 @@ ROUTER_MODULES = (
     "intraday",
     "realtime",
     "contacts",
+    "capacity",
     "dashboard",
 )

@@ -19,6 +19,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from api.schemas.common import frame_records
+from api.services.capacity_tasks import run_capacity_plan
 from features.calendar import intervals_in_days
 from features.errors import Infeasible, InvalidInput
 from features.schema import FORECAST_COLUMNS, ROSTER_COLUMNS, ProgressCallback
@@ -235,6 +236,7 @@ JOB_KINDS: dict[str, Task] = {
     "forecast": train_forecast,
     "backtest": run_backtest,
     "roster": solve_roster_job,
+    "capacity": run_capacity_plan,
 }
 """Every job kind and the task that does it."""
 

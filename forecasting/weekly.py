@@ -206,14 +206,20 @@ def weekly_history(prepared: PreparedHistory, events: Sequence[Event] = ()) -> W
     with np.errstate(invalid="ignore", divide="ignore"):
         daily = np.where(volume_factor > 0, daily_raw / volume_factor, np.nan)
     reference = prepared.reference & ~np.isnan(daily)
-    share = _weekday_share(np.nan_to_num(daily), reference, weekday)
-    share = np.where(prepared.open_weekday, share, 0.0)
-    share_sum = share.sum(axis=1, keepdims=True)
-    share = np.divide(share, share_sum, out=np.zeros_like(share), where=share_sum > 0)
-
     first_week = monday_of(days[:1])[0]
     week = ((days - first_week).astype(np.int64) // 7).astype(np.int64)
     n_weeks = int(week[-1]) + 1
+    # The days around a holiday carry its callers: holiday weeks do not set the weekday shares.
+    open_holiday = prepared.holiday[None, :] & prepared.open_weekday[:, weekday]
+    holiday_week = np.zeros((n_queues, n_weeks), dtype=bool)
+    np.logical_or.at(holiday_week.T, week, open_holiday.T)
+    usual = reference & ~holiday_week[:, week]
+    share = _weekday_share(
+        np.nan_to_num(daily), np.where(usual.any(axis=1)[:, None], usual, reference), weekday
+    )
+    share = np.where(prepared.open_weekday, share, 0.0)
+    share_sum = share.sum(axis=1, keepdims=True)
+    share = np.divide(share, share_sum, out=np.zeros_like(share), where=share_sum > 0)
     day_share = share[:, weekday]
     covered = np.zeros((n_queues, n_weeks))
     summed = np.zeros((n_queues, n_weeks))

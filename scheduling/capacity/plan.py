@@ -465,7 +465,7 @@ def _plan_variant(
         fte[quantile] = required_fte(intervals, targets, shrinkage, scenario.fte_hours, minutes)
         progress(0.05 + 0.15 * (i + 1), f"required FTE at {quantile}")
     adjusted = _with_attrition(scenario, what_if)
-    supply = agent_supply(adjusted, agents, mondays)
+    supply = agent_supply(adjusted, agents, mondays, skills)
     for skill in skills:
         supply.group_index((skill,), len(mondays))
     planned = add_planned_classes(supply, adjusted, mondays)

@@ -341,8 +341,10 @@ def _check_shrinkage(scenario: CapacityScenario, errors: list[FieldError]) -> No
             errors.append(FieldError(None, path, rule, round(total, 6)))
 
 
-def _check_people(scenario: CapacityScenario, errors: list[FieldError]) -> None:
-    queues = set(scenario.queues)
+def _check_people(
+    scenario: CapacityScenario, errors: list[FieldError], extra_queues: set[str]
+) -> None:
+    queues = set(scenario.queues) | extra_queues
     profiles = [p.name for p in scenario.hiring.profiles]
     for i, profile in enumerate(scenario.hiring.profiles):
         path = f"hiring.profiles[{i}]"
@@ -406,8 +408,12 @@ def _check_what_ifs(scenario: CapacityScenario, errors: list[FieldError]) -> Non
             errors.append(FieldError(None, f"{path}.overrides.scenarios", rule))
 
 
-def capacity_scenario_errors(scenario: CapacityScenario) -> list[FieldError]:
-    """Every cross-field rule `scenario` breaks, each naming its JSON path."""
+def capacity_scenario_errors(
+    scenario: CapacityScenario, extra_queues: set[str] | None = None
+) -> list[FieldError]:
+    """Every cross-field rule `scenario` breaks, each naming its JSON path; `extra_queues` are
+    queues a what-if adds (its hiring profiles and events may name them)."""
+    extra = set(extra_queues or ())
     errors: list[FieldError] = []
     if not is_timezone(scenario.timezone):
         errors.append(FieldError(None, "timezone", "unknown IANA timezone", scenario.timezone))
@@ -415,11 +421,15 @@ def capacity_scenario_errors(scenario: CapacityScenario) -> list[FieldError]:
     _check_history(scenario, errors)
     for i, event in enumerate(scenario.events):
         _ordered(event.start, event.end, f"events[{i}]", errors)
-        known = set(scenario.queues) | {q.name for w in scenario.scenarios for q in w.new_queues}
+        known = (
+            set(scenario.queues)
+            | extra
+            | {q.name for w in scenario.scenarios for q in w.new_queues}
+        )
         if event.queue is not None and event.queue not in known:
             errors.append(FieldError(None, f"events[{i}].queue", "unknown queue", event.queue))
     _check_shrinkage(scenario, errors)
-    _check_people(scenario, errors)
+    _check_people(scenario, errors, extra)
     _check_what_ifs(scenario, errors)
     return errors
 
@@ -459,13 +469,15 @@ def load_capacity_scenario(data: dict[str, Any] | CapacityScenario) -> CapacityS
                 f"capacity scenario has {len(errors)} invalid field(s)", errors
             ) from exc
     errors = capacity_scenario_errors(scenario)
-    if not errors:
-        base = scenario.model_dump(mode="json")
-        for i in range(len(scenario.scenarios)):
-            try:
-                what_if_scenario(scenario, i, base)
-            except InvalidInput as exc:
-                errors.extend(exc.errors)
+    known = {e.field for e in errors}
+    base = scenario.model_dump(mode="json")
+    for i in range(len(scenario.scenarios)):
+        root = f"scenarios[{i}].overrides."
+        try:
+            what_if_scenario(scenario, i, base)
+        except InvalidInput as exc:
+            # A rule the base already breaks is reported once, for the base.
+            errors.extend(e for e in exc.errors if e.field.removeprefix(root) not in known)
     if errors:
         raise InvalidInput(f"capacity scenario has {len(errors)} invalid field(s)", errors)
     return scenario
@@ -509,7 +521,7 @@ def what_if_scenario(
         raise InvalidInput(f"what-if {what_if.name!r} breaks the scenario's rules", errors) from exc
     errors = [
         FieldError(e.row, f"{root}.{e.field}", e.rule, e.value)
-        for e in capacity_scenario_errors(variant)
+        for e in capacity_scenario_errors(variant, {q.name for q in what_if.new_queues})
     ]
     if errors:
         raise InvalidInput(f"what-if {what_if.name!r} breaks the scenario's rules", errors)

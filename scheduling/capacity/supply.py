@@ -197,6 +197,7 @@ def agent_supply(
     scenario: CapacityScenario,
     agents: Sequence[AgentSpec],
     mondays: Sequence[dt.date],
+    skills: Sequence[str] | None = None,
 ) -> Supply:
     """Productive FTE of today's agents per skill group and week.
 
@@ -209,12 +210,14 @@ def agent_supply(
         :func:`agents_from_records`).
     mondays:
         The plan's weeks.
+    skills:
+        The planned queues (default: the scenario's; a what-if adds its new queues).
 
     Returns
     -------
     Supply
     """
-    planned = list(scenario.queues)
+    planned = list(skills) if skills is not None else list(scenario.queues)
     weeks = len(mondays)
     supply = Supply(skills=planned)
     offset = np.arange(weeks)

@@ -29,10 +29,20 @@ def _scenario() -> dict[str, Any]:
         "attrition_monthly": 0.03,
         "hiring": {
             "profiles": [
-                {"name": "billing class", "skills": ["billing"], "lead_time_weeks": 2,
-                 "training_weeks": 2, "ramp": [0.5]},
-                {"name": "sales class", "skills": ["sales"], "lead_time_weeks": 2,
-                 "training_weeks": 1, "ramp": []},
+                {
+                    "name": "billing class",
+                    "skills": ["billing"],
+                    "lead_time_weeks": 2,
+                    "training_weeks": 2,
+                    "ramp": [0.5],
+                },
+                {
+                    "name": "sales class",
+                    "skills": ["sales"],
+                    "lead_time_weeks": 2,
+                    "training_weeks": 1,
+                    "ramp": [],
+                },
             ]
         },
         "overtime": {"max_share": 0.05, "cost_per_hour": 40},

@@ -26,8 +26,17 @@ def _scenario(history: str = "history.csv") -> dict[str, Any]:
         "history": {"source": "file", "path": history},
         "queues": {"billing": {"aht_s": 300}},
         "agents": [{"agent_id": f"a{i}", "skills": ["billing"]} for i in range(8)],
-        "hiring": {"profiles": [{"name": "billing class", "skills": ["billing"],
-                                 "lead_time_weeks": 1, "training_weeks": 1, "ramp": [0.5]}]},
+        "hiring": {
+            "profiles": [
+                {
+                    "name": "billing class",
+                    "skills": ["billing"],
+                    "lead_time_weeks": 1,
+                    "training_weeks": 1,
+                    "ramp": [0.5],
+                }
+            ]
+        },
         "budget": {"max_cost": 5000},
         "scenarios": [{"name": "volume +10%", "volume_factor": 1.1}],
     }
@@ -38,8 +47,7 @@ def _flat(text: str) -> str:
 
 
 def _write(tmp_path: Path, data: Any) -> Path:
-    write_frame(make_weekly_history(weeks=10, levels={"billing": 5000.0}),
-                tmp_path / "history.csv")
+    write_frame(make_weekly_history(weeks=10, levels={"billing": 5000.0}), tmp_path / "history.csv")
     path = tmp_path / "scenario.json"
     path.write_text(json.dumps(data) if not isinstance(data, str) else data)
     return path

@@ -4,6 +4,9 @@ validated as whole scenarios, JSON merge patches."""
 from __future__ import annotations
 
 import copy
+import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -126,3 +129,15 @@ def test_merge_patch_follows_rfc_7396():
 def test_not_an_object():
     assert _fields([]) == {"scenario"}
     assert _fields({}) == {"scenario"}
+
+
+def test_the_documented_scenario_is_valid():
+    text = (Path(__file__).resolve().parents[2] / "docs" / "capacity.md").read_text()
+    block = re.findall(r"```json\n(.*?)```", text, re.S)[0]
+    scenario = load_capacity_scenario(json.loads(block))
+    assert [w.name for w in scenario.scenarios] == [
+        "attrition +2 pts",
+        "volume +10%",
+        "claims queue",
+    ]
+    assert scenario.shrinkage.weeks[0].holidays == 0.16

@@ -2,6 +2,9 @@
 
 A file or batch is all-or-nothing: validation runs on the whole of it before anything is
 written, and the write is one transaction. Re-sending records already stored changes nothing.
+A file may opt in to a *rejects file* instead (``rejects=PATH``): the valid rows are stored and
+every broken row is written to PATH with its source row number and reasons; a problem with the
+file as a whole (a missing column) still stops everything.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import pyarrow.csv as pa_csv
 from features.errors import FieldError, InvalidInput
 from features.records.mapping import (
     BUILTIN_MAPPINGS,
+    SOURCE_ROWS_ATTR,
     SourceMapping,
     load_mapping,
     read_mapped,
@@ -118,8 +122,10 @@ def ingest_file(
     fmt: str | None = None,
     mapping: str | Path | None = None,
     progress: ProgressCallback | None = None,
+    rejects: str | Path | None = None,
 ) -> IngestReport:
-    """Read, validate and store one file; nothing is stored when any row is broken.
+    """Read, validate and store one file; nothing is stored when any row is broken, unless
+    `rejects` names a file to receive the broken rows.
 
     Parameters
     ----------
@@ -140,16 +146,21 @@ def ingest_file(
         A JSON mapping file (see :mod:`features.records.mapping`); contacts only.
     progress:
         Receives (fraction 0..1, message).
+    rejects:
+        Opt-in: store the valid rows and write every broken row to this CSV (columns
+        ``source_row``, ``reasons``, then the row as read). Without it the file is all or
+        nothing.
 
     Returns
     -------
     IngestReport
-        Rows received (after a mapping's drops), newly stored, and already known.
+        Rows received (after a mapping's drops), newly stored, already known, and rejected.
 
     Raises
     ------
     InvalidInput
-        With every broken rule; the store is left untouched.
+        With every broken rule; the store is left untouched (with `rejects`: only for problems
+        of the file as a whole, such as a missing required column).
     """
     report = progress or no_progress
     if kind not in RECORD_KINDS:
@@ -163,14 +174,17 @@ def ingest_file(
             raise InvalidInput(rule, [FieldError(None, "mapping", rule, source_mapping.name)])
         mapped = read_mapped(path, source_mapping)
         report(0.2, f"validating {len(mapped):,} rows")
+        zone = timezone or source_mapping.timezone
         try:
-            return _validate_and_store(
-                store, kind, mapped, timezone or source_mapping.timezone, report
-            )
+            if rejects is not None:
+                return _store_valid_rows(store, kind, mapped, zone, report, Path(rejects))
+            return _validate_and_store(store, kind, mapped, zone, report)
         except InvalidInput as exc:
             raise to_source_rows(exc, mapped) from exc
     raw = read_records(path, kind, fmt=fmt)
     report(0.2, f"validating {len(raw):,} rows")
+    if rejects is not None:
+        return _store_valid_rows(store, kind, raw, timezone, report, Path(rejects))
     return _validate_and_store(store, kind, raw, timezone, report)
 
 
@@ -216,3 +230,66 @@ def _validate_and_store(
         done = store.upsert_agents(agents, validated=True)
     report(1.0, f"{done.inserted:,} new, {received - done.inserted:,} already known")
     return IngestReport(received, done.inserted, received - done.inserted)
+
+
+def _validate(kind: RecordKind, raw: Any, timezone: str | None, max_errors: int) -> Any:
+    if kind == "contacts":
+        return validate_contacts(raw, timezone=timezone, max_errors=max_errors)
+    if kind == "agent-states":
+        return validate_agent_states(raw, timezone=timezone, max_errors=max_errors)
+    return validate_agents(raw, timezone=timezone, max_errors=max_errors)
+
+
+def _store_valid_rows(
+    store: Store,
+    kind: RecordKind,
+    raw: Any,
+    timezone: str | None,
+    report: ProgressCallback,
+    rejects: Path,
+) -> IngestReport:
+    """Store the rows that pass validation; write the others, with their reasons, to `rejects`."""
+    rows = raw if isinstance(raw, pd.DataFrame) else pd.DataFrame.from_records(list(raw))
+    try:
+        _validate(kind, raw, timezone, max_errors=max(1, 50 * len(rows)))
+        broken: dict[int, list[str]] = {}
+    except InvalidInput as exc:
+        whole = [e for e in exc.errors if e.row is None]
+        if whole:
+            raise InvalidInput(f"{exc.args[0]} (the file as a whole)", whole) from exc
+        broken = {}
+        for error in exc.errors:
+            shown = "" if error.value is None else f" (got {str(error.value)[:80]!r})"
+            broken.setdefault(int(error.row or 0), []).append(f"{error.field}: {error.rule}{shown}")
+    bad = sorted(broken)
+    write_rejects(rows, bad, [broken[r] for r in bad], rejects)
+    keep = rows.drop(index=rows.index[bad]).reset_index(drop=True)
+    if kind == "agents":
+        kept: Any = keep.to_dict(orient="records")
+    else:
+        kept = keep
+    if keep.empty:
+        report(1.0, f"0 new, {len(bad):,} rejected")
+        return IngestReport(len(rows), 0, 0, len(bad))
+    done = _validate_and_store(store, kind, kept, timezone, report)
+    return IngestReport(len(rows), done.inserted, done.duplicates, len(bad))
+
+
+def write_rejects(
+    rows: pd.DataFrame, positions: list[int], reasons: list[list[str]], path: Path
+) -> None:
+    """Write the rejected rows as CSV: ``source_row`` (0-based data row of the file as read, or
+    of the mapping's source file), ``reasons`` (every broken rule, ``; ``-separated) and the row's
+    own cells (nested values as JSON)."""
+    chosen = rows.iloc[positions].copy()
+    source = rows.attrs.get(SOURCE_ROWS_ATTR)
+    numbers = [int(source[p]) for p in positions] if source is not None else positions
+    for column in chosen.columns:
+        if chosen[column].map(lambda v: isinstance(v, (dict, list))).any():
+            chosen[column] = chosen[column].map(
+                lambda v: json.dumps(v, default=str) if isinstance(v, (dict, list)) else v
+            )
+    chosen.insert(0, "reasons", ["; ".join(r) for r in reasons])
+    chosen.insert(0, "source_row", numbers)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    chosen.to_csv(path, index=False)

@@ -22,7 +22,7 @@ INTERVAL_START: Final = "interval_start"
 
 HISTORY_COLUMNS: Final = [
     "queue",
-    "interval_start",
+    INTERVAL_START,
     "offered",
     "handled",
     "abandoned",
@@ -36,7 +36,7 @@ HISTORY_COLUMNS: Final = [
 
 FORECAST_COLUMNS: Final = [
     "queue",
-    "interval_start",
+    INTERVAL_START,
     "volume",
     "volume_p10",
     "volume_p50",
@@ -49,7 +49,7 @@ FORECAST_COLUMNS: Final = [
 
 REQUIREMENTS_COLUMNS: Final = [
     "queue",
-    "interval_start",
+    INTERVAL_START,
     "volume",
     "aht_s",
     "agents",
@@ -125,7 +125,7 @@ HIRING_CLASS_COLUMNS: Final = [
 ROSTER_COLUMNS: Final = ["agent_id", "date", "activity", "queue", "start", "end"]
 """Roster: one row per contiguous activity of an agent (work rows carry the queue served)."""
 
-COVERAGE_COLUMNS: Final = ["queue", "interval_start", "required", "scheduled", "gap"]
+COVERAGE_COLUMNS: Final = ["queue", INTERVAL_START, "required", "scheduled", "gap"]
 """Roster coverage per (queue, interval): agents required, scheduled; gap = scheduled - required."""
 
 CONTACT_REQUIRED: Final = ["contact_id", "queue", "arrived_at"]
@@ -199,8 +199,8 @@ def frame_errors(name: str, frame: pd.DataFrame, needed: tuple[str, ...]) -> lis
         for c in needed
         if c not in frame.columns
     ]
-    if "interval_start" in frame.columns and not isinstance(
-        frame["interval_start"].dtype, pd.DatetimeTZDtype
+    if INTERVAL_START in frame.columns and not isinstance(
+        frame[INTERVAL_START].dtype, pd.DatetimeTZDtype
     ):
         errors.append(
             FieldError(None, f"{name}.interval_start", "must be timezone-aware timestamps")

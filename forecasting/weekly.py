@@ -213,10 +213,9 @@ def weekly_history(prepared: PreparedHistory, events: Sequence[Event] = ()) -> W
     open_holiday = prepared.holiday[None, :] & prepared.open_weekday[:, weekday]
     holiday_week = np.zeros((n_queues, n_weeks), dtype=bool)
     np.logical_or.at(holiday_week.T, week, open_holiday.T)
-    usual = reference & ~holiday_week[:, week]
-    share = _weekday_share(
-        np.nan_to_num(daily), np.where(usual.any(axis=1)[:, None], usual, reference), weekday
-    )
+    usual = np.asarray(reference & ~holiday_week[:, week], dtype=bool)
+    has_usual = np.asarray(usual.any(axis=1), dtype=bool)[:, None]
+    share = _weekday_share(np.nan_to_num(daily), np.where(has_usual, usual, reference), weekday)
     share = np.where(prepared.open_weekday, share, 0.0)
     share_sum = share.sum(axis=1, keepdims=True)
     share = np.divide(share, share_sum, out=np.zeros_like(share), where=share_sum > 0)

@@ -12,15 +12,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, status
 
-from api.deps import (
-    JobsDep,
-    Principal,
-    ServiceStoreDep,
-    StoreDep,
-    require_roles,
-    roles_route,
-    scoped_queues,
-)
+from api.auth import Principal, caller
+from api.deps import JobsDep, ServiceStoreDep, StoreDep, roles_route
+from api.roles import SUPERVISOR, Resource
 from api.schemas.capacity import (
     CapacityPlanAccepted,
     CapacityPlanListedPublic,
@@ -29,6 +23,7 @@ from api.schemas.capacity import (
     CapacityReportPublic,
 )
 from api.schemas.common import INVALID, NOT_FOUND
+from api.scope import scoped_queues
 from features.errors import FieldError, InvalidInput, NotFound
 from features.store.service_store import as_utc
 from features.store.tables.service import Job
@@ -36,8 +31,6 @@ from scheduling.capacity.scenario import EXAMPLE_SCENARIO, load_capacity_scenari
 
 router = APIRouter(prefix="/v1", tags=["capacity"])
 
-PLANNERS = ("admin", "planner")
-READERS = ("admin", "planner", "supervisor")
 JOB_KIND = "capacity"
 LIST_LIMIT = 50
 
@@ -45,7 +38,7 @@ LIST_LIMIT = 50
 @router.post(
     "/capacity-plans",
     status_code=status.HTTP_202_ACCEPTED,
-    **roles_route(*PLANNERS, responses=INVALID),
+    **roles_route(Resource.CAPACITY_PLAN, responses=INVALID),
 )
 def create_capacity_plan(
     scenario: Annotated[
@@ -56,7 +49,7 @@ def create_capacity_plan(
         ),
     ],
     jobs: JobsDep,
-    principal: Annotated[Principal, Depends(require_roles(*PLANNERS))],
+    principal: Annotated[Principal, Depends(caller(Resource.CAPACITY_PLAN))],
 ) -> CapacityPlanAccepted:
     """Check the scenario (422 listing every broken field) and plan it as a job, from the
     stored contacts and (with ``"agents": "stored"``) the stored agents."""
@@ -83,7 +76,7 @@ def create_capacity_plan(
     )
 
 
-@router.get("/capacity-plans", **roles_route(*READERS))
+@router.get("/capacity-plans", **roles_route(Resource.CAPACITY_READ))
 def read_capacity_plans(
     service: ServiceStoreDep,
     limit: Annotated[int, Query(ge=1, le=LIST_LIMIT, description="How many, newest first")] = 20,
@@ -106,12 +99,12 @@ def _listed(job: Job) -> CapacityPlanListedPublic:
     )
 
 
-@router.get("/capacity-plans/{plan_id}", **roles_route(*READERS, responses=NOT_FOUND))
+@router.get("/capacity-plans/{plan_id}", **roles_route(Resource.CAPACITY_READ, responses=NOT_FOUND))
 def read_capacity_plan(
     plan_id: str,
     service: ServiceStoreDep,
     store: StoreDep,
-    principal: Annotated[Principal, Depends(require_roles(*READERS))],
+    principal: Annotated[Principal, Depends(caller(Resource.CAPACITY_READ))],
 ) -> CapacityPlanPublic:
     """A capacity plan's state and, once planned, its report (a supervisor sees the skills
     their teams work)."""
@@ -120,7 +113,7 @@ def read_capacity_plan(
         raise NotFound(f"capacity plan '{plan_id}' does not exist")
     report = None
     if job.state == "done" and isinstance(job.result, dict):
-        allowed = scoped_queues(principal, store) if principal.role == "supervisor" else None
+        allowed = scoped_queues(principal, store) if principal.role == SUPERVISOR else None
         report = CapacityReportPublic.model_validate(_scoped(job.result, allowed))
     return CapacityPlanPublic(
         plan_id=job.job_id,

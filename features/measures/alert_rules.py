@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from features.errors import FieldError, InvalidInput
+from features.schema import INTERVAL_START
 
 KIND_LOW_CSAT: Final = "low_csat"
 KIND_NEGATIVE_SENTIMENT: Final = "negative_sentiment"
@@ -32,7 +33,7 @@ ALERT_COLUMNS: Final = [
     "team",
     "agent_id",
     "contact_id",
-    "interval_start",
+    INTERVAL_START,
     "at",
     "value",
     "threshold",
@@ -161,7 +162,7 @@ def contact_alerts(
                 "team": [teams.get(str(a)) if a is not None else None for a in who],
                 "agent_id": who,
                 "contact_id": ids,
-                "interval_start": None,
+                INTERVAL_START: None,
                 "at": at.loc[hit],
                 "value": values.loc[hit].astype(float),
                 "threshold": float(threshold),
@@ -228,7 +229,7 @@ def queue_alerts(
     if not hit.any():
         return empty_alerts()
     rows = history.loc[hit]
-    starts = rows["interval_start"]
+    starts = rows[INTERVAL_START]
     keys = queues.loc[hit] + "|" + _utc_iso(starts)
     frame = pd.DataFrame(
         {
@@ -238,7 +239,7 @@ def queue_alerts(
             "team": None,
             "agent_id": None,
             "contact_id": None,
-            "interval_start": starts,
+            INTERVAL_START: starts,
             "at": starts,
             "value": level.loc[hit].astype(float),
             "threshold": target.loc[hit].astype(float),

@@ -38,6 +38,7 @@ from features.measures.occupancy import queue_occupancy
 from features.schema import (
     DEFAULT_SL_THRESHOLD_S,
     HISTORY_COLUMNS,
+    INTERVAL_START,
     SHORT_ABANDON_S,
     ProgressCallback,
     no_progress,
@@ -101,9 +102,9 @@ def build_intervals(
     _check_contacts(contacts)
     report(0.2, "classifying contacts")
     frame = _classify(contacts, sl_threshold_s)
-    frame["interval_start"] = floor_local_ns(contacts["arrived_at"], freq_minutes, timezone)
+    frame[INTERVAL_START] = floor_local_ns(contacts["arrived_at"], freq_minutes, timezone)
     report(0.5, "aggregating intervals")
-    grouped = frame.groupby(["queue", "interval_start"], sort=True)
+    grouped = frame.groupby(["queue", INTERVAL_START], sort=True)
     history = grouped.agg(
         offered=("offered", "sum"),
         handled=("handled", "sum"),
@@ -113,7 +114,7 @@ def build_intervals(
         in_sl=("in_sl", "sum"),
         sl_offered=("sl_offered", "sum"),
     ).reset_index()
-    history["interval_start"] = ns_to_instants(history["interval_start"].to_numpy(), timezone)
+    history[INTERVAL_START] = ns_to_instants(history[INTERVAL_START].to_numpy(), timezone)
     if fill_closed and not history.empty:
         history = _fill_grid(history, contacts["arrived_at"], freq_minutes, timezone)
     for column in COUNT_COLUMNS:
@@ -129,7 +130,7 @@ def build_intervals(
         report(0.7, "occupancy from agent states")
         history = _add_occupancy(history, agent_states, contacts, freq_minutes, timezone)
     history["queue"] = history["queue"].astype("str")
-    history["interval_start"] = history["interval_start"].dt.tz_convert(timezone)
+    history[INTERVAL_START] = history[INTERVAL_START].dt.tz_convert(timezone)
     report(1.0, f"{len(history)} intervals")
     return history[HISTORY_COLUMNS].reset_index(drop=True)
 
@@ -262,9 +263,9 @@ def _fill_grid(
     first, last = local.min().date(), local.max().date()
     grid = interval_grid(first, (last - first).days + 1, freq_minutes, timezone)
     queues = history["queue"].unique()
-    full = pd.MultiIndex.from_product([queues, grid], names=["queue", "interval_start"])
-    history["interval_start"] = history["interval_start"].dt.tz_convert(timezone)
-    filled = history.set_index(["queue", "interval_start"]).reindex(full)
+    full = pd.MultiIndex.from_product([queues, grid], names=["queue", INTERVAL_START])
+    history[INTERVAL_START] = history[INTERVAL_START].dt.tz_convert(timezone)
+    filled = history.set_index(["queue", INTERVAL_START]).reindex(full)
     for column in (*COUNT_COLUMNS, "in_sl", "sl_offered"):
         filled[column] = filled[column].fillna(0)
     return filled.reset_index()
@@ -281,10 +282,10 @@ def _add_occupancy(
         agent_states, contacts, freq_minutes=freq_minutes, timezone=timezone
     )
     history = history.drop(columns="occupancy")
-    history["interval_start"] = history["interval_start"].dt.tz_convert(timezone)
-    occupancy = occupancy[["queue", "interval_start", "occupancy"]].copy()
+    history[INTERVAL_START] = history[INTERVAL_START].dt.tz_convert(timezone)
+    occupancy = occupancy[["queue", INTERVAL_START, "occupancy"]].copy()
     occupancy["queue"] = occupancy["queue"].astype("str")
     history["queue"] = history["queue"].astype("str")
-    occupancy["interval_start"] = occupancy["interval_start"].dt.as_unit("ns")
-    history["interval_start"] = history["interval_start"].dt.as_unit("ns")
-    return history.merge(occupancy, on=["queue", "interval_start"], how="left")
+    occupancy[INTERVAL_START] = occupancy[INTERVAL_START].dt.as_unit("ns")
+    history[INTERVAL_START] = history[INTERVAL_START].dt.as_unit("ns")
+    return history.merge(occupancy, on=["queue", INTERVAL_START], how="left")

@@ -32,12 +32,13 @@ from features.calendar import (
     ns_to_instants,
 )
 from features.errors import FieldError, InvalidInput
+from features.schema import INTERVAL_START
 
 BUSY_STATES = ("on_contact", "acw")
 PRODUCTIVE_STATES = ("available", "on_contact", "acw")
 AGENT_OCCUPANCY_COLUMNS = [
     "agent_id",
-    "interval_start",
+    INTERVAL_START,
     "available_s",
     "on_contact_s",
     "acw_s",
@@ -45,7 +46,7 @@ AGENT_OCCUPANCY_COLUMNS = [
     "productive_s",
     "occupancy",
 ]
-QUEUE_OCCUPANCY_COLUMNS = ["queue", "interval_start", "busy_s", "productive_s", "occupancy"]
+QUEUE_OCCUPANCY_COLUMNS = ["queue", INTERVAL_START, "busy_s", "productive_s", "occupancy"]
 
 
 def _check_states(agent_states: pd.DataFrame) -> None:
@@ -110,15 +111,15 @@ def state_seconds_per_interval(
     frame = pd.DataFrame(
         {
             "agent_id": names[agent],
-            "interval_start": piece_start,
+            INTERVAL_START: piece_start,
             "state": np.asarray(states, dtype=object)[state],
             "seconds": seconds,
         }
     )
-    summed = frame.groupby(["agent_id", "interval_start", "state"])["seconds"].sum().reset_index()
+    summed = frame.groupby(["agent_id", INTERVAL_START, "state"])["seconds"].sum().reset_index()
     summed["agent_id"] = summed["agent_id"].astype("str")
     summed["state"] = summed["state"].astype("str")
-    summed["interval_start"] = ns_to_instants(summed["interval_start"].to_numpy(), timezone)
+    summed[INTERVAL_START] = ns_to_instants(summed[INTERVAL_START].to_numpy(), timezone)
     return summed
 
 
@@ -179,7 +180,7 @@ def agent_occupancy(
     wide = pd.DataFrame(
         {
             "agent_id": pd.Series(names[keys // max(len(starts), 1)], dtype="str"),
-            "interval_start": ns_to_instants(starts[keys % max(len(starts), 1)], timezone),
+            INTERVAL_START: ns_to_instants(starts[keys % max(len(starts), 1)], timezone),
             **table,
         }
     )
@@ -222,7 +223,7 @@ def queue_occupancy(
     empty = pd.DataFrame(
         {
             "queue": pd.Series(dtype="str"),
-            "interval_start": pd.Series(dtype=f"datetime64[ns, {timezone}]"),
+            INTERVAL_START: pd.Series(dtype=f"datetime64[ns, {timezone}]"),
             "busy_s": pd.Series(dtype="float64"),
             "productive_s": pd.Series(dtype="float64"),
             "occupancy": pd.Series(dtype="float64"),
@@ -241,14 +242,14 @@ def queue_occupancy(
         {
             "agent_id": answered["agent_id"].astype("str"),
             "queue": answered["queue"].astype("str"),
-            "interval_start": floor_local(answered["answered_at"], freq_minutes, timezone),
+            INTERVAL_START: floor_local(answered["answered_at"], freq_minutes, timezone),
         }
     ).reset_index(drop=True)
-    work["day"] = work["interval_start"].dt.date
+    work["day"] = work[INTERVAL_START].dt.date
     agents = per_agent.copy()
     agents["agent_id"] = agents["agent_id"].astype("str")
-    agents["day"] = agents["interval_start"].dt.date
-    levels = (["agent_id", "interval_start"], ["agent_id", "day"], ["agent_id"])
+    agents["day"] = agents[INTERVAL_START].dt.date
+    levels = (["agent_id", INTERVAL_START], ["agent_id", "day"], ["agent_id"])
     attributed = []
     remaining = agents
     for keys in levels:
@@ -257,20 +258,18 @@ def queue_occupancy(
         joined = remaining.merge(counts[[*keys, "queue", "share"]], on=keys, how="left")
         matched = joined["share"].notna()
         attributed.append(joined[matched])
-        unmatched_keys = joined.loc[~matched, ["agent_id", "interval_start"]]
-        remaining = remaining.merge(unmatched_keys, on=["agent_id", "interval_start"])
+        unmatched_keys = joined.loc[~matched, ["agent_id", INTERVAL_START]]
+        remaining = remaining.merge(unmatched_keys, on=["agent_id", INTERVAL_START])
         if remaining.empty:
             break
     shares = pd.concat(attributed, ignore_index=True)
     shares["busy_s"] = shares["busy_s"] * shares["share"]
     shares["productive_s"] = shares["productive_s"] * shares["share"]
-    result = shares.groupby(["queue", "interval_start"], as_index=False)[
+    result = shares.groupby(["queue", INTERVAL_START], as_index=False)[
         ["busy_s", "productive_s"]
     ].sum()
     result["occupancy"] = result["busy_s"] / result["productive_s"]
-    return result[QUEUE_OCCUPANCY_COLUMNS].sort_values(
-        ["queue", "interval_start"], ignore_index=True
-    )
+    return result[QUEUE_OCCUPANCY_COLUMNS].sort_values(["queue", INTERVAL_START], ignore_index=True)
 
 
 def _ns(values: pd.Series) -> np.ndarray:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from features.measures.intervals import build_intervals
 from features.measures.kpis import weighted_mean
-from features.schema import HISTORY_COLUMNS
+from features.schema import HISTORY_COLUMNS, INTERVAL_START
 
 INTERVAL_MINUTES = 15
 """Length of the intervals today's figures are aggregated in, minutes."""
@@ -191,7 +191,7 @@ def queue_figures(
     """
     mine = waiting[waiting["queue"] == queue]
     rows = history[history["queue"] == queue]
-    now_rows = rows[rows["interval_start"] == interval]
+    now_rows = rows[rows[INTERVAL_START] == interval]
     offered = float(rows["offered"].sum())
     abandoned = float(rows["abandoned"].sum())
     return QueueFigures(

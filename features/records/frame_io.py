@@ -12,12 +12,13 @@ from pathlib import Path
 import pandas as pd
 
 from features.errors import FieldError, InvalidInput
+from features.schema import INTERVAL_START
 
 OFFSET_AFTER_TIME = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[+-]\d{2}:?\d{2}|Z)$"
 """An offset (or Z) following a time of day; a bare date's "-02" is not an offset."""
 
 INSTANT_COLUMNS = (
-    "interval_start",
+    INTERVAL_START,
     "start",
     "end",
     "arrived_at",

@@ -10,7 +10,7 @@ from features.errors import FieldError, InvalidInput
 from features.records.frame_io import read_frame
 from features.records.mapping import load_mapping, read_mapped
 from features.records.validation import validate_contacts
-from features.schema import HISTORY_COLUMNS
+from features.schema import HISTORY_COLUMNS, INTERVAL_START
 
 BANK_CALLS_TIMEZONE = "America/New_York"
 """The bank series' offsets assume US Eastern time (see the data README)."""
@@ -38,7 +38,7 @@ def load_bank_calls(path: str | Path, *, timezone: str = BANK_CALLS_TIMEZONE) ->
         When the file lacks a column or holds negative or non-integer counts.
     """
     frame = read_frame(path, timezone=timezone)
-    missing = [c for c in ("queue", "interval_start", "offered") if c not in frame.columns]
+    missing = [c for c in ("queue", INTERVAL_START, "offered") if c not in frame.columns]
     if missing:
         errors = [FieldError(None, c, "required column is missing") for c in missing]
         raise InvalidInput(f"{path}: not an interval history", errors)
@@ -51,9 +51,9 @@ def load_bank_calls(path: str | Path, *, timezone: str = BANK_CALLS_TIMEZONE) ->
         raise InvalidInput(f"{path}: {int(broken.sum())} bad count(s)", errors)
     history = pd.DataFrame({c: pd.Series(float("nan"), index=frame.index) for c in HISTORY_COLUMNS})
     history["queue"] = frame["queue"].astype("str")
-    history["interval_start"] = frame["interval_start"]
+    history[INTERVAL_START] = frame[INTERVAL_START]
     history["offered"] = offered.astype("int64")
-    return history.sort_values(["queue", "interval_start"], ignore_index=True)
+    return history.sort_values(["queue", INTERVAL_START], ignore_index=True)
 
 
 def load_technion(path: str | Path) -> pd.DataFrame:

@@ -54,8 +54,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from features.calendar import is_timezone
 from features.errors import FieldError, InvalidInput
+from features.records.types import TimezoneName
 from features.schema import CONTACT_COLUMNS
 
 SOURCE_ROWS_ATTR = "source_rows"
@@ -214,18 +214,11 @@ class SourceMapping(BaseModel):
     description: str = ""
     record: Literal["contacts"] = "contacts"
     source: SourceSpec = Field(default_factory=SourceSpec)
-    timezone: str | None = None
+    timezone: TimezoneName | None = None
     date: DateSpec | None = None
     roll_over: RollOver | None = None
     drop: list[Condition] = Field(default_factory=list)
     fields: dict[str, FieldRule | list[FieldRule]]
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, zone: str | None) -> str | None:
-        if zone is not None and not is_timezone(zone):
-            raise ValueError(f"unknown IANA timezone {zone!r}")
-        return zone
 
     @field_validator("fields")
     @classmethod

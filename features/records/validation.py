@@ -22,8 +22,21 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from features.calendar import WEEKDAYS, is_timezone
+from features.calendar import WEEKDAYS
 from features.errors import FieldError, InvalidInput
+from features.records.plausibility import (
+    MAX_COUNT,
+    MAX_DURATION_S,
+    MAX_ID_CHARS,
+    MAX_NAME_CHARS,
+    MAX_OFFLINE_S,
+    MAX_STATE_S,
+    check_instants,
+    check_numbers,
+    check_range,
+    check_text,
+)
+from features.records.types import Count, IdText, NameText, Real, TimezoneName
 from features.schema import (
     AGENT_STATE_COLUMNS,
     AGENT_STATES,
@@ -160,17 +173,16 @@ def _numbers(
     if column not in frame.columns:
         return pd.Series(np.nan, index=frame.index, dtype="float64")
     raw = frame[column]
-    if pd.api.types.is_bool_dtype(raw.dtype) or pd.api.types.is_numeric_dtype(raw.dtype):
-        numbers = raw.astype("float64")
-    else:
-        text = _text(raw)
-        numbers = pd.to_numeric(text, errors="coerce").astype("float64")
-        errors.add(text.notna() & numbers.isna(), column, "must be a number", text)
-    numbers = numbers.where(np.isfinite(numbers.fillna(0.0)))
+    numbers = check_numbers(raw, column, errors)
     if integer:
         broken = numbers.notna() & (numbers != np.round(numbers))
         errors.add(broken, column, "must be a whole number", raw)
     return numbers
+
+
+def _whole(numbers: pd.Series) -> pd.Series:
+    """Whole numbers (already checked) as nullable integers; anything else missing."""
+    return numbers.where(numbers == np.round(numbers)).round().astype("Int64")
 
 
 def _booleans(frame: pd.DataFrame, column: str, errors: ErrorCollector) -> pd.Series:
@@ -212,7 +224,11 @@ def _duplicates(
 
 
 def validate_contacts(
-    frame: pd.DataFrame, *, timezone: str | None = None, max_errors: int = MAX_REPORTED_ERRORS
+    frame: pd.DataFrame,
+    *,
+    timezone: str | None = None,
+    max_errors: int = MAX_REPORTED_ERRORS,
+    now: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """Check contacts against the record contract and return them clean and typed.
 
@@ -226,6 +242,9 @@ def validate_contacts(
         timestamps are rejected when None; instants are then returned in UTC.
     max_errors:
         How many broken rules to list in full (all are counted).
+    now:
+        The server's clock (UTC), against which no instant may lie more than a day ahead; the
+        real clock when None.
 
     Returns
     -------
@@ -243,25 +262,29 @@ def validate_contacts(
         naive timestamp, answered before arrival, ended before answer or arrival, negative
         duration, handle time not matching its parts, unknown channel, csat outside 1-5,
         sentiment outside -1..1, abandoned yet answered, duplicate contact_id with different
-        content.
+        content, and every bound of :mod:`features.records.plausibility` (instants within
+        1970-2200 and at most a day ahead, durations under 24 h, finite numbers of JSON number
+        type, text without control characters and within its length).
     """
     what = "contacts"
     _required_columns(frame, CONTACT_REQUIRED, what)
     errors = ErrorCollector(limit=max_errors)
     frame = frame.reset_index(drop=True)
     out = pd.DataFrame(index=frame.index)
-    for column in ("contact_id", "queue"):
-        out[column] = _text(frame[column]).astype("str")
-        errors.add(out[column].isna(), column, "required field is missing")
+    for column, limit in (("contact_id", MAX_ID_CHARS), ("queue", MAX_NAME_CHARS)):
+        out[column] = check_text(frame[column], column, errors, max_chars=limit).astype("str")
+        errors.add(_missing(frame[column]), column, "required field is missing")
     for column in CONTACT_INSTANTS:
         if column in frame.columns:
-            out[column] = parse_instant_column(frame[column], column, timezone, errors)
+            parsed = parse_instant_column(frame[column], column, timezone, errors)
+            out[column] = check_instants(parsed, column, errors, now=now)
         else:
             out[column] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us, UTC]")
     errors.add(_missing(frame["arrived_at"]), "arrived_at", "required field is missing")
 
     if "channel" in frame.columns:
-        channel = _text(frame["channel"]).str.lower().fillna(DEFAULT_CHANNEL)
+        given = check_text(frame["channel"], "channel", errors, max_chars=MAX_NAME_CHARS)
+        channel = given.str.lower().fillna(DEFAULT_CHANNEL)
         known = channel.isin(CHANNELS).astype(bool)
         rule = f"must be one of {', '.join(CHANNELS)}"
         errors.add(~known, "channel", rule, frame["channel"])
@@ -279,6 +302,9 @@ def validate_contacts(
     durations = {c: _numbers(frame, c, errors) for c in DURATION_COLUMNS}
     for column, values in durations.items():
         errors.add(values < 0, column, "must not be negative", frame.get(column))
+        durations[column] = check_range(
+            values.mask(values < 0), column, errors, high=MAX_DURATION_S, unit=" s"
+        )
     talk, hold, acw, handle = (durations[c] for c in DURATION_COLUMNS)
     parts_sum = talk.fillna(0.0) + hold.fillna(0.0) + acw.fillna(0.0)
     all_parts = talk.notna() & hold.notna() & acw.notna()
@@ -295,16 +321,18 @@ def validate_contacts(
     out["handle_s"] = handle.mask(handle.isna() & talk.notna(), parts_sum)
 
     out["agent_id"] = (
-        _text(frame["agent_id"]).astype("str")
+        check_text(frame["agent_id"], "agent_id", errors, max_chars=MAX_ID_CHARS).astype("str")
         if "agent_id" in frame.columns
         else pd.Series(pd.NA, index=frame.index, dtype="str")
     )
     transfers = _numbers(frame, "transfers", errors, integer=True)
     errors.add(transfers < 0, "transfers", "must not be negative", frame.get("transfers"))
-    out["transfers"] = transfers.round().astype("Int64")
+    transfers = check_range(transfers.mask(transfers < 0), "transfers", errors, high=MAX_COUNT)
+    out["transfers"] = _whole(transfers)
     csat = _numbers(frame, "csat", errors, integer=True)
-    errors.add((csat < 1) | (csat > 5), "csat", "must be between 1 and 5", frame.get("csat"))
-    out["csat"] = csat.round().astype("Int64")
+    bad_csat = (csat < 1) | (csat > 5)
+    errors.add(bad_csat, "csat", "must be between 1 and 5", frame.get("csat"))
+    out["csat"] = _whole(csat.mask(bad_csat))
     sentiment = _numbers(frame, "sentiment", errors)
     bad_sentiment = (sentiment < -1) | (sentiment > 1)
     errors.add(bad_sentiment, "sentiment", "must be between -1 and 1", frame.get("sentiment"))
@@ -331,7 +359,11 @@ def validate_contacts(
 
 
 def validate_agent_states(
-    frame: pd.DataFrame, *, timezone: str | None = None, max_errors: int = MAX_REPORTED_ERRORS
+    frame: pd.DataFrame,
+    *,
+    timezone: str | None = None,
+    max_errors: int = MAX_REPORTED_ERRORS,
+    now: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """Check agent-state spans and return them clean and typed.
 
@@ -345,6 +377,8 @@ def validate_agent_states(
         timestamps are then rejected).
     max_errors:
         How many broken rules to list in full (all are counted).
+    now:
+        The server's clock (UTC) for the one-day-ahead bound; the real clock when None.
 
     Returns
     -------
@@ -355,25 +389,35 @@ def validate_agent_states(
     ------
     InvalidInput
         Missing fields, unknown state, unparseable or naive times, ``ended_at`` before
-        ``started_at``, or the same (agent, start, state) sent twice with different ends.
+        ``started_at``, the same (agent, start, state) sent twice with different ends, and the
+        plausibility bounds (instants within 1970-2200 and at most a day ahead; a span under
+        24 h, an ``offline`` one under 31 days; ids without control characters, at most 200
+        characters).
     """
     what = "agent states"
     _required_columns(frame, AGENT_STATE_COLUMNS, what)
     errors = ErrorCollector(limit=max_errors)
     frame = frame.reset_index(drop=True)
     out = pd.DataFrame(index=frame.index)
-    out["agent_id"] = _text(frame["agent_id"]).astype("str")
-    errors.add(out["agent_id"].isna(), "agent_id", "required field is missing")
-    state = _text(frame["state"]).str.lower()
+    agent_ids = check_text(frame["agent_id"], "agent_id", errors, max_chars=MAX_ID_CHARS)
+    out["agent_id"] = agent_ids.astype("str")
+    errors.add(_missing(frame["agent_id"]), "agent_id", "required field is missing")
+    state = check_text(frame["state"], "state", errors, max_chars=MAX_NAME_CHARS).str.lower()
     errors.add(state.isna(), "state", "required field is missing")
     unknown = state.notna() & ~state.isin(AGENT_STATES).fillna(False).astype(bool)
     errors.add(unknown, "state", f"must be one of {', '.join(AGENT_STATES)}", frame["state"])
     out["state"] = state.astype("str")
     for column in ("started_at", "ended_at"):
-        out[column] = parse_instant_column(frame[column], column, timezone, errors)
+        parsed = parse_instant_column(frame[column], column, timezone, errors)
+        out[column] = check_instants(parsed, column, errors, now=now)
         errors.add(_missing(frame[column]), column, "required field is missing")
     backwards = out["ended_at"] < out["started_at"]
     errors.add(backwards, "ended_at", "must not be before started_at", out["ended_at"])
+    seconds = (out["ended_at"] - out["started_at"]).dt.total_seconds()
+    offline = (out["state"] == "offline").fillna(False).astype(bool)
+    too_long = (~offline & (seconds >= MAX_STATE_S)) | (offline & (seconds >= MAX_OFFLINE_S))
+    rule = "a state must last under 24 h (offline: under 31 days)"
+    errors.add(too_long.fillna(False).astype(bool), "ended_at", rule, out["ended_at"])
     present = out["agent_id"].notna() & out["started_at"].notna()
     deduped = _duplicates(
         out[present], ["agent_id", "started_at", "state"], errors, "agent state span"
@@ -391,10 +435,10 @@ class Contract(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    min_hours: float = Field(0.0, ge=0, le=168)
-    max_hours: float = Field(40.0, ge=0, le=168)
-    max_days: int = Field(5, ge=0, le=7)
-    shift_lengths_minutes: list[int] = Field(default_factory=lambda: [480])
+    min_hours: Real = Field(0.0, ge=0, le=168)
+    max_hours: Real = Field(40.0, ge=0, le=168)
+    max_days: Count = Field(5, ge=0, le=7)
+    shift_lengths_minutes: list[Count] = Field(default_factory=lambda: [480])
 
     @field_validator("shift_lengths_minutes")
     @classmethod
@@ -424,23 +468,16 @@ class AgentRecord(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    agent_id: str = Field(min_length=1)
-    name: str | None = None
-    team: str | None = None
-    site: str | None = None
-    timezone: str | None = None
-    skills: dict[str, int] = Field(min_length=1)
+    agent_id: IdText = Field(min_length=1)
+    name: NameText | None = None
+    team: NameText | None = None
+    site: NameText | None = None
+    timezone: TimezoneName | None = None
+    skills: dict[NameText, Count] = Field(min_length=1)
     contract: Contract | None = None
     availability: dict[str, list[tuple[str, str]]] | None = None
     time_off: list[date] = Field(default_factory=list)
     preferences: dict[str, Any] = Field(default_factory=dict)
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, zone: str | None) -> str | None:
-        if zone is not None and not is_timezone(zone):
-            raise ValueError(f"unknown IANA timezone {zone!r}")
-        return zone
 
     @field_validator("skills")
     @classmethod

@@ -36,7 +36,13 @@ import pandas as pd
 from features.calendar import WEEKDAYS, check_timezone, interval_grid, iso_instants
 from features.errors import FieldError, InvalidInput
 from features.records.frame_io import write_frame
-from features.schema import AGENT_STATE_COLUMNS, CONTACT_COLUMNS, ProgressCallback, no_progress
+from features.schema import (
+    AGENT_STATE_COLUMNS,
+    CONTACT_COLUMNS,
+    INTERVAL_START,
+    ProgressCallback,
+    no_progress,
+)
 from features.synthetic.arrivals import Anomaly, plan_arrivals, sample_arrivals
 from features.synthetic.profiles import QueueProfile, default_profiles
 from features.synthetic.roster import (
@@ -523,7 +529,7 @@ def _rates(
         pd.DataFrame(
             {
                 "queue": p.name,
-                "interval_start": grid15,
+                INTERVAL_START: grid15,
                 "planned": np.round(planned15[q], 4),
                 "rate": np.round(rate15[q], 4),
                 "staffed": staffed[q],

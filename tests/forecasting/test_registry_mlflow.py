@@ -85,7 +85,7 @@ def trained(store: str, history: pd.DataFrame):
 def test_tracking_uri_default_env_dir_and_env_uri(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.delenv(registry.URI_ENV_VAR, raising=False)
     assert registry.tracking_uri(tmp_path) == f"sqlite:///{tmp_path.resolve()}/mlflow.db"
-    repo_models = Path(registry.__file__).resolve().parents[1] / "models"
+    repo_models = Path(registry.__file__).resolve().parents[2] / "models"
     assert registry.tracking_uri() == f"sqlite:///{repo_models}/mlflow.db"
     monkeypatch.setenv(registry.URI_ENV_VAR, str(tmp_path / "store"))
     assert registry.tracking_uri("ignored") == f"sqlite:///{tmp_path.resolve()}/store/mlflow.db"

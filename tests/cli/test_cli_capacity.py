@@ -43,7 +43,8 @@ def _scenario(history: str = "history.csv") -> dict[str, Any]:
 
 
 def _flat(text: str) -> str:
-    return " ".join(text.split())
+    """The text without whitespace: Rich wraps long lines anywhere, even inside words."""
+    return "".join(text.split())
 
 
 def _write(tmp_path: Path, data: Any) -> Path:
@@ -75,7 +76,7 @@ def test_capacity_writes_plan_classes_forecast_and_report(tmp_path):
         k: v for k, v in hires.items() if v
     }
     text = _flat(result.output)
-    assert "cli plan" in text and "volume +10%" in text and "wrote" in text
+    assert "cliplan" in text and "volume+10%" in text and "wrote" in text
     budget_note = [s for s in report["scenarios"] if s["explanation"]]
     for scenario in budget_note:
         assert _flat(scenario["explanation"]["message"])[:40] in text

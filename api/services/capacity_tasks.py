@@ -66,11 +66,7 @@ def stored_agents(scenario: CapacityScenario, database_url: str) -> list[AgentSp
     from features.store.records_store import Store
     from scheduling.capacity.supply import agents_from_records
 
-    store = Store(database_url)
-    try:
-        return agents_from_records(store.read_agents())
-    finally:
-        store.dispose()
+    return agents_from_records(Store(database_url).read_agents())
 
 
 def capacity_report(plan: CapacityPlan) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from api.services.capacity_tasks import capacity_report
-from features.store.engine import make_engine
+from features.store.engine import shared_engine
 from features.store.service_store import ServiceStore
 from scheduling.capacity import load_capacity_scenario, plan_capacity
 from tests.dashboard.dashboard_browser import (
@@ -71,8 +71,7 @@ def capacity_plan(demo_store: DemoStore) -> str:
         }
     )
     plan = plan_capacity(scenario, history)
-    engine = make_engine(demo_store.url)
-    service = ServiceStore(engine)
+    service = ServiceStore(shared_engine(demo_store.url))
     plan_id = uuid.uuid4().hex
     service.create_job(
         plan_id,
@@ -89,7 +88,6 @@ def capacity_plan(demo_store: DemoStore) -> str:
         result=capacity_report(plan),
         result_url=f"/v1/capacity-plans/{plan_id}",
     )
-    engine.dispose()
     return plan_id
 
 

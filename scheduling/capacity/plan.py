@@ -185,7 +185,8 @@ def plan_capacity(
     """
     report = progress or (lambda fraction, message: None)
     people = _agents(scenario, agents)
-    history = _planned_history(scenario, history)
+    raw = history
+    history = _planned_history(scenario, raw)
     report(0.02, "fitting the weekly forecast")
     forecaster = _forecaster(scenario).fit(history)
     start_week = scenario.start_week or forecaster.last_week() + dt.timedelta(days=7)
@@ -200,11 +201,13 @@ def plan_capacity(
         high = 0.35 + 0.65 * (number + 1) / len(variants)
         step = _scaled(report, low, high, variant.name)
         reuse = _same_forecast(scenario, variant)
-        fitted = (
-            forecaster if reuse else _forecaster(variant).fit(_planned_history(variant, history))
+        fitted = forecaster if reuse else _forecaster(variant).fit(_planned_history(variant, raw))
+        same_weeks = variant.start_week in (None, start_week) and (
+            variant.horizon_weeks == scenario.horizon_weeks
         )
-        base = weekly if reuse and variant.start_week in (None, start_week) else None
-        plans.append(_plan_variant(variant, what_if, fitted, base, start_week, people, step))
+        base = weekly if reuse and same_weeks else None
+        staff = people if variant.agents == scenario.agents else _agents(variant, agents)
+        plans.append(_plan_variant(variant, what_if, fitted, base, start_week, staff, step))
     supply_warning = _ignored_warning(scenario, people)
     if supply_warning:
         warnings.append(supply_warning)
@@ -312,8 +315,11 @@ def _forecaster(scenario: CapacityScenario) -> LongRangeForecaster:
 
 
 def _same_forecast(base: CapacityScenario, variant: CapacityScenario) -> bool:
+    """Whether the base's fitted forecaster serves the variant (same history, model, events,
+    zone and queues)."""
     keys = ("history", "model", "events", "timezone")
-    return all(getattr(base, k) == getattr(variant, k) for k in keys)
+    same = all(getattr(base, k) == getattr(variant, k) for k in keys)
+    return same and list(base.queues) == list(variant.queues)
 
 
 def _backtest(scenario: CapacityScenario, history: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:

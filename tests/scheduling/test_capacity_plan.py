@@ -206,3 +206,24 @@ def test_inputs_the_plan_cannot_work_with(history):
     with pytest.raises(InvalidInput) as inside:
         plan_capacity(load_capacity_scenario(early), history)
     assert inside.value.errors[0].field == "start_week"
+
+
+def test_a_what_if_with_its_own_horizon_and_staff(history):
+    data = _scenario(
+        scenarios=[
+            {"name": "longer", "overrides": {"horizon_weeks": 14}},
+            {
+                "name": "fewer agents",
+                "overrides": {
+                    "agents": [{"agent_id": "a0", "skills": ["billing"], "hours_per_week": 20}]
+                },
+            },
+        ]
+    )
+    plan = plan_capacity(load_capacity_scenario(data), history)
+    base, longer, fewer = plan.scenarios
+    assert len(longer.weekly) == 14 and len(base.weekly) == 12
+    np.testing.assert_allclose(longer.weekly["required_fte"], base.weekly["required_fte"].iloc[0])
+    assert longer.weekly["week_start"].iloc[-1] == dt.date(2026, 8, 24)
+    np.testing.assert_allclose(fewer.weekly["available_fte"], 0.5)
+    assert fewer.summary["hires"] > base.summary["hires"]

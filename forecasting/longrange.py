@@ -525,7 +525,9 @@ class LongRangeForecaster:
         weight = weight * volume_factor[0].reshape(-1, 7)
         return weight, aht_factor[0].reshape(-1, 7), holiday
 
-    def predict(self, start_week: dt.date | str, weeks: int) -> pd.DataFrame:
+    def predict(
+        self, start_week: dt.date | str, weeks: int, *, handle_time: bool = True
+    ) -> pd.DataFrame:
         """Forecast every fitted queue for `weeks` local weeks from the Monday `start_week`.
 
         Parameters
@@ -534,6 +536,8 @@ class LongRangeForecaster:
             A Monday after the history's last week.
         weeks:
             Number of weeks (>= 1).
+        handle_time:
+            Forecast handle time too (False leaves ``aht_s`` NaN: backtests of volume).
 
         Returns
         -------
@@ -569,7 +573,7 @@ class LongRangeForecaster:
             factor = weight.sum(axis=1)
             aht_mean = aht_p10 = aht_p90 = np.full(weeks, np.nan)
             aht_known = weekly.aht[q, span]
-            if np.isfinite(aht_known).sum() >= 1:
+            if handle_time and np.isfinite(aht_known).sum() >= 1:
                 aht = forecast_series(
                     aht_known, int(horizon.max()), self.model, self.yearly_min_weeks
                 )

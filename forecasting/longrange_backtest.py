@@ -176,7 +176,7 @@ def backtest_longrange(
             forecaster = LongRangeForecaster(model=model, country=country, events=events)
             try:
                 forecast = forecaster.fit_prepared(training).predict(
-                    pd.Timestamp(monday).date(), steps
+                    pd.Timestamp(monday).date(), steps, handle_time=False
                 )
             except InvalidInput:
                 done += 1

@@ -104,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "rosters", "description": "Roster solving, publishing, schedules"},
             {"name": "simulations", "description": "Replaying real contacts on a roster"},
             {"name": "jobs", "description": "Background job state and progress"},
+            {"name": "capacity", "description": "Long-range capacity plans and hiring"},
         ],
     )
     app.state.settings = chosen

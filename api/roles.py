@@ -67,6 +67,10 @@ class Resource(StrEnum):
     """``GET /v1/me``: every key may ask who it is."""
     SIMULATIONS_RUN = "simulations:run"
     """``POST /v1/simulations`` (a replay of real contacts on a roster; supervisors scoped)."""
+    CAPACITY_PLAN = "capacity:plan"
+    """``POST /v1/capacity-plans`` (a job)."""
+    CAPACITY_READ = "capacity:read"
+    """``GET /v1/capacity-plans``, ``GET /v1/capacity-plans/{id}`` (a supervisor: their skills)."""
 
 
 ADMITTED: Final[Mapping[Resource, tuple[str, ...]]] = MappingProxyType(
@@ -92,6 +96,8 @@ ADMITTED: Final[Mapping[Resource, tuple[str, ...]]] = MappingProxyType(
         Resource.REALTIME_READ: (ADMIN, PLANNER, SUPERVISOR),
         Resource.ME_READ: ROLES,
         Resource.SIMULATIONS_RUN: (ADMIN, PLANNER, SUPERVISOR),
+        Resource.CAPACITY_PLAN: (ADMIN, PLANNER),
+        Resource.CAPACITY_READ: (ADMIN, PLANNER, SUPERVISOR),
     }
 )
 """Resource -> the roles it admits (every other role gets 403)."""

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "staffing",
     "roster",
     "simulate",
+    "capacity",
     "service",
     "demo",
 )

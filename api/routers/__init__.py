@@ -15,5 +15,6 @@ ROUTER_MODULES = (
     "intraday",
     "realtime",
     "contacts",
+    "capacity",
     "dashboard",
 )

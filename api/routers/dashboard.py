@@ -42,6 +42,7 @@ PAGES = {
     "/dashboard/roster": ("roster", "roster_title", True),
     "/dashboard/agent": ("agent", "agent_title", True),
     "/dashboard/drill": ("drill", "drill_title", True),
+    "/dashboard/capacity": ("capacity", "capacity_title", True),
 }
 """URL -> (page script in api/static, i18n key of its title, whether it draws charts)."""
 MEDIA_TYPES = {

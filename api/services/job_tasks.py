@@ -20,6 +20,7 @@ import pandas as pd
 from api.params import local_instant
 from api.schemas.common import frame_records
 from api.services.actuals import read_actuals
+from api.services.capacity_tasks import run_capacity_plan
 from features.calendar import intervals_in_days
 from features.errors import FieldError, Infeasible, InvalidInput
 from features.schema import FORECAST_COLUMNS, QUEUE, ROSTER_COLUMNS, ProgressCallback
@@ -227,6 +228,7 @@ JOB_KINDS: dict[str, Task] = {
     "forecast": train_forecast,
     "backtest": run_backtest,
     "roster": solve_roster_job,
+    "capacity": run_capacity_plan,
 }
 """Every job kind and the task that does it."""
 

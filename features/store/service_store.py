@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, delete, func, insert, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from features.errors import NotFound
 from features.schema import FORECAST_COLUMNS, INTERVAL_START, QUEUE, ROSTER_COLUMNS
@@ -135,6 +135,19 @@ class ServiceStore:
         if row is None:
             raise NotFound(f"job '{job_id}' does not exist")
         return row
+
+    def list_jobs(self, kind: str, limit: int = 50) -> list[Job]:
+        """The latest `limit` jobs of `kind`, newest first; their results are not loaded
+        (reading ``result`` on them raises), so a listing stays light."""
+        query = (
+            select(Job)
+            .where(Job.kind == kind)
+            .order_by(Job.created_at.desc(), Job.job_id)
+            .limit(limit)
+            .options(defer(Job.result))
+        )
+        with self._transaction() as session:
+            return list(session.scalars(query))
 
     def fail_orphaned_jobs(self, is_orphan: Callable[[str], bool], reason: str) -> list[str]:
         """Mark queued/running jobs whose owner is gone (``is_orphan(owner)``) as failed.

@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "forecasting",
     "staffing",
     "roster",
+    "plan",
     "simulate",
     "capacity",
     "service",

@@ -16,7 +16,6 @@ from features.ingest import read_records
 from features.measures.intervals import build_intervals
 from features.records.frame_io import write_frame
 from features.records.validation import validate_agent_states, validate_contacts
-from features.schema import DEFAULT_SL_THRESHOLD_S
 from features.store.records_store import Store
 from features.synthetic.generator import Anomaly, GeneratorSettings, generate_centre, write_centre
 
@@ -80,10 +79,11 @@ def parse_bound(text: str | None, timezone: str, *, end: bool) -> pd.Timestamp |
     return value
 
 
-def parse_thresholds(values: list[str] | None) -> tuple[float, dict[str, float]]:
+def parse_thresholds(values: list[str] | None) -> tuple[float | None, dict[str, float]]:
     """``--sl-threshold 20`` (every queue) and ``--sl-threshold tech=86400`` (one queue):
-    the default threshold and the per-queue ones, in seconds."""
-    default = DEFAULT_SL_THRESHOLD_S
+    the default threshold (None: each channel's, :data:`features.schema.CHANNEL_THRESHOLDS_S`)
+    and the per-queue ones, in seconds."""
+    default: float | None = None
     per_queue: dict[str, float] = {}
     errors: list[FieldError] = []
     for text in values or []:
@@ -105,11 +105,11 @@ def parse_thresholds(values: list[str] | None) -> tuple[float, dict[str, float]]
 
 
 def threshold_mapping(
-    default: float, per_queue: dict[str, float], queues: list[str]
-) -> float | dict[str, float]:
+    default: float | None, per_queue: dict[str, float], queues: list[str]
+) -> float | dict[str, float] | None:
     """The `sl_threshold_s` argument of :func:`features.measures.intervals.build_intervals`."""
-    if not per_queue:
-        return default
+    if not per_queue or default is None:
+        return dict(per_queue) or default
     return {q: per_queue.get(q, default) for q in sorted(set(queues) | set(per_queue))}
 
 
@@ -194,7 +194,10 @@ def intervals(
     queue: Annotated[list[str] | None, typer.Option(help="Only these queues (repeatable).")] = None,
     sl_threshold: Annotated[
         list[str] | None,
-        typer.Option(help="Service-level threshold: SECONDS, or QUEUE=SECONDS (repeatable)."),
+        typer.Option(
+            help="Service-level threshold: SECONDS, or QUEUE=SECONDS (repeatable); default: "
+            "the channel's (voice 20 s, chat 60 s, e-mail 4 h, social 1 h, messaging 5 min)."
+        ),
     ] = None,
     fill_closed: Annotated[
         bool, typer.Option(help="Also write intervals without contacts (zeros).")

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, Engine, and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from features.measures.alert_rules import ALERT_COLUMNS, KIND_SERVICE_LEVEL
+from features.measures.alert_rules import ALERT_COLUMNS, QUEUE_ALERT_KINDS
 from features.store.service_store import as_utc, utc_now
 from features.store.tables.alerts import AlertRow, WebhookDeliveryRow
 from features.store.tables.records import AgentRow
@@ -151,7 +151,7 @@ class AlertStore:
             if scope.queues is not None:
                 visible.append(
                     and_(
-                        AlertRow.kind == KIND_SERVICE_LEVEL,
+                        AlertRow.kind.in_(QUEUE_ALERT_KINDS),
                         AlertRow.queue.in_(sorted(scope.queues)),
                     )
                 )

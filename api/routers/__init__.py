@@ -14,5 +14,8 @@ ROUTER_MODULES = (
     "intraday",
     "realtime",
     "contacts",
+    "sources",
+    "exports",
+    "ask",
     "dashboard",
 )

@@ -398,4 +398,3 @@ def quality_alerts(
     if not parts:
         return empty_alerts()
     return _text_or_none(pd.concat(parts, ignore_index=True))
-

@@ -10,8 +10,9 @@ Every measure is attributed to the interval in which the contact **arrived**:
 - ``asa_s``: mean wait ``answered_at - arrived_at`` (seconds) over answered contacts;
 - ``service_level``: contacts answered within the threshold (inclusive) divided by offered
   contacts — the queue's threshold when one is given, else the contact's channel's
-  (:data:`features.schema.CHANNEL_THRESHOLDS_S`: voice 20 s, chat 60 s, e-mail 4 h, ...) — abandoned contacts counting as missed; contacts abandoned within
-  5 s are left out of offered for this ratio only (NaN when nothing remains);
+  (:data:`features.schema.CHANNEL_THRESHOLDS_S`: voice 20 s, chat 60 s, e-mail 4 h, ...) —,
+  abandoned contacts counting as missed; contacts abandoned within 5 s are left out of
+  offered for this ratio only (NaN when nothing remains);
 - ``abandon_rate``: abandoned / offered;
 - ``occupancy``: from agent states when given (see :mod:`features.measures.occupancy`), else NaN.
 

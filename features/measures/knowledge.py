@@ -147,7 +147,9 @@ def kb_usage(events: pd.DataFrame, contacts: pd.DataFrame | None, by: str) -> pd
     return table.sort_values(["views", by], ascending=[False, True], ignore_index=True)
 
 
-def compare_means(with_: np.ndarray, without: np.ndarray, *, min_group: int = MIN_GROUP) -> Comparison:
+def compare_means(
+    with_: np.ndarray, without: np.ndarray, *, min_group: int = MIN_GROUP
+) -> Comparison:
     """Difference of mean handle times (seconds) with a Welch 95 % interval and a Mann-Whitney U
     test (two-sided)."""
     n1, n0 = len(with_), len(without)
@@ -161,7 +163,9 @@ def compare_means(with_: np.ndarray, without: np.ndarray, *, min_group: int = MI
     return Comparison(n1, n0, m1, m0, _diff(m1, m0), float(low), float(high), float(test.pvalue))
 
 
-def compare_shares(with_: np.ndarray, without: np.ndarray, *, min_group: int = MIN_GROUP) -> Comparison:
+def compare_shares(
+    with_: np.ndarray, without: np.ndarray, *, min_group: int = MIN_GROUP
+) -> Comparison:
     """Difference of two shares (0..1) with a Wald 95 % interval and Fisher's exact test."""
     n1, n0 = len(with_), len(without)
     p1 = float(np.mean(with_)) if n1 else None
@@ -222,12 +226,12 @@ def kb_effectiveness(
     }
     if tickets is not None and not tickets.empty:
         reopened = tickets.drop_duplicates("contact_id").set_index("contact_id")["reopened"]
-        values["reopened"] = (
-            handled["contact_id"].map(reopened.astype(float)).to_numpy(dtype=float)
-        )
+        values["reopened"] = handled["contact_id"].map(reopened.astype(float)).to_numpy(dtype=float)
     topics = [(ALL_TOPICS, any_view)]
     for topic, group in linked.groupby("topic", sort=True):
-        topics.append((str(topic), handled["contact_id"].isin(group["contact_id"].tolist()).to_numpy()))
+        topics.append(
+            (str(topic), handled["contact_id"].isin(group["contact_id"].tolist()).to_numpy())
+        )
     for topic, used in topics:
         queues = handled["queue"].isin(handled.loc[used, "queue"].unique()).to_numpy()
         baseline = queues & ~any_view

@@ -55,8 +55,7 @@ def negative_emotion(emotion: Iterable[Any], *, min_score: float = NEGATIVE_MIN_
             continue
         flags.append(
             any(
-                s["label"] in NEGATIVE_EMOTIONS and float(s["score"]) >= min_score
-                for s in segments
+                s["label"] in NEGATIVE_EMOTIONS and float(s["score"]) >= min_score for s in segments
             )
         )
     return pd.Series(flags, dtype="boolean")

@@ -90,7 +90,11 @@ def _history(tickets: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.DataFrame:
     bare = (lists.map(len) == 0).to_numpy() & resolved_at.notna().to_numpy()
     if bare.any():
         implied = pd.DataFrame(
-            {"ticket": np.flatnonzero(bare), "at": resolved_at[bare].to_numpy(), "status": "resolved"}
+            {
+                "ticket": np.flatnonzero(bare),
+                "at": resolved_at[bare].to_numpy(),
+                "status": "resolved",
+            }
         )
         implied["at"] = pd.to_datetime(implied["at"], utc=True)
         changes = pd.concat([changes, implied], ignore_index=True)
@@ -235,8 +239,7 @@ def ticket_kpis(
     frame[by] = rows[by].to_numpy()
     frame = frame[frame[by].notna()]
     table = [
-        {by: str(name), **asdict(_totals(group))}
-        for name, group in frame.groupby(by, sort=True)
+        {by: str(name), **asdict(_totals(group))} for name, group in frame.groupby(by, sort=True)
     ]
     return pd.DataFrame(table, columns=[by, *columns])
 

@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from features.errors import InvalidInput
 from features.records.plausibility import (
     MAX_DURATION_S,
     MAX_ID_CHARS,
@@ -317,7 +316,9 @@ def validate_tickets(
     errors = ErrorCollector(limit=max_errors)
     frame = frame.reset_index(drop=True)
     out = pd.DataFrame(index=frame.index)
-    out["ticket_id"] = _text_field(frame, "ticket_id", errors, max_chars=MAX_ID_CHARS, required=True)
+    out["ticket_id"] = _text_field(
+        frame, "ticket_id", errors, max_chars=MAX_ID_CHARS, required=True
+    )
     out["queue"] = _text_field(frame, "queue", errors, max_chars=MAX_NAME_CHARS, required=True)
     out["category"] = _text_field(
         frame, "category", errors, max_chars=MAX_TEXT_CHARS, required=True

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Select, and_, delete, func, or_, select
+from sqlalchemy import Connection, Select, and_, delete, func, insert, or_, select, update
 
 from features.errors import FieldError, InvalidInput
 from features.measures.quality import negative_emotion
@@ -46,7 +46,7 @@ from features.store.records_store import (
     _from_epoch_ms,
     _instant_param,
 )
-from features.store.tables.records import AgentRow, ContactRow
+from features.store.tables.records import ContactRow
 from features.store.tables.sources import (
     KbEventRow,
     NameAliasRow,
@@ -112,9 +112,11 @@ def _signatures(tickets: pd.DataFrame, changes: pd.DataFrame) -> pd.Series:
     cells = tickets[TICKET_STORED].astype(object).where(tickets[TICKET_STORED].notna(), "")
     text = cells.astype(str).agg("\x1f".join, axis=1)
     steps = changes.sort_values(["ticket_id", "seq"])
-    joined = (steps["at"].astype(str) + "|" + steps["status"].astype(str)).groupby(
-        steps["ticket_id"]
-    ).agg(";".join)
+    joined = (
+        (steps["at"].astype(str) + "|" + steps["status"].astype(str))
+        .groupby(steps["ticket_id"])
+        .agg(";".join)
+    )
     out = pd.Series(text.to_numpy(), index=tickets["ticket_id"].to_numpy())
     return out + "\x1e" + joined.reindex(out.index).fillna("")
 
@@ -246,7 +248,9 @@ class SourcesStore:
                 "priority": clean["priority"],
             }
         )
-        owner = np.repeat(clean["ticket_id"].astype(str).to_numpy(), clean["status_changes"].map(len))
+        owner = np.repeat(
+            clean["ticket_id"].astype(str).to_numpy(), clean["status_changes"].map(len)
+        )
         flat = [item for items in clean["status_changes"] for item in items]
         changes = pd.DataFrame(
             {
@@ -347,7 +351,9 @@ class SourcesStore:
         report(1.0, f"{inserted:,} new evaluations")
         return SourceIngestReport(len(frame), inserted, len(frame) - inserted)
 
-    def put_aliases(self, aliases: pd.DataFrame | Iterable[Mapping[str, Any]]) -> SourceIngestReport:
+    def put_aliases(
+        self, aliases: pd.DataFrame | Iterable[Mapping[str, Any]]
+    ) -> SourceIngestReport:
         """Store aliases (``kind``, ``name``, ``alias``): a known (kind, alias) is pointed at the
         new name; one transaction.
 
@@ -372,16 +378,22 @@ class SourcesStore:
             moved = [
                 r
                 for r in records
-                if (r["kind"], r["alias"]) in stored and stored[(r["kind"], r["alias"])] != r["name"]
+                if (r["kind"], r["alias"]) in stored
+                and stored[(r["kind"], r["alias"])] != r["name"]
             ]
             for record in moved:
                 connection.execute(
-                    table.update()
-                    .where(and_(table.c.kind == record["kind"], table.c.alias == record["alias"]))
+                    update(NameAliasRow)
+                    .where(
+                        and_(
+                            NameAliasRow.kind == record["kind"],
+                            NameAliasRow.alias == record["alias"],
+                        )
+                    )
                     .values(name=record["name"])
                 )
             if new:
-                connection.execute(table.insert(), new)
+                connection.execute(insert(NameAliasRow), new)
         return SourceIngestReport(
             len(records), len(new), len(records) - len(new), updated=len(moved)
         )
@@ -395,6 +407,7 @@ class SourcesStore:
         queues: Sequence[str] | None = None,
         agent_ids: Sequence[str] | None = None,
         categories: Sequence[str] | None = None,
+        ticket_ids: Sequence[str] | None = None,
         opened_only: bool = False,
     ) -> pd.DataFrame:
         """Tickets whose life overlaps ``[start, end)``: opened before `end` and either opened
@@ -405,7 +418,7 @@ class SourcesStore:
         ----------
         start, end:
             Instants (naive ones are taken as UTC); None leaves that side open.
-        queues, agent_ids, categories:
+        queues, agent_ids, categories, ticket_ids:
             Keep only these (None keeps all).
 
         Returns
@@ -427,7 +440,12 @@ class SourcesStore:
             else:
                 unresolved = table.c.status.not_in(list(RESOLVED_STATUSES))
                 conditions.append(or_(opened, unresolved, table.c.changed_at >= low))
-        for column, wanted in (("queue", queues), ("agent_id", agent_ids), ("category", categories)):
+        for column, wanted in (
+            ("queue", queues),
+            ("agent_id", agent_ids),
+            ("category", categories),
+            ("ticket_id", ticket_ids),
+        ):
             if wanted is not None:
                 conditions.append(table.c[column].in_(list(wanted)))
         query: Select[Any] = select(*(table.c[c] for c in TICKET_STORED)).where(*conditions)
@@ -465,9 +483,11 @@ class SourcesStore:
         end: str | datetime | pd.Timestamp | None = None,
         *,
         agent_ids: Sequence[str] | None = None,
+        contact_ids: Sequence[str] | None = None,
     ) -> pd.DataFrame:
-        """Knowledge-base events viewed in ``[start, end)`` (of `agent_ids` when given), oldest
-        first; :data:`features.schema.KB_EVENT_COLUMNS`, ``viewed_at`` tz-aware UTC."""
+        """Knowledge-base events viewed in ``[start, end)`` (of `agent_ids`, during
+        `contact_ids` when given), oldest first; :data:`features.schema.KB_EVENT_COLUMNS`,
+        ``viewed_at`` tz-aware UTC."""
         table = KbEventRow.__table__
         query: Select[Any] = select(*(table.c[c] for c in KB_STORED))
         low, high = _instant_param(start), _instant_param(end)
@@ -477,6 +497,8 @@ class SourcesStore:
             query = query.where(table.c.viewed_at < high)
         if agent_ids is not None:
             query = query.where(table.c.agent_id.in_(list(agent_ids)))
+        if contact_ids is not None:
+            query = query.where(table.c.contact_id.in_(list(contact_ids)))
         query = query.order_by(table.c.viewed_at, table.c.event_id)
         frame = self.records._fetch_frame(query, KB_STORED)
         frame["viewed_at"] = _from_epoch_ms(frame["viewed_at"])
@@ -492,6 +514,7 @@ class SourcesStore:
         by: str = "contact",
         agent_ids: Sequence[str] | None = None,
         queues: Sequence[str] | None = None,
+        contact_ids: Sequence[str] | None = None,
     ) -> pd.DataFrame:
         """Quality evaluations with their contact's ``queue``, ``agent_id``, ``channel`` and
         ``arrived_at``.
@@ -504,8 +527,9 @@ class SourcesStore:
             ``contact``: evaluations of contacts that arrived in the range (evaluations of
             unknown contacts are left out); ``evaluated``: evaluations made in the range, with
             the contact's fields empty when it is not stored.
-        agent_ids, queues:
-            Keep only evaluations of contacts handled by these agents / on these queues.
+        agent_ids, queues, contact_ids:
+            Keep only evaluations of contacts handled by these agents / on these queues / of
+            these contacts.
 
         Returns
         -------
@@ -535,6 +559,8 @@ class SourcesStore:
             query = query.where(contacts.c.agent_id.in_(list(agent_ids)))
         if queues is not None:
             query = query.where(contacts.c.queue.in_(list(queues)))
+        if contact_ids is not None:
+            query = query.where(quality.c.contact_id.in_(list(contact_ids)))
         query = query.order_by(quality.c.evaluated_at, quality.c.evaluation_id)
         frame = self.records._fetch_frame(query, columns)
         for column in ("evaluated_at", "arrived_at"):
@@ -572,11 +598,3 @@ class SourcesStore:
         with self.engine.connect() as connection:
             rows = connection.execute(query).all()
         return {str(a): pd.Timestamp(int(ms), unit="ms", tz="UTC") for a, ms in rows}
-
-    def teams(self) -> dict[str, str]:
-        """Agent id -> team of every stored agent with a team."""
-        with self.engine.connect() as connection:
-            rows = connection.execute(
-                select(AgentRow.agent_id, AgentRow.team).where(AgentRow.team.is_not(None))
-            ).all()
-        return {str(a): str(t) for a, t in rows}

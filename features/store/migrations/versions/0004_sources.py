@@ -88,12 +88,8 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("evaluation_id", name="pk_quality_evaluations"),
     )
-    op.create_index(
-        "ix_quality_evaluations_contact_id", "quality_evaluations", ["contact_id"]
-    )
-    op.create_index(
-        "ix_quality_evaluations_evaluated_at", "quality_evaluations", ["evaluated_at"]
-    )
+    op.create_index("ix_quality_evaluations_contact_id", "quality_evaluations", ["contact_id"])
+    op.create_index("ix_quality_evaluations_evaluated_at", "quality_evaluations", ["evaluated_at"])
     op.create_table(
         "name_aliases",
         sa.Column("kind", sa.String(16), nullable=False, comment="queue, team or agent"),

@@ -14,7 +14,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-COMMAND_MODULES = ("records", "history", "forecasting", "staffing", "roster", "service", "demo")
+COMMAND_MODULES = (
+    "records",
+    "history",
+    "forecasting",
+    "staffing",
+    "roster",
+    "service",
+    "export",
+    "demo",
+)
 
 
 def _register_all() -> None:

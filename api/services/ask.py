@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 
 import pandas as pd
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from api.deps import Principal, forbid_outside, scoped_agents, scoped_queues
 from api.services.sources import Scope
@@ -36,7 +36,7 @@ from features.store.tables.records import ContactRow
 def known_queues(store: Store, agents: pd.DataFrame) -> list[str]:
     """Every queue name the store knows: in contacts and in agents' skills."""
     with store.engine.connect() as connection:
-        stored = set(connection.execute(select(distinct(ContactRow.queue))).scalars())
+        stored = set(connection.execute(select(ContactRow.queue).distinct()).scalars())
     skilled = {q for skills in agents["skills"] if isinstance(skills, dict) for q in skills}
     return sorted(str(q) for q in stored | skilled if q)
 

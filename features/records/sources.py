@@ -247,7 +247,8 @@ def _status_changes(
     parent_opened = opened.iloc[items[_ROW].to_numpy()].reset_index(drop=True)
     found.add(at < parent_opened, "at", "must not be before the ticket's opened_at", at)
     _merge_item_errors(errors, found, items, column)
-    ordered = pd.DataFrame({_ROW: items[_ROW], _POS: items[_POS], "at": at, "status": status})
+    local = at.dt.tz_convert(timezone or "UTC")
+    ordered = pd.DataFrame({_ROW: items[_ROW], _POS: items[_POS], "at": local, "status": status})
     ordered = ordered.sort_values([_ROW, "at", _POS], kind="stable")
     for row, at_value, status_value in zip(
         ordered[_ROW], ordered["at"], ordered["status"], strict=True
@@ -354,9 +355,7 @@ def validate_tickets(
     out["status"] = out["status"].astype("str")
     clean = _dedupe_nested(out, "ticket_id", ["status_changes"], errors, "ticket_id")
     errors.raise_if_any(what)
-    return _in_zone(clean, ["opened_at", "resolved_at"], timezone, nested="status_changes")[
-        TICKET_COLUMNS
-    ]
+    return _in_zone(clean, ["opened_at", "resolved_at"], timezone)[TICKET_COLUMNS]
 
 
 def _dedupe_nested(
@@ -364,25 +363,25 @@ def _dedupe_nested(
 ) -> pd.DataFrame:
     """Drop exact repeats of a row (nested lists compared as JSON); flag a key repeated with
     different content."""
-    hashable = out.copy()
+    present = out[out[key].notna()]
+    repeated = present.duplicated(subset=[key], keep=False)
+    if not repeated.any():
+        return present.reset_index(drop=True)
+    # Nested lists are hashed as JSON only for the rows whose key repeats: cheap on clean batches.
+    hashable = present.copy()
     for column in nested:
-        hashable[column] = out[column].map(lambda v: json.dumps(v, default=str, sort_keys=True))
-    present = hashable[key].notna()
-    kept = _duplicates(hashable[present], [key], errors, what)
+        hashable.loc[repeated, column] = hashable.loc[repeated, column].map(
+            lambda v: json.dumps(v, default=str, sort_keys=True)
+        )
+        hashable.loc[~repeated, column] = ""
+    kept = _duplicates(hashable, [key], errors, what)
     return out.loc[kept.index].reset_index(drop=True)
 
 
-def _in_zone(
-    clean: pd.DataFrame, columns: Sequence[str], timezone: str | None, nested: str | None = None
-) -> pd.DataFrame:
+def _in_zone(clean: pd.DataFrame, columns: Sequence[str], timezone: str | None) -> pd.DataFrame:
     zone = timezone or "UTC"
     for column in columns:
         clean[column] = clean[column].dt.tz_convert(zone)
-    if nested is not None:
-        clean[nested] = [
-            [{**item, "at": item["at"].tz_convert(zone)} for item in items]
-            for items in clean[nested]
-        ]
     return clean
 
 

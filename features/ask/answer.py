@@ -366,7 +366,7 @@ def _subject_text(subject: Subject, query: Query, ctx: AskContext) -> str:
 
 
 def _when(period: Period, zh: bool) -> str:
-    dates = period.describe()
+    dates = period.describe("zh" if zh else "en")
     label = period.label
     if label == dates or label.replace(" ", "") == dates:
         return dates if zh else f"on {dates}"
@@ -458,6 +458,8 @@ def _single(query: Query, frames: AskFrames, ctx: AskContext) -> Answer:
     shown = format_value(value, measure.unit, query.language)
     if zh:
         text = f"{who}{_when(period, zh)}的{measure.zh}为 {shown}。"
+    elif measure.unit == "count":
+        text = _capital(f"{who} had {shown} {measure.en} {_when(period, zh)}.")
     else:
         text = f"The {measure.en} of {who} {_when(period, zh)} was {shown}."
     if query.threshold is not None:
@@ -560,7 +562,7 @@ def _grouped(query: Query, frames: AskFrames, ctx: AskContext) -> Answer:
             total = f"（共 {len(measured)} 个{plural_zh}）"
             text = f"{when}{measure.zh}{word}的是{names}：{shown}{total}。{note}"
         else:
-            text = (
+            text = _capital(
                 f"{names} had the {word} {measure.en} {when}: {shown} "
                 f"(of {len(measured)} {plural_en}).{note}"
             )
@@ -603,6 +605,13 @@ def _grouped(query: Query, frames: AskFrames, ctx: AskContext) -> Answer:
     return Answer(True, query.language, text.strip(), unit=measure.unit, rows=rows)
 
 
+def _capital(text: str) -> str:
+    """Capitalise a sentence that starts with a common word (names keep their spelling)."""
+    if text.startswith(("the ", "team ", "you ")):
+        return text[:1].upper() + text[1:]
+    return text
+
+
 def _rank_words(rank: str, unit: str, zh: bool) -> str:
     counted = unit == "count"
     if zh:
@@ -629,7 +638,7 @@ def _two_periods(query: Query, frames: AskFrames, ctx: AskContext) -> Answer:
     rows: list[dict[str, Any]] = []
     for period in query.periods:
         value, count = measure_value(measure, subject, period, frames, ctx)
-        rows.append({"label": period.label, "dates": period.describe(), "value": value,
+        rows.append({"label": period.label, "dates": period.describe(query.language), "value": value,
                      "count": count})  # fmt: skip
     first, second = rows
     if first["value"] is None or second["value"] is None:

@@ -65,10 +65,13 @@ class Period:
         """The period's last local date (inclusive)."""
         return (self.end - pd.Timedelta(hours=1)).date()
 
-    def describe(self) -> str:
-        """``2026-11-29`` or ``2026-11-23 to 2026-11-29``."""
+    def describe(self, language: str = "en") -> str:
+        """``2026-11-29`` or ``2026-11-23 to 2026-11-29`` (``至`` in Chinese)."""
         first, last = self.first_day, self.last_day
-        return first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}"
+        if first == last:
+            return first.isoformat()
+        word = "至" if language == "zh" else "to"
+        return f"{first.isoformat()} {word} {last.isoformat()}"
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,7 @@ MEASURES: tuple[Measure, ...] = (
     Measure("tickets", "tickets", "count", True, "queue", "tickets opened", "新建工单数",
             ("tickets", "tickets opened", "new tickets", "opened tickets", "工单量", "工单数",
              "新建工单", "新工单", "工单")),
-    Measure("backlog", "tickets", "count", False, "queue", "ticket backlog", "积压工单数",
+    Measure("backlog", "tickets", "count", False, "queue", "tickets in the backlog", "积压工单数",
             ("backlog", "ticket backlog", "open tickets", "unresolved tickets", "积压工单",
              "积压", "未解决工单", "待处理工单", "未结工单")),
     Measure("first_contact_resolution", "tickets", "share", True, "queue",

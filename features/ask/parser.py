@@ -344,17 +344,17 @@ def _assemble(
     queues, teams, agents = _names(kinds, "queue"), _names(kinds, "team"), _names(kinds, "agent")
     group_by = groups[0] if groups else None
     rank = ranks[0] if ranks else None
-    if group_by is None and rank is not None:
-        several = [
-            k for k, v in (("queue", queues), ("team", teams), ("agent", agents)) if len(v) > 1
-        ]
-        if len(several) != 1:
-            return _refuse(
-                question, language,
-                f"'{rank}' of what? ask e.g. 'which queue had the {rank} ...'",
-                "请说明比较的对象，例如“哪个队列……最多”",
-            )  # fmt: skip
+    named = (("queue", queues), ("team", teams), ("agent", agents))
+    several = [kind for kind, names in named if len(names) > 1]
+    if group_by is None and len(several) == 1:
+        # "billing vs sales", "billing and sales": one value each.
         group_by = several[0]
+    if group_by is None and rank is not None:
+        word = {"max": "highest", "min": "lowest"}.get(rank, rank)
+        return _refuse(
+            question, language, f"'{word}' of what? ask e.g. 'which queue had the {word} ...'",
+            "请说明比较的对象，例如“哪个队列……最多”",
+        )  # fmt: skip
     today = now.date()
     periods: list[Period] = []
     clock: dt.time | None = None
@@ -394,7 +394,7 @@ def _assemble(
             "只有排班问题可以指定具体时刻",
         )  # fmt: skip
     if not periods:
-        periods = [_today(now, timezone)]
+        periods = [_today(now, timezone, language)]
     at = None
     if shift:
         if at_now:
@@ -426,6 +426,6 @@ def _assemble(
     )
 
 
-def _today(now: pd.Timestamp, timezone: str) -> Period:
+def _today(now: pd.Timestamp, timezone: str, language: Language) -> Period:
     low, high = day_bounds(now.date(), timezone)
-    return Period(low, high, "today")
+    return Period(low, high, "今天" if language == "zh" else "today")

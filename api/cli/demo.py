@@ -215,7 +215,7 @@ def demo(
     console.print(f"[bold green]Seatwise[/] dashboard {url}/  API docs {url}/docs")
     console.print(
         f"Ask in plain language (English or Chinese): {url}/dashboard/ask, e.g. "
-        "\"what was billing's service level yesterday?\" or \"昨天账单队列的服务水平是多少?\"",
+        '"what was billing\'s service level yesterday?" or "昨天账单队列的服务水平是多少?"',
         soft_wrap=True,
     )
     console.print(

@@ -48,7 +48,9 @@ def export(
     ] = None,
     timezone: Annotated[
         str | None,
-        typer.Option(help="The site's IANA zone (default: the agents' zone in the store, else UTC)."),
+        typer.Option(
+            help="The site's IANA zone (default: the agents' zone in the store, else UTC)."
+        ),
     ] = None,
     freq: Annotated[int, typer.Option(help="Interval length of `intervals`, minutes.")] = 15,
     database_url: DatabaseOpt = None,

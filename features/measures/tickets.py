@@ -77,7 +77,7 @@ def _history(tickets: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.DataFrame:
     """Every status change as one row (ticket position, instant, status), before `as_of`; a
     ticket without changes but resolved_at gets a ``resolved`` change there."""
     lists = tickets["status_changes"].map(lambda v: v if isinstance(v, list) else [])
-    owner = np.repeat(np.arange(len(tickets)), lists.map(len).to_numpy())
+    owner = np.repeat(np.arange(len(tickets)), lists.map(len).to_numpy(dtype=np.int64))
     flat = [item for items in lists for item in items]
     changes = pd.DataFrame(
         {

@@ -248,9 +248,8 @@ class SourcesStore:
                 "priority": clean["priority"],
             }
         )
-        owner = np.repeat(
-            clean["ticket_id"].astype(str).to_numpy(), clean["status_changes"].map(len)
-        )
+        counts = clean["status_changes"].map(len).to_numpy(dtype=np.int64)
+        owner = np.repeat(clean["ticket_id"].astype(str).to_numpy(), counts)
         flat = [item for items in clean["status_changes"] for item in items]
         changes = pd.DataFrame(
             {

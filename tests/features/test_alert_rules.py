@@ -154,8 +154,11 @@ def test_negative_emotion_cluster_with_lower_count() -> None:
 
 def test_latest_evaluation_of_a_contact_counts_once() -> None:
     frame = evaluations_frame()
-    review = frame.iloc[[0]].assign(evaluation_id="e0-manual", script_compliance=0.95,
-                                    evaluated_at=pd.Timestamp("2026-12-01 09:00", tz=TZ))
+    review = frame.iloc[[0]].assign(
+        evaluation_id="e0-manual",
+        script_compliance=0.95,
+        evaluated_at=pd.Timestamp("2026-12-01 09:00", tz=TZ),
+    )
     # The review passes c0: two misses of five are below the count of three.
     alerts = quality_alerts(pd.concat([frame, review], ignore_index=True), timezone=TZ)
     assert alerts.empty

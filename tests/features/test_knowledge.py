@@ -38,8 +38,18 @@ def _contacts(n: int = 40) -> pd.DataFrame:
                 "transfers": 1 if i % 4 == 0 else 0,
             }
         )
-    rows.append({"contact_id": "gone", "queue": "billing", "agent_id": None, "arrived_at": AT,
-                 "answered_at": pd.NaT, "abandoned": True, "handle_s": np.nan, "transfers": 0})
+    rows.append(
+        {
+            "contact_id": "gone",
+            "queue": "billing",
+            "agent_id": None,
+            "arrived_at": AT,
+            "answered_at": pd.NaT,
+            "abandoned": True,
+            "handle_s": np.nan,
+            "transfers": 0,
+        }
+    )
     return pd.DataFrame(rows)  # fmt: skip
 
 

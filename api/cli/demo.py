@@ -3,8 +3,9 @@
 Steps: generate a synthetic multi-queue, multi-channel centre (calls, chat, e-mail, social
 media, messaging) with its tickets, knowledge-base reads, quality evaluations and Chinese
 aliases, ingest it (and the real Anonymous Bank month of January 1999 beside it) through the
-same validation and store as any export, print interval summaries, train a forecast for the next week (a job, as the API runs it), turn it into staffing
-requirements, solve and publish a roster, create one API key per role, and serve.
+same validation and store as any export, print interval summaries, train a forecast for the
+next week (a job, as the API runs it), turn it into staffing requirements, solve and publish a
+roster, create one API key per role, and serve.
 """
 
 from __future__ import annotations

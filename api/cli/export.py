@@ -10,7 +10,7 @@ import pandas as pd
 import typer
 
 from api.cli.common import console, exits_on_bad_input, progress_bar
-from api.cli.history import DatabaseOpt, parse_bound, _site_timezone_from_store
+from api.cli.history import DatabaseOpt, _site_timezone_from_store, parse_bound
 from api.services.exports import EXPORT_FORMATS, EXPORT_KINDS, export_frame, write_export
 from features.calendar import check_timezone
 from features.errors import FieldError, InvalidInput

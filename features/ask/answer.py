@@ -638,8 +638,8 @@ def _two_periods(query: Query, frames: AskFrames, ctx: AskContext) -> Answer:
     rows: list[dict[str, Any]] = []
     for period in query.periods:
         value, count = measure_value(measure, subject, period, frames, ctx)
-        rows.append({"label": period.label, "dates": period.describe(query.language), "value": value,
-                     "count": count})  # fmt: skip
+        dates = period.describe(query.language)
+        rows.append({"label": period.label, "dates": dates, "value": value, "count": count})
     first, second = rows
     if first["value"] is None or second["value"] is None:
         missing = query.periods[0] if first["value"] is None else query.periods[1]

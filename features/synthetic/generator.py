@@ -39,8 +39,8 @@ from features.records.frame_io import write_frame
 from features.schema import (
     AGENT_STATE_COLUMNS,
     CONTACT_COLUMNS,
-    KB_EVENT_COLUMNS,
     INTERVAL_START,
+    KB_EVENT_COLUMNS,
     ProgressCallback,
     no_progress,
 )

@@ -72,9 +72,9 @@ def test_bad_batches_are_422_naming_row_and_field(client: TestClient, auth: KeyF
     assert answer.json()["detail"][0] | {"value": None} == {
         "row": 0, "field": "contact_id", "rule": "must be text", "value": None,
     }  # fmt: skip
+    segment = {"start_s": 0, "end_s": 5, "label": "angry", "score": 1.5}
     quality = [{"evaluation_id": "q1", "contact_id": "c1", "source": "speech",
-                "evaluated_at": "2026-11-24T09:00:00+01:00",
-                "emotion": [{"start_s": 0, "end_s": 5, "label": "angry", "score": 1.5}]}]  # fmt: skip
+                "evaluated_at": "2026-11-24T09:00:00+01:00", "emotion": [segment]}]  # fmt: skip
     answer = client.post("/v1/quality", json=quality, headers=headers)
     assert answer.status_code == 422
     assert answer.json()["detail"][0]["field"] == "emotion[0].score"

@@ -8,11 +8,11 @@ import pytest
 from features.errors import InvalidInput
 from features.measures.alert_rules import (
     ALERT_COLUMNS,
+    KIND_COMPLIANCE_MISS,
     KIND_LOW_CSAT,
+    KIND_NEGATIVE_EMOTION,
     KIND_NEGATIVE_SENTIMENT,
     KIND_SERVICE_LEVEL,
-    KIND_COMPLIANCE_MISS,
-    KIND_NEGATIVE_EMOTION,
     AlertThresholds,
     ClusterThresholds,
     contact_alerts,

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from features.calendar import iso_instants
 from features.schema import KB_EVENT_COLUMNS, QUALITY_COLUMNS
 from features.synthetic.profiles import QueueProfile
 
@@ -197,22 +198,38 @@ def generate_sources(
     topics = _topics(handled, rng)
     reads = _reads(handled, topics, skills, new, rng)
     kb_events = _kb_events(handled, topics, reads, agents, new, first_day, end, timezone, rng)
-    tickets = _tickets(handled, topics, reads, skills, channel_of, end, rng)
-    quality = _quality(handled, skills, channel_of, end, rng)
+    tickets = _tickets(handled, topics, reads, skills, channel_of, end, timezone, rng)
+    quality = _quality(handled, skills, channel_of, end, timezone, rng)
     aliases = _aliases(agents, [p.name for p in profiles])
     return Sources(tickets, kb_events, quality, aliases, skills)
 
 
+def _seconds(values: pd.Series) -> np.ndarray:
+    """Tz-aware instants as whole seconds since the epoch (int64)."""
+    return (
+        values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[s]").astype(np.int64)
+    )
+
+
+def _local(seconds: np.ndarray, timezone: str) -> pd.Series:
+    """Seconds since the epoch as tz-aware instants in `timezone`."""
+    return pd.Series(pd.to_datetime(seconds, unit="s", utc=True)).dt.tz_convert(timezone)
+
+
 def _topics(handled: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """Each handled contact's ticket category and knowledge-base topic."""
-    categories, topics, basic = [], [], []
-    for queue in handled["queue"]:
-        catalogue = TOPICS.get(template_of(str(queue)), (("general", "general", 1.0, True),))
+    categories = np.empty(len(handled), dtype=object)
+    topics = np.empty(len(handled), dtype=object)
+    basic = np.zeros(len(handled), dtype=bool)
+    templates = handled["queue"].astype(str).map(template_of).to_numpy()
+    for template in sorted(set(templates)):
+        rows = np.flatnonzero(templates == template)
+        catalogue = TOPICS.get(template, (("general", "general", 1.0, True),))
         weights = np.array([c[2] for c in catalogue])
-        pick = catalogue[int(rng.choice(len(catalogue), p=weights / weights.sum()))]
-        categories.append(pick[0])
-        topics.append(pick[1])
-        basic.append(pick[3])
+        picks = rng.choice(len(catalogue), size=len(rows), p=weights / weights.sum())
+        categories[rows] = [catalogue[k][0] for k in picks]
+        topics[rows] = [catalogue[k][1] for k in picks]
+        basic[rows] = [catalogue[k][3] for k in picks]
     return pd.DataFrame({"category": categories, "topic": topics, "basic": basic})
 
 
@@ -232,7 +249,7 @@ def _reads(
     fresh = handled["agent_id"].isin(sorted(new)).to_numpy()
     rate = 0.08 + 0.25 * (1.0 - skill) + np.where(fresh, 0.1, 0.0)
     rate = rate * np.where(longer, 1.6, 0.7) * np.where(transferred, 0.5, 1.0)
-    rate = rate * np.where(topics["basic"].to_numpy(), 1.0, 1.2)
+    rate = rate * np.where(topics["basic"].to_numpy(dtype=bool), 1.0, 1.2)
     return rng.random(len(handled)) < np.clip(rate, 0.0, 0.9)
 
 
@@ -247,23 +264,22 @@ def _kb_events(
     timezone: str,
     rng: np.random.Generator,
 ) -> pd.DataFrame:
-    rows: list[dict[str, Any]] = []
-    picked = handled[reads]
-    for index, contact in zip(np.flatnonzero(reads), picked.itertuples(index=False), strict=True):
-        topic = str(topics.at[index, "topic"])
-        talk = max(float(contact.talk_s or 0.0), 30.0)
-        for _ in range(int(rng.integers(1, 4))):
-            offset = float(rng.uniform(0.1, 0.9)) * talk
-            rows.append(
-                {
-                    "contact_id": contact.contact_id,
-                    "agent_id": contact.agent_id,
-                    "topic": topic,
-                    "viewed_at": contact.answered_at + pd.Timedelta(seconds=round(offset)),
-                }
-            )
+    picked = np.flatnonzero(reads)
+    repeats = rng.integers(1, 4, len(picked))
+    rows = np.repeat(picked, repeats)
+    talk = np.maximum(pd.to_numeric(handled["talk_s"], errors="coerce").fillna(0).to_numpy(), 30.0)
+    offsets = np.round(rng.uniform(0.1, 0.9, len(rows)) * talk[rows]).astype(np.int64)
+    during = pd.DataFrame(
+        {
+            "contact_id": handled["contact_id"].to_numpy()[rows],
+            "agent_id": handled["agent_id"].to_numpy()[rows],
+            "topic": topics["topic"].to_numpy()[rows],
+            "viewed_at": _local(_seconds(handled["answered_at"])[rows] + offsets, timezone),
+        }
+    )
     # New agents also study basic topics of their queue between contacts.
     days = pd.date_range(first_day, end.tz_convert(timezone).date() - dt.timedelta(days=1))
+    study: list[dict[str, Any]] = []
     for agent in agents:
         if agent["agent_id"] not in new:
             continue
@@ -272,24 +288,25 @@ def _kb_events(
         for day in days:
             if day.day_of_week >= 5 or rng.random() < 0.5:
                 continue
-            at = pd.Timestamp(day).tz_localize(timezone) + pd.Timedelta(
-                minutes=int(rng.integers(8 * 60, 17 * 60))
-            )
-            rows.append(
+            minute = int(rng.integers(8 * 60, 17 * 60))
+            study.append(
                 {
                     "contact_id": None,
                     "agent_id": agent["agent_id"],
                     "topic": basics[int(rng.integers(len(basics)))],
-                    "viewed_at": at,
+                    "viewed_at": pd.Timestamp(day).tz_localize(timezone)
+                    + pd.Timedelta(minutes=minute),
                 }
             )
-    frame = pd.DataFrame(rows, columns=["contact_id", "agent_id", "topic", "viewed_at"])
+    frame = pd.concat(
+        [during, pd.DataFrame(study, columns=list(during.columns))], ignore_index=True
+    )
+    frame["viewed_at"] = pd.to_datetime(frame["viewed_at"], utc=True).dt.tz_convert(timezone)
     frame = frame.sort_values(["viewed_at", "agent_id"], kind="stable", ignore_index=True)
-    slug = frame["topic"].str.replace(" ", "-", regex=False)
+    slug = frame["topic"].astype(str).str.replace(" ", "-", regex=False)
     article = rng.integers(1, ARTICLES_PER_TOPIC + 1, len(frame))
     frame["article_id"] = "kb-" + slug + "-" + pd.Series(article).astype(str)
     frame["event_id"] = [f"kb{i + 1:07d}" for i in range(len(frame))]
-    frame["viewed_at"] = pd.to_datetime(frame["viewed_at"]).dt.tz_convert(timezone)
     frame["contact_id"] = frame["contact_id"].astype("str")
     return frame[KB_EVENT_COLUMNS]
 
@@ -301,46 +318,62 @@ def _tickets(
     skills: dict[str, float],
     channel_of: dict[str, str],
     end: pd.Timestamp,
+    timezone: str,
     rng: np.random.Generator,
 ) -> list[dict[str, Any]]:
-    tickets: list[dict[str, Any]] = []
-    priorities = np.array(["normal", "high", "low", "urgent"])
-    for index, contact in enumerate(handled.itertuples(index=False)):
-        channel = channel_of.get(str(contact.queue), str(contact.channel))
-        if rng.random() >= TICKET_SHARE.get(channel, 0.3):
-            continue
-        skill = skills.get(str(contact.agent_id), 0.6)
-        read = bool(reads[index])
-        transferred = (contact.transfers or 0) > 0
-        opened = contact.answered_at + pd.Timedelta(seconds=int(rng.integers(5, 60)))
-        done = contact.ended_at + pd.Timedelta(seconds=float(contact.acw_s or 0.0))
-        first = 0.35 + 0.4 * skill + (0.1 if read else 0.0) - (0.25 if transferred else 0.0)
-        p_first = np.clip(first, 0.05, 0.95)
-        p_reopen = np.clip(0.16 - 0.12 * skill - (0.06 if read else 0.0), 0.01, 0.5)
-        changes: list[tuple[pd.Timestamp, str]] = []
-        if rng.random() < p_first:
-            changes.append((max(done, opened), "resolved"))
-        else:
-            changes.append((max(done, opened), "pending"))
-            wait = rng.lognormal(np.log(PENDING_DAYS.get(channel, 1.0) * 86400) - 0.5, 1.0)
-            changes.append((changes[-1][0] + pd.Timedelta(seconds=round(wait)), "resolved"))
-        if rng.random() < p_reopen:
-            reopen = changes[-1][0] + pd.Timedelta(hours=float(rng.uniform(6, 72)))
-            changes.append((reopen, "reopened"))
-            fix = rng.lognormal(np.log(0.5 * 86400), 0.8)
-            changes.append((reopen + pd.Timedelta(seconds=round(fix)), "resolved"))
-        changes.append((changes[-1][0] + pd.Timedelta(days=2), "closed"))
-        seen = [(at, status) for at, status in changes if at < end]
+    channel = handled["queue"].astype(str).map(channel_of).fillna(handled["channel"]).to_numpy()
+    share = pd.Series(channel).map(TICKET_SHARE).fillna(0.3).to_numpy(dtype=float)
+    rows = np.flatnonzero(rng.random(len(handled)) < share)
+    count = len(rows)
+    skill = handled["agent_id"].map(skills).fillna(0.6).to_numpy(dtype=float)[rows]
+    read = reads[rows]
+    transfers = pd.to_numeric(handled["transfers"], errors="coerce").fillna(0).to_numpy()
+    transferred = transfers[rows] > 0
+    opened = _seconds(handled["answered_at"])[rows] + rng.integers(5, 60, count)
+    acw = pd.to_numeric(handled["acw_s"], errors="coerce").fillna(0).to_numpy()[rows]
+    done = np.maximum(_seconds(handled["ended_at"])[rows] + np.round(acw).astype(np.int64), opened)
+    first = 0.35 + 0.4 * skill + np.where(read, 0.1, 0.0) - np.where(transferred, 0.25, 0.0)
+    settled = rng.random(count) < np.clip(first, 0.05, 0.95)
+    mean_wait = pd.Series(channel[rows]).map(PENDING_DAYS).fillna(1.0).to_numpy() * 86400
+    wait = np.round(rng.lognormal(np.log(mean_wait) - 0.5, 1.0)).astype(np.int64)
+    resolved = np.where(settled, done, done + wait)
+    reopen = rng.random(count) < np.clip(0.16 - 0.12 * skill - np.where(read, 0.06, 0.0), 0.01, 0.5)
+    reopened = resolved + np.round(rng.uniform(6, 72, count) * 3600).astype(np.int64)
+    fixed = reopened + np.round(rng.lognormal(np.log(0.5 * 86400), 0.8, count)).astype(np.int64)
+    closed = np.where(reopen, fixed, resolved) + 2 * 86400
+    priority = np.array(["normal", "high", "low", "urgent"])[
+        rng.choice(4, size=count, p=[0.7, 0.2, 0.08, 0.02])
+    ]
+    horizon = int(end.tz_convert("UTC").timestamp())
+    text = {
+        name: iso_instants(_local(values, timezone)).to_numpy()
+        for name, values in (("opened", opened), ("done", done), ("resolved", resolved),
+                             ("reopened", reopened), ("fixed", fixed), ("closed", closed))
+    }  # fmt: skip
+    ids, queues = handled["contact_id"].to_numpy(), handled["queue"].astype(str).to_numpy()
+    agents, categories = handled["agent_id"].to_numpy(), topics["category"].to_numpy()
+    tickets = []
+    for k, row in enumerate(rows):
+        steps = [("done", "resolved" if settled[k] else "pending", done[k])]
+        if not settled[k]:
+            steps.append(("resolved", "resolved", resolved[k]))
+        if reopen[k]:
+            steps += [("reopened", "reopened", reopened[k]), ("fixed", "resolved", fixed[k])]
+        steps.append(("closed", "closed", closed[k]))
         tickets.append(
             {
-                "ticket_id": f"t{len(tickets) + 1:07d}",
-                "queue": str(contact.queue),
-                "category": str(topics.at[index, "category"]),
-                "opened_at": opened.isoformat(),
-                "contact_id": str(contact.contact_id),
-                "agent_id": str(contact.agent_id),
-                "priority": str(priorities[int(rng.choice(4, p=[0.7, 0.2, 0.08, 0.02]))]),
-                "status_changes": [{"at": at.isoformat(), "status": status} for at, status in seen],
+                "ticket_id": f"t{k + 1:07d}",
+                "queue": queues[row],
+                "category": str(categories[row]),
+                "opened_at": text["opened"][k],
+                "contact_id": str(ids[row]),
+                "agent_id": str(agents[row]),
+                "priority": str(priority[k]),
+                "status_changes": [
+                    {"at": text[name][k], "status": status}
+                    for name, status, at in steps
+                    if at < horizon
+                ],
             }
         )
     return tickets
@@ -351,83 +384,112 @@ def _quality(
     skills: dict[str, float],
     channel_of: dict[str, str],
     end: pd.Timestamp,
+    timezone: str,
     rng: np.random.Generator,
 ) -> pd.DataFrame:
-    rows: list[dict[str, Any]] = []
-    for contact in handled.itertuples(index=False):
-        channel = channel_of.get(str(contact.queue), str(contact.channel))
-        speech = channel in SPEECH_CHANNELS and rng.random() < 0.6
-        manual = rng.random() < 0.05
-        if not (speech or manual):
-            continue
-        skill = skills.get(str(contact.agent_id), 0.6)
-        csat = float(contact.csat) if pd.notna(contact.csat) else 3.5 + 1.0 * (skill - 0.6)
-        mood = float(contact.sentiment) if pd.notna(contact.sentiment) else (csat - 3.0) / 2.0
-        for source in ("speech", "manual"):
-            if not (speech if source == "speech" else manual):
-                continue
-            delay = pd.Timedelta(minutes=5) if source == "speech" else pd.Timedelta(days=2)
-            evaluated = contact.ended_at + delay
-            if evaluated >= end:
-                continue
-            compliance = _beta(0.55 + 0.4 * skill, 30.0, rng)
-            empathy = _beta(float(np.clip(0.45 + 0.3 * skill + 0.08 * (csat - 3.0), 0.05, 0.95)),
-                            25.0, rng)  # fmt: skip
-            rows.append(
+    n = len(handled)
+    channel = handled["queue"].astype(str).map(channel_of).fillna(handled["channel"]).to_numpy()
+    speech = np.isin(channel, SPEECH_CHANNELS) & (rng.random(n) < 0.6)
+    manual = rng.random(n) < 0.05
+    skill = handled["agent_id"].map(skills).fillna(0.6).to_numpy(dtype=float)
+    csat = pd.to_numeric(handled["csat"], errors="coerce").to_numpy(dtype=float)
+    csat = np.where(np.isnan(csat), 3.5 + (skill - 0.6), csat)
+    sentiment = pd.to_numeric(handled["sentiment"], errors="coerce").to_numpy(dtype=float)
+    mood = np.where(np.isnan(sentiment), (csat - 3.0) / 2.0, sentiment)
+    ended = _seconds(handled["ended_at"])
+    horizon = int(end.tz_convert("UTC").timestamp())
+    parts = []
+    for source, chosen, delay in (("speech", speech, 300), ("manual", manual, 2 * 86400)):
+        rows = np.flatnonzero(chosen & (ended + delay < horizon))
+        compliance = _beta(0.55 + 0.4 * skill[rows], 30.0, rng)
+        warmth = np.clip(0.45 + 0.3 * skill[rows] + 0.08 * (csat[rows] - 3.0), 0.05, 0.95)
+        empathy = _beta(warmth, 25.0, rng)
+        talk = pd.to_numeric(handled["talk_s"], errors="coerce").fillna(60.0).to_numpy()[rows]
+        spoken = source == "speech"
+        parts.append(
+            pd.DataFrame(
                 {
-                    "evaluation_id": f"q{len(rows) + 1:07d}-{source[0]}",
-                    "contact_id": str(contact.contact_id),
-                    "evaluated_at": evaluated,
+                    "row": rows,
                     "source": source,
-                    "script_compliance": round(compliance, 3),
-                    "empathy": round(empathy, 3),
-                    "keywords": _keywords(str(contact.queue), mood, rng) if speech else [],
-                    "emotion": _segments(float(contact.talk_s or 60.0), mood, rng)
-                    if source == "speech"
-                    else [],
+                    "evaluated_at": ended[rows] + delay,
+                    "script_compliance": np.round(compliance, 3),
+                    "empathy": np.round(empathy, 3),
+                    "keywords": _keywords(handled["queue"].to_numpy()[rows], mood[rows], rng)
+                    if spoken
+                    else [[] for _ in rows],
+                    "emotion": _segments(talk, mood[rows], rng) if spoken else [[] for _ in rows],
                 }
             )
-    frame = pd.DataFrame(rows, columns=QUALITY_COLUMNS)
-    frame["evaluated_at"] = pd.to_datetime(frame["evaluated_at"])
-    return frame
+        )
+    frame = pd.concat(parts, ignore_index=True).sort_values(["row", "source"], ignore_index=True)
+    frame["evaluation_id"] = [
+        f"q{i + 1:07d}-{source[0]}" for i, source in enumerate(frame["source"])
+    ]
+    frame["contact_id"] = handled["contact_id"].to_numpy()[frame["row"].to_numpy()]
+    frame["evaluated_at"] = _local(frame["evaluated_at"].to_numpy(dtype=np.int64), timezone)
+    return frame[QUALITY_COLUMNS]
 
 
-def _beta(mean: float, strength: float, rng: np.random.Generator) -> float:
-    mean = float(np.clip(mean, 0.02, 0.98))
-    return float(rng.beta(mean * strength, (1.0 - mean) * strength))
+def _beta(mean: np.ndarray, strength: float, rng: np.random.Generator) -> np.ndarray:
+    mean = np.clip(mean, 0.02, 0.98)
+    return rng.beta(mean * strength, (1.0 - mean) * strength)
 
 
-def _keywords(queue: str, mood: float, rng: np.random.Generator) -> list[str]:
-    words = [t[0] for t in TOPICS.get(template_of(queue), ())]
-    chosen = [words[int(rng.integers(len(words)))]] if words else []
-    if mood < -0.3:
-        chosen.append(["complaint", "manager", "cancel"][int(rng.integers(3))])
-    if mood > 0.4:
-        chosen.append("thank you")
-    return chosen
+def _keywords(queues: np.ndarray, mood: np.ndarray, rng: np.random.Generator) -> list[list[str]]:
+    upset, glad = ("complaint", "manager", "cancel"), "thank you"
+    picks = rng.random(len(queues))
+    angry = rng.integers(0, len(upset), len(queues))
+    found = []
+    for queue, pick, feeling, word in zip(queues, picks, mood, angry, strict=True):
+        words = [t[0] for t in TOPICS.get(template_of(str(queue)), ())]
+        chosen = [words[int(pick * len(words))]] if words else []
+        if feeling < -0.3:
+            chosen.append(upset[word])
+        if feeling > 0.4:
+            chosen.append(glad)
+        found.append(chosen)
+    return found
 
 
-def _segments(talk_s: float, mood: float, rng: np.random.Generator) -> list[dict[str, Any]]:
-    """Emotion segments over the talk time: the customer's mood shows in one or two of them."""
-    count = int(rng.integers(3, 7))
-    cuts = np.sort(rng.uniform(0, talk_s, count - 1))
-    bounds = np.concatenate([[0.0], cuts, [talk_s]])
-    negative = ("frustrated", "angry", "negative")
-    positive = ("positive", "satisfied", "happy")
-    segments = []
-    for k in range(count):
-        if mood < -0.3 and rng.random() < 0.6:
-            label, score = negative[int(rng.integers(3))], rng.uniform(0.55, 0.95)
-        elif mood > 0.3 and rng.random() < 0.5:
-            label, score = positive[int(rng.integers(3))], rng.uniform(0.5, 0.9)
-        else:
-            label, score = "neutral", rng.uniform(0.4, 0.8)
-        segments.append(
+NEGATIVE_LABELS = ("frustrated", "angry", "negative")
+POSITIVE_LABELS = ("positive", "satisfied", "happy")
+
+
+def _segments(talk: np.ndarray, mood: np.ndarray, rng: np.random.Generator) -> list[list[dict]]:
+    """Emotion segments over each contact's talk time: the customer's mood shows in some."""
+    counts = rng.integers(3, 7, len(talk))
+    owner = np.repeat(np.arange(len(talk)), counts)
+    cuts = rng.uniform(0.0, 1.0, len(owner))
+    order = np.lexsort((cuts, owner))
+    cuts = cuts[order]
+    first = np.r_[0, np.cumsum(counts)[:-1]]
+    cuts[first] = 0.0  # each contact's first segment starts at 0 s
+    ends = np.r_[cuts[1:], 1.0]
+    ends[np.cumsum(counts) - 1] = 1.0
+    feeling = mood[owner]
+    draw = rng.random(len(owner))
+    kind = rng.integers(0, 3, len(owner))
+    negative = (feeling < -0.3) & (draw < 0.6)
+    positive = (feeling > 0.3) & (draw < 0.5) & ~negative
+    labels = np.where(
+        negative,
+        np.array(NEGATIVE_LABELS)[kind],
+        np.where(positive, np.array(POSITIVE_LABELS)[kind], "neutral"),
+    )
+    scores = np.where(negative, rng.uniform(0.55, 0.95, len(owner)),
+                      np.where(positive, rng.uniform(0.5, 0.9, len(owner)),
+                               rng.uniform(0.4, 0.8, len(owner))))  # fmt: skip
+    seconds = talk[owner]
+    result: list[list[dict]] = [[] for _ in range(len(talk))]
+    for who, start, stop, label, score, length in zip(
+        owner, cuts, ends, labels, scores, seconds, strict=True
+    ):
+        result[int(who)].append(
             {
-                "start_s": round(float(bounds[k]), 1),
-                "end_s": round(float(bounds[k + 1]), 1),
-                "label": label,
+                "start_s": round(float(start * length), 1),
+                "end_s": round(float(stop * length), 1),
+                "label": str(label),
                 "score": round(float(score), 2),
             }
         )
-    return segments
+    return result

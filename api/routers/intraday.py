@@ -54,6 +54,7 @@ from features.store.intraday_store import (
     read_forecast,
     read_roster,
 )
+from features.store.sources_store import SourcesStore
 from forecasting.anomalies import score_anomalies
 from forecasting.reforecast import queue_ratios, reforecast_intraday
 from scheduling.coverage import count_coverage
@@ -286,9 +287,10 @@ def read_performance(
     settings: SettingsDep,
     principal: Annotated[Principal, Depends(require_roles(*PEOPLE_READERS))],
 ) -> PerformancePublic:
-    """An agent's contacts handled, handle time, after-call work, CSAT, transfers, occupancy and
-    adherence beside the team's median and percentile, with the one or two suggestions that
-    would help most (an agent reads only their own; a supervisor their teams' agents)."""
+    """An agent's contacts handled, handle time, after-call work, CSAT, transfers, occupancy,
+    adherence, script compliance and empathy beside the team's median and percentile, with the
+    one or two suggestions that would help most (an agent reads only their own; a supervisor
+    their teams' agents)."""
     forbid_outside(scoped_agents(principal, store), agent_id, "agent")
     tz = settings.timezone
     low, high = _range(start, end, tz)
@@ -306,7 +308,10 @@ def read_performance(
         contacts[column] = contacts[column].dt.tz_convert(tz)
     states = store.read_agent_states(low, high, ids)
     roster = read_roster(service, ids, low, high, tz)
-    perf = agent_performance(contacts, states, team_agents, roster, start=low, end=high)
+    quality = SourcesStore(store).read_quality(low, high, by="contact", agent_ids=ids)
+    perf = agent_performance(
+        contacts, states, team_agents, roster, start=low, end=high, quality=quality
+    )
     report = personal_report(perf, agent_id)
     return PerformancePublic(
         agent_id=agent_id,

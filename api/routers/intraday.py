@@ -43,18 +43,18 @@ from api.schemas.intraday import (
     ReforecastPublic,
     ReforecastRowPublic,
 )
+from api.services.performance import team_performance
 from api.settings import Settings
 from features.calendar import day_bounds, infer_interval_minutes
 from features.errors import FieldError, InvalidInput, NotFound
 from features.measures.adherence import adherence
-from features.measures.performance import agent_performance, personal_report
+from features.measures.performance import personal_report
 from features.schema import DEFAULT_INTERVAL_MINUTES
 from features.store.intraday_store import (
     read_actuals,
     read_forecast,
     read_roster,
 )
-from features.store.sources_store import SourcesStore
 from forecasting.anomalies import score_anomalies
 from forecasting.reforecast import queue_ratios, reforecast_intraday
 from scheduling.coverage import count_coverage
@@ -301,17 +301,7 @@ def read_performance(
         raise NotFound(f"agent '{agent_id}' does not exist")
     team = mine["team"].iloc[0]
     team_agents = agents[agents["team"] == team] if pd.notna(team) else mine
-    ids = sorted(team_agents["agent_id"])
-    contacts = store.read_contacts(low, high)
-    contacts = contacts[contacts["agent_id"].isin(ids)]
-    for column in ("arrived_at", "answered_at", "ended_at"):
-        contacts[column] = contacts[column].dt.tz_convert(tz)
-    states = store.read_agent_states(low, high, ids)
-    roster = read_roster(service, ids, low, high, tz)
-    quality = SourcesStore(store).read_quality(low, high, by="contact", agent_ids=ids)
-    perf = agent_performance(
-        contacts, states, team_agents, roster, start=low, end=high, quality=quality
-    )
+    perf = team_performance(store, service, team_agents, low, high, tz)
     report = personal_report(perf, agent_id)
     return PerformancePublic(
         agent_id=agent_id,

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import pandas as pd
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
 
 from api.deps import (
     Principal,
@@ -63,7 +64,7 @@ from api.services.sources import (
     ticket_rollup,
 )
 from features.errors import FieldError, InvalidInput, NotFound
-from features.ingest import ingest_records
+from features.ingest import RecordKind, ingest_records
 from features.measures.knowledge import (
     NEW_AGENT_DAYS,
     kb_effectiveness,
@@ -85,6 +86,15 @@ def _ingested(report: Any) -> SourceIngestPublic:
     return SourceIngestPublic(**report.as_dict())
 
 
+async def _ingest(
+    request: Request, store: Store, kind: RecordKind, model: type[BaseModel], timezone: str | None
+) -> SourceIngestPublic:
+    zone = None if timezone is None else valid_timezone(timezone)
+    frame = _frame(await read_rows(request, allow_csv=True), list(model.model_fields))
+    report = await run_in_threadpool(ingest_records, store, kind, frame, timezone=zone)
+    return _ingested(report)
+
+
 @router.post(
     "/tickets",
     **roles_route(*WRITERS, responses=INVALID, openapi_extra=body_of(TicketCreate, csv=True)),
@@ -95,10 +105,7 @@ async def create_tickets(
     """Store a batch of tickets, all or nothing. A known ``ticket_id`` sent again unchanged is
     a no-op; with more status changes it replaces the stored version (never with an older one).
     In CSV, ``status_changes`` is a JSON array in its cell."""
-    zone = None if timezone is None else valid_timezone(timezone)
-    frame = _frame(await read_rows(request, allow_csv=True), list(TicketCreate.model_fields))
-    report = await run_in_threadpool(ingest_records, store, "tickets", frame, timezone=zone)
-    return _ingested(report)
+    return await _ingest(request, store, "tickets", TicketCreate, timezone)
 
 
 @router.post(
@@ -110,10 +117,7 @@ async def create_kb_events(
 ) -> SourceIngestPublic:
     """Store a batch of knowledge-base events, all or nothing; known ``event_id``\\ s are
     no-ops."""
-    zone = None if timezone is None else valid_timezone(timezone)
-    frame = _frame(await read_rows(request, allow_csv=True), list(KbEventCreate.model_fields))
-    report = await run_in_threadpool(ingest_records, store, "kb-events", frame, timezone=zone)
-    return _ingested(report)
+    return await _ingest(request, store, "kb-events", KbEventCreate, timezone)
 
 
 @router.post(
@@ -156,6 +160,13 @@ def read_aliases(store: StoreDep) -> AliasesPublic:
     return AliasesPublic(aliases=[AliasCreate(**r) for r in frame.to_dict("records")])
 
 
+def _node_id(level: str, id: str | None) -> str | None:
+    """The drill-down node's id (None for the centre); 422 when a level needs one."""
+    if level != "center" and not id:
+        raise InvalidInput("missing id", [FieldError(None, "id", f"required for level {level}")])
+    return None if level == "center" else id
+
+
 def _ticket_values(totals: TicketTotals) -> TicketKpiValues:
     return TicketKpiValues(**asdict(totals))
 
@@ -185,9 +196,7 @@ def read_ticket_kpis(
     each category linking to its tickets."""
     tz = settings.timezone
     low, high = checked_range(start, end, tz)
-    if level != "center" and not id:
-        raise InvalidInput("missing id", [FieldError(None, "id", f"required for level {level}")])
-    node = None if level == "center" else id
+    node = _node_id(level, id)
     _check_scope(principal, store, level, node)
     scope = Scope.of(principal, store)
     tickets = read_tickets(
@@ -284,9 +293,7 @@ def read_tickets_list(
     each with its state as of ``end`` and the contact it came from."""
     tz = settings.timezone
     low, high = checked_range(start, end, tz)
-    if level != "center" and not id:
-        raise InvalidInput("missing id", [FieldError(None, "id", f"required for level {level}")])
-    node = None if level == "center" else id
+    node = _node_id(level, id)
     if principal.role in ("supervisor", "agent") and level != "center":
         _check_scope(principal, store, level, node)
     scope = Scope.of(principal, store)
@@ -360,9 +367,7 @@ def read_quality_kpis(
     node and its children."""
     tz = settings.timezone
     low, high = checked_range(start, end, tz)
-    if level != "center" and not id:
-        raise InvalidInput("missing id", [FieldError(None, "id", f"required for level {level}")])
-    node = None if level == "center" else id
+    node = _node_id(level, id)
     _check_scope(principal, store, level, node)
     evaluations = read_quality(store, low, high, Scope.of(principal, store))
     totals, children = quality_rollup(evaluations, level, node, _visible_children(principal, level))

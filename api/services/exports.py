@@ -19,10 +19,13 @@ from typing import Any, Final
 
 import pandas as pd
 
+# The KPI endpoints' own cut of agent states, so exported occupancy is theirs to the digit.
+from api.routers.history import _clipped_states
+from api.services.performance import team_performance
 from api.services.sources import Scope, read_tickets, team_map
 from features.measures.intervals import build_intervals
 from features.measures.kpis import KpiTotals, contact_totals, grouped_totals, state_occupancy
-from features.measures.performance import PERFORMANCE_COLUMNS, agent_performance
+from features.measures.performance import PERFORMANCE_COLUMNS
 from features.measures.tickets import (
     TICKET_KPIS,
     TicketTotals,
@@ -39,7 +42,6 @@ from features.schema import (
     ProgressCallback,
     no_progress,
 )
-from features.store.intraday_store import read_roster
 from features.store.records_store import Store
 from features.store.service_store import ServiceStore
 from features.store.sources_store import SourcesStore
@@ -76,16 +78,6 @@ TICKET_KPI_EXPORT_COLUMNS: Final = ["level", "id", *TICKET_KPIS]
 CSV_CHUNK_ROWS = 5000
 
 
-def clipped_states(store: Store, low: pd.Timestamp, high: pd.Timestamp) -> pd.DataFrame:
-    """Agent-state spans overlapping the range, cut to it (as the KPI endpoints count them)."""
-    states = store.read_agent_states(low, high)
-    if states.empty:
-        return states
-    states["started_at"] = states["started_at"].clip(lower=low.tz_convert("UTC"))
-    states["ended_at"] = states["ended_at"].clip(upper=high.tz_convert("UTC"))
-    return states
-
-
 def _nodes(
     scope: Scope, queues: list[str], teams: list[str], agents: list[str]
 ) -> dict[str, list[str]]:
@@ -110,7 +102,7 @@ def _kpis(
     team_of = team_map(store)
     contacts = store.read_contacts(low, high)
     contacts["team"] = contacts["agent_id"].map(team_of)
-    states = clipped_states(store, low, high)
+    states = _clipped_states(store, low, high)
     nodes = _nodes(
         scope,
         sorted(contacts["queue"].astype(str).unique()),
@@ -164,17 +156,7 @@ def _performance(
         # Medians and percentiles are within each team: compute over the visible agents' teams.
         teams = set(agents.loc[agents["agent_id"].isin(scope.agents), "team"].dropna())
         agents = agents[agents["team"].isin(teams) | agents["agent_id"].isin(scope.agents)]
-    ids = sorted(agents["agent_id"])
-    contacts = store.read_contacts(low, high)
-    contacts = contacts[contacts["agent_id"].isin(ids)]
-    for column in ("arrived_at", "answered_at", "ended_at"):
-        contacts[column] = contacts[column].dt.tz_convert(tz)
-    states = store.read_agent_states(low, high, ids)
-    roster = read_roster(service, ids, low, high, tz)
-    quality = SourcesStore(store).read_quality(low, high, by="contact", agent_ids=ids)
-    table = agent_performance(
-        contacts, states, agents, roster, start=low, end=high, quality=quality
-    )
+    table = team_performance(store, service, agents, low, high, tz)
     if scope.agents is not None:
         table = table[table["agent_id"].isin(scope.agents)]
     return table[PERFORMANCE_COLUMNS].reset_index(drop=True)
@@ -222,7 +204,7 @@ def export_frame(
     if kind == "intervals":
         queues = sorted(scope.queues) if scope.queues is not None else None
         contacts = store.read_contacts(low, high, queues)
-        states = clipped_states(store, low, high)
+        states = _clipped_states(store, low, high)
         frame = (
             build_intervals(
                 contacts, freq_minutes=freq_minutes, timezone=timezone,

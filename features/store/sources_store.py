@@ -314,12 +314,22 @@ class SourcesStore:
         report = progress or no_progress
         clean = frame if validated else validate_kb_events(frame, timezone=timezone)
         rows = clean.assign(viewed_at=_ms(clean["viewed_at"]))[KB_STORED]
-        with self.engine.begin() as connection:
-            inserted = self._insert(
-                connection, rows, KbEventRow.__tablename__, KB_STORED, ["event_id"], report
-            )
-        report(1.0, f"{inserted:,} new events")
+        inserted = self._insert_new(rows, KbEventRow.__tablename__, KB_STORED, "event_id", report)
         return SourceIngestReport(len(frame), inserted, len(frame) - inserted)
+
+    def _insert_new(
+        self,
+        rows: pd.DataFrame,
+        table: str,
+        columns: Sequence[str],
+        key: str,
+        report: ProgressCallback,
+    ) -> int:
+        """Insert immutable records in one transaction; stored keys are no-ops."""
+        with self.engine.begin() as connection:
+            inserted = self._insert(connection, rows, table, columns, [key], report)
+        report(1.0, f"{inserted:,} new rows stored")
+        return inserted
 
     def ingest_quality(
         self,
@@ -338,16 +348,8 @@ class SourcesStore:
             emotion=clean["emotion"].map(json.dumps),
             negative_emotion=negative_emotion(clean["emotion"]).to_numpy(),
         )[QUALITY_STORED]
-        with self.engine.begin() as connection:
-            inserted = self._insert(
-                connection,
-                rows,
-                QualityRow.__tablename__,
-                QUALITY_STORED,
-                ["evaluation_id"],
-                report,
-            )
-        report(1.0, f"{inserted:,} new evaluations")
+        table = QualityRow.__tablename__
+        inserted = self._insert_new(rows, table, QUALITY_STORED, "evaluation_id", report)
         return SourceIngestReport(len(frame), inserted, len(frame) - inserted)
 
     def put_aliases(

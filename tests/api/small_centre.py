@@ -42,10 +42,15 @@ Published roster: today a2 works billing 08:00-16:00; tomorrow a1 works 08:00-12
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
+from api.settings import Settings
 from features.ingest import ingest_records
 from features.store.records_store import Store
 from features.store.service_store import ServiceStore
@@ -201,3 +206,17 @@ def fill(store: Store, service: ServiceStore) -> None:
     )  # fmt: skip
     service.create_roster("r-small", {}, None)
     service.publish_roster("r-small", rows)
+
+
+def berlin_settings(database_url: str, tmp_path: Path) -> Settings:
+    """Service settings over the test database with the small centre's zone (a fixture body:
+    ``api_settings = pytest.fixture(name="api_settings")(berlin_settings)``)."""
+    return Settings(
+        database_url=database_url, mlflow_uri=f"sqlite:///{tmp_path / 'mlflow.db'}", timezone=TZ
+    )
+
+
+def filled_client(client: TestClient, app: FastAPI) -> Iterator[TestClient]:
+    """The test client over an app whose store holds the small centre (a fixture body)."""
+    fill(app.state.store, app.state.service_store)
+    yield client

@@ -4,32 +4,19 @@ refuse, the scope of each role, and agreement with ``GET /v1/kpis``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.settings import Settings
-from tests.api.small_centre import NOW, TZ, YESTERDAY, fill
+from tests.api.small_centre import NOW, YESTERDAY, berlin_settings, filled_client
 
 KeyFactory = Callable[..., dict[str, str]]
 
 
-@pytest.fixture
-def api_settings(database_url: str, tmp_path: Path) -> Settings:
-    """The small centre's site is in Berlin."""
-    return Settings(
-        database_url=database_url, mlflow_uri=f"sqlite:///{tmp_path / 'mlflow.db'}", timezone=TZ
-    )
-
-
-@pytest.fixture
-def centre(client: TestClient, app: FastAPI) -> Iterator[TestClient]:
-    fill(app.state.store, app.state.service_store)
-    yield client
+api_settings = pytest.fixture(name="api_settings")(berlin_settings)
+centre = pytest.fixture(name="centre")(filled_client)
 
 
 # (question, expected value, words the answer must contain)

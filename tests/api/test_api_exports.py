@@ -4,16 +4,13 @@ links, read back as CSV and Parquet, and stay within each role's scope."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pandas as pd
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.settings import Settings
-from tests.api.small_centre import TZ, YESTERDAY, fill
+from tests.api.small_centre import TZ, YESTERDAY, berlin_settings, filled_client
 
 KeyFactory = Callable[..., dict[str, str]]
 DAY = {"start": YESTERDAY[0], "end": YESTERDAY[1]}
@@ -21,17 +18,8 @@ KPI_FIELDS = ("offered", "handled", "abandoned", "aht_s", "asa_s", "service_leve
               "abandon_rate", "occupancy")  # fmt: skip
 
 
-@pytest.fixture
-def api_settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=database_url, mlflow_uri=f"sqlite:///{tmp_path / 'mlflow.db'}", timezone=TZ
-    )
-
-
-@pytest.fixture
-def centre(client: TestClient, app: FastAPI) -> Iterator[TestClient]:
-    fill(app.state.store, app.state.service_store)
-    yield client
+api_settings = pytest.fixture(name="api_settings")(berlin_settings)
+centre = pytest.fixture(name="centre")(filled_client)
 
 
 def _csv(client: TestClient, kind: str, headers: dict[str, str], **params: object) -> pd.DataFrame:

@@ -5,33 +5,28 @@ views on the small centre, cluster alerts, and the scope of every new endpoint."
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.settings import Settings
 from features.store.sources_store import SourcesStore
-from tests.api.small_centre import LAST_WEEK, TICKETS, TZ, YESTERDAY, fill
+from tests.api.small_centre import (
+    LAST_WEEK,
+    TICKETS,
+    YESTERDAY,
+    berlin_settings,
+    fill,
+    filled_client,
+)
 
 KeyFactory = Callable[..., dict[str, str]]
 DAY = {"start": YESTERDAY[0], "end": YESTERDAY[1]}
 
 
-@pytest.fixture
-def api_settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=database_url, mlflow_uri=f"sqlite:///{tmp_path / 'mlflow.db'}", timezone=TZ
-    )
-
-
-@pytest.fixture
-def centre(client: TestClient, app: FastAPI) -> Iterator[TestClient]:
-    fill(app.state.store, app.state.service_store)
-    yield client
+api_settings = pytest.fixture(name="api_settings")(berlin_settings)
+centre = pytest.fixture(name="centre")(filled_client)
 
 
 def _sources(client: TestClient) -> SourcesStore:

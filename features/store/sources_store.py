@@ -12,6 +12,7 @@ event is earlier than the stored ticket's), so an out-of-order re-send never und
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -57,7 +58,7 @@ from features.store.tables.sources import (
 
 ID_CHUNK = 5000
 """Ids per ``IN (...)`` list (SQLite binds at most 32,766 parameters per statement)."""
-TICKET_STORED = [
+TICKET_CONTENT = [
     "ticket_id",
     "contact_id",
     "queue",
@@ -71,6 +72,9 @@ TICKET_STORED = [
     "priority",
     "changed_at",
 ]
+TICKET_STORED = [*TICKET_CONTENT, "content_hash"]
+"""Stored ticket columns: the content and a SHA-256 of it with the status changes, so a re-send
+is recognised without reading the stored changes back."""
 CHANGE_STORED = ["ticket_id", "seq", "at", "status"]
 KB_STORED = list(KB_EVENT_COLUMNS)
 QUALITY_STORED = [*QUALITY_COLUMNS, "negative_emotion"]
@@ -107,18 +111,27 @@ def _chunks(ids: Sequence[str]) -> Iterable[list[str]]:
         yield list(ids[start : start + ID_CHUNK])
 
 
-def _signatures(tickets: pd.DataFrame, changes: pd.DataFrame) -> pd.Series:
-    """One text per ticket holding every stored value (ticket id -> text), to spot changes."""
-    cells = tickets[TICKET_STORED].astype(object).where(tickets[TICKET_STORED].notna(), "")
-    text = cells.astype(str).agg("\x1f".join, axis=1)
-    steps = changes.sort_values(["ticket_id", "seq"])
-    joined = (
-        (steps["at"].astype(str) + "|" + steps["status"].astype(str))
-        .groupby(steps["ticket_id"])
-        .agg(";".join)
+def _content_hashes(tickets: pd.DataFrame, changes: pd.DataFrame) -> np.ndarray:
+    """SHA-256 of every stored value of each ticket and its status changes (hex text)."""
+    cells = tickets[TICKET_CONTENT].astype(object).where(tickets[TICKET_CONTENT].notna(), "")
+    text = cells[TICKET_CONTENT[0]].astype(str)
+    for column in TICKET_CONTENT[1:]:
+        text = text + "\x1f" + cells[column].astype(str)
+    steps = changes.sort_values(["ticket_id", "seq"], kind="stable")
+    tokens = (steps["at"].astype(str) + "|" + steps["status"].astype(str)).to_numpy()
+    owners = steps["ticket_id"].astype(str).to_numpy()
+    # Sorted by ticket: each ticket's tokens are one slice (no per-group pandas call).
+    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]]) if len(owners) else owners
+    ends = np.r_[starts[1:], len(owners)] if len(owners) else owners
+    history = {owners[a]: ";".join(tokens[a:b]) for a, b in zip(starts, ends, strict=True)}
+    ids = tickets["ticket_id"].astype(str).to_numpy()
+    return np.array(
+        [
+            hashlib.sha256(f"{row}\x1e{history.get(t, '')}".encode()).hexdigest()
+            for row, t in zip(text, ids, strict=True)
+        ],
+        dtype=object,
     )
-    out = pd.Series(text.to_numpy(), index=tickets["ticket_id"].to_numpy())
-    return out + "\x1e" + joined.reindex(out.index).fillna("")
 
 
 class SourcesStore:
@@ -199,11 +212,10 @@ class SourcesStore:
         tickets, changes = self._ticket_frames(clean)
         with self.engine.begin() as connection:
             stored = self._stored_tickets(connection, tickets["ticket_id"].tolist())
-            fresh_sig = _signatures(tickets, changes)
             known = tickets["ticket_id"].isin(stored.index).to_numpy()
-            stored_sig = stored["signature"].reindex(tickets["ticket_id"]).to_numpy()
+            stored_hash = stored["content_hash"].reindex(tickets["ticket_id"]).to_numpy()
             stored_at = stored["changed_at"].reindex(tickets["ticket_id"]).to_numpy()
-            differs = known & (fresh_sig.to_numpy() != stored_sig)
+            differs = known & (tickets["content_hash"].to_numpy() != stored_hash)
             newer = differs & (tickets["changed_at"].to_numpy(dtype="float64") >= stored_at)
             replaced = tickets.loc[newer, "ticket_id"].tolist()
             for ids in _chunks(replaced):
@@ -268,39 +280,21 @@ class SourcesStore:
             }
         )
         tickets["changed_at"] = candidates.max(axis=1).astype("int64")
-        for column in ("resolved_at",):
-            tickets[column] = tickets[column].astype("Int64")
-        return tickets.reset_index(drop=True), changes.reset_index(drop=True)
+        tickets["resolved_at"] = tickets["resolved_at"].astype("Int64")
+        tickets, changes = tickets.reset_index(drop=True), changes.reset_index(drop=True)
+        tickets["content_hash"] = _content_hashes(tickets, changes)
+        return tickets, changes
 
     def _stored_tickets(self, connection: Connection, ids: list[str]) -> pd.DataFrame:
-        """Signatures and latest-event instants of the stored tickets among `ids`."""
-        found_tickets, found_changes = [], []
-        table, steps = TicketRow.__table__, TicketStatusChangeRow.__table__
+        """Content hashes and latest-event instants (ms) of the stored tickets among `ids`."""
+        table = TicketRow.__table__
+        found: list[Any] = []
         for chunk in _chunks(ids):
-            rows = connection.execute(
-                select(*(table.c[c] for c in TICKET_STORED)).where(table.c.ticket_id.in_(chunk))
-            ).all()
-            found_tickets.append(pd.DataFrame(rows, columns=TICKET_STORED))
-            rows = connection.execute(
-                select(*(steps.c[c] for c in CHANGE_STORED)).where(steps.c.ticket_id.in_(chunk))
-            ).all()
-            found_changes.append(pd.DataFrame(rows, columns=CHANGE_STORED))
-        tickets = pd.concat(found_tickets, ignore_index=True) if found_tickets else None
-        if tickets is None or tickets.empty:
-            return pd.DataFrame({"signature": [], "changed_at": []}, index=pd.Index([], dtype=str))
-        for column in ("opened_at", "resolved_at", "changed_at"):
-            tickets[column] = pd.to_numeric(tickets[column]).astype("Int64")
-        for column in ("reopened", "first_contact_resolved"):
-            tickets[column] = tickets[column].astype("boolean")
-        changes = pd.concat(found_changes, ignore_index=True)
-        changes["at"] = pd.to_numeric(changes["at"]).astype("Int64")
-        return pd.DataFrame(
-            {
-                "signature": _signatures(tickets, changes).to_numpy(),
-                "changed_at": tickets["changed_at"].astype("float64").to_numpy(),
-            },
-            index=tickets["ticket_id"].astype(str).to_numpy(),
-        )
+            query = select(table.c.ticket_id, table.c.content_hash, table.c.changed_at)
+            found += connection.execute(query.where(table.c.ticket_id.in_(chunk))).all()
+        frame = pd.DataFrame(found, columns=["ticket_id", "content_hash", "changed_at"])
+        frame["changed_at"] = pd.to_numeric(frame["changed_at"]).astype("float64")
+        return frame.set_index(frame["ticket_id"].astype(str))
 
     def ingest_kb_events(
         self,
@@ -449,9 +443,9 @@ class SourcesStore:
         ):
             if wanted is not None:
                 conditions.append(table.c[column].in_(list(wanted)))
-        query: Select[Any] = select(*(table.c[c] for c in TICKET_STORED)).where(*conditions)
+        query: Select[Any] = select(*(table.c[c] for c in TICKET_CONTENT)).where(*conditions)
         query = query.order_by(table.c.opened_at, table.c.ticket_id)
-        tickets = self.records._fetch_frame(query, TICKET_STORED)
+        tickets = self.records._fetch_frame(query, TICKET_CONTENT)
         steps = TicketStatusChangeRow.__table__
         change_query = (
             select(*(steps.c[c] for c in CHANGE_STORED))

@@ -53,6 +53,9 @@ class TicketRow(Base):
     changed_at: Mapped[int] = mapped_column(
         BigInteger, comment="UTC epoch milliseconds of the ticket's latest event"
     )
+    content_hash: Mapped[str] = mapped_column(
+        String(64), comment="SHA-256 of the ticket and its status changes (re-send check)"
+    )
 
 
 class TicketStatusChangeRow(Base):

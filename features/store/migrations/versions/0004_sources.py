@@ -43,6 +43,12 @@ def upgrade() -> None:
             nullable=False,
             comment="UTC epoch milliseconds of the ticket's latest event",
         ),
+        sa.Column(
+            "content_hash",
+            sa.String(64),
+            nullable=False,
+            comment="SHA-256 of the ticket and its status changes (re-send check)",
+        ),
         sa.PrimaryKeyConstraint("ticket_id", name="pk_tickets"),
     )
     op.create_index("ix_tickets_opened_at", "tickets", ["opened_at"])

@@ -117,7 +117,9 @@ def _table(calls: pd.DataFrame, keys: list[str], target: float) -> pd.DataFrame:
     asa = calls[calls["answered"]].groupby(keys)["wait_s"].mean().rename("asa_s")
     table = table.join(asa, on=keys)
     counted = (table["offered"] - table["short_abandons"]).clip(lower=0)
-    table["service_level"] = np.where(counted > 0, table["in_threshold"] / counted.clip(lower=1), 1.0)
+    table["service_level"] = np.where(
+        counted > 0, table["in_threshold"] / counted.clip(lower=1), 1.0
+    )
     table["abandon_rate"] = table["abandoned"] / table["offered"]
     table["meets_target"] = table["service_level"] >= target
     return table

@@ -1,7 +1,8 @@
 """The FastAPI app factory: settings, database, job runner and every router.
 
-Nothing happens at import time: :func:`create_app` builds the app and its lifespan opens the
-database (migrating it to the newest schema) and starts the job runner.
+Nothing happens at import time: :func:`create_app` builds the app and its lifespan takes the
+process's engine for the database (migrating it to the newest schema), starts the job runner,
+and at shutdown stops the runner and the webhook senders and gives the engine back.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
+from api.auth import KEY_CACHE_STATE, KeyCache
 from api.errors import install_error_handlers
 from api.routers import ROUTER_MODULES
 from api.services.alerting import shutdown_alerting
 from api.settings import Settings
-from features.store.engine import make_engine, make_session_factory
+from features.store.engine import hold_engine, release_engine
 from features.store.migrations import upgrade
 from features.store.records_store import Store
 from features.store.service_store import ServiceStore
@@ -68,12 +70,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from api.services.jobs import JobRunner
 
-        engine = make_engine(chosen.database_url)
+        engine = hold_engine(chosen.database_url)
         app.state.engine = engine
-        app.state.session_factory = make_session_factory(engine)
         app.state.service_store = ServiceStore(engine)
-        app.state.migrated = False
         app.state.store = Store(chosen.database_url)
+        app.state.migrated = False
         runner = JobRunner(chosen, app.state.service_store)
         app.state.jobs = runner
         runner.start()
@@ -86,8 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             runner.shutdown()
             shutdown_alerting(app)
-            app.state.store.dispose()
-            engine.dispose()
+            release_engine(chosen.database_url)
 
     app = FastAPI(
         title="Seatwise",
@@ -102,10 +102,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "models", "description": "Backtests and the model registry"},
             {"name": "staffing", "description": "Erlang staffing requirements"},
             {"name": "rosters", "description": "Roster solving, publishing, schedules"},
+            {"name": "simulations", "description": "Replaying real contacts on a roster"},
             {"name": "jobs", "description": "Background job state and progress"},
+            {"name": "capacity", "description": "Long-range capacity plans and hiring"},
         ],
     )
     app.state.settings = chosen
+    setattr(app.state, KEY_CACHE_STATE, KeyCache())
     install_error_handlers(app)
     for name in ROUTER_MODULES:
         module = importlib.import_module(f"api.routers.{name}")

@@ -166,10 +166,19 @@ def compare_table(cells: pd.DataFrame, budget_s: float) -> None:
         interval_minutes=INTERVAL_MINUTES,
     )
     erlang_a_s = time.perf_counter() - erlang_a_began
+    banded = cells.assign(volume_p10=cells["volume"] * 0.8, volume_p90=cells["volume"] * 1.2)
+    risk_began = time.perf_counter()
+    risky = compute_requirements(banded, TARGETS, interval_minutes=INTERVAL_MINUTES, details=True)
+    risk_s = time.perf_counter() - risk_began
+    extra = risky["agents"].sum() / risky["agents_point"].sum() - 1.0
     print(f"## {len(cells):,} cells (50 queues x 672 half-hour intervals), targets {TARGETS}")
     print(f"seatwise compute_requirements (Erlang C), best of 5: {ours_s:.3f} s")
     print(f"seatwise, interval length inferred from spacing:   {inferred_s:.3f} s")
     print(f"seatwise Erlang A (patience 180 s), same cells:     {erlang_a_s:.3f} s (no peer)")
+    print(
+        f"seatwise risk-aware, band +-20%, confidence {TARGETS.confidence:.0%}, with "
+        f"meet probabilities: {risk_s:.3f} s ({extra:+.1%} agents over the point plan)"
+    )
     peer = run_peer(cells, "erlang", budget_s)
     if peer is None:
         print(

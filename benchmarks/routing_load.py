@@ -31,7 +31,7 @@ import pandas as pd
 
 from api.app import migrate_database
 from api.security import make_key
-from features.store.engine import make_engine
+from features.store.engine import shared_engine
 from features.store.records_store import Store
 from features.store.service_store import ServiceStore
 
@@ -58,7 +58,7 @@ def free_port() -> int:
 def build_centre(url: str, agents: int, seed: int) -> tuple[str, list[str]]:
     """Store agents, a published roster covering now and a routing key; return (key, ids)."""
     rng = random.Random(seed)
-    engine = make_engine(url)
+    engine = shared_engine(url)
     migrate_database(engine)
     ids = [f"a{i:04d}" for i in range(agents)]
     records = []

@@ -60,6 +60,28 @@ class InvalidInput(SeatwiseError, ValueError):
         return f"{head}\n{shown}{more}"
 
 
+def json_path(loc: tuple[int | str, ...] | list[int | str], root: str = "") -> str:
+    """A pydantic error location as a JSON path: ``("agents", 3, "contract")`` ->
+    ``agents[3].contract``; `root` (``scenarios[1]``) is put in front; empty gives `root`."""
+    text = root
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + str(part)
+    return text
+
+
+def pydantic_field_errors(exc: Any, root: str = "", whole: str = "input") -> list[FieldError]:
+    """One :class:`FieldError` per problem of a pydantic ``ValidationError``, named by its JSON
+    path (see :func:`json_path`; `whole` when the problem is the whole input) with the offending
+    input as the value."""
+    return [
+        FieldError(None, json_path(tuple(e["loc"]), root) or whole, e["msg"], e.get("input"))
+        for e in exc.errors()
+    ]
+
+
 class NotFitted(SeatwiseError, ValueError, AttributeError):
     """A model was used before `fit`."""
 

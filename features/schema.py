@@ -60,6 +60,68 @@ REQUIREMENTS_COLUMNS: Final = [
 ]
 """Staffing requirements: productive agents needed, and scheduled agents after shrinkage."""
 
+WEEK_START: Final = "week_start"
+"""Local midnight (tz-aware) of the Monday that starts a week of a long-range frame."""
+
+WEEKLY_FORECAST_COLUMNS: Final = [
+    "queue",
+    "week_start",
+    "volume",
+    "volume_p10",
+    "volume_p50",
+    "volume_p90",
+    "aht_s",
+    "aht_s_p10",
+    "aht_s_p90",
+    "open_days",
+    "holidays",
+    "horizon_weeks",
+    "model",
+]
+"""Long-range forecast: contacts per local week (point and quantiles), handle time in seconds,
+open days and public holidays in the week, weeks ahead of the history's last week."""
+
+CAPACITY_PLAN_COLUMNS: Final = [
+    "scenario",
+    "week_start",
+    "skill",
+    "volume",
+    "aht_s",
+    "shrinkage",
+    "required_fte",
+    "required_fte_p10",
+    "required_fte_p90",
+    "available_fte",
+    "new_hire_fte",
+    "overtime_fte",
+    "overtime_hours",
+    "short_fte",
+    "gap_fte",
+    "gap_after_fte",
+    "headcount",
+    "trainees",
+]
+"""Capacity plan: one row per (scenario, week, skill); FTE are full-time equivalents of paid
+time (shrinkage included). ``gap_fte = available - required`` before the recommended hires and
+overtime; ``gap_after_fte`` after them (negative = short)."""
+
+HIRING_CLASS_COLUMNS: Final = [
+    "scenario",
+    "profile",
+    "skills",
+    "team",
+    "start_week",
+    "size",
+    "requisition_by",
+    "productive_from",
+    "full_productivity_from",
+    "one_off_cost",
+    "wage_cost",
+    "planned",
+]
+"""Hiring classes: a class of `size` new hires of one profile starting training on `start_week`
+(local dates); ``planned`` marks classes given as inputs rather than recommended."""
+
 ROSTER_COLUMNS: Final = ["agent_id", "date", "activity", "queue", "start", "end"]
 """Roster: one row per contiguous activity of an agent (work rows carry the queue served)."""
 

@@ -16,7 +16,8 @@ import pandas as pd
 
 from features.calendar import infer_interval_minutes
 from features.errors import FieldError, InvalidInput
-from scheduling.requirements import ServiceTargets, compute_requirements
+from scheduling.requirements import BAND_COLUMNS, ServiceTargets, compute_requirements
+from scheduling.risk import Z_90
 
 
 @dataclass(frozen=True)
@@ -55,9 +56,19 @@ class PoolingAdvice:
 
 def _strictest(targets: Sequence[ServiceTargets]) -> ServiceTargets:
     """Targets the merged queue must meet so that every original queue's targets hold."""
+    channels = sorted({t.channel for t in targets})
+    if len(channels) > 1:
+        raise InvalidInput(
+            f"only queues of one channel can be pooled, got {channels}",
+            [FieldError(None, "queues", "must share one channel", ", ".join(channels))],
+        )
     asa = [t.asa_s for t in targets if t.asa_s is not None]
     patience = [t.patience_s for t in targets if t.patience_s is not None]
+    confidence = [t.confidence for t in targets if t.confidence is not None]
     return ServiceTargets(
+        channel=channels[0],
+        concurrency=min(t.concurrency for t in targets),
+        confidence=max(confidence) if confidence else None,
         service_level=max(t.service_level for t in targets),
         threshold_s=min(t.threshold_s for t in targets),
         asa_s=min(asa) if asa else None,
@@ -65,6 +76,30 @@ def _strictest(targets: Sequence[ServiceTargets]) -> ServiceTargets:
         shrinkage=max(t.shrinkage for t in targets),
         patience_s=max(patience) if len(patience) == len(targets) else None,
     )
+
+
+def _merge_queues(chosen: pd.DataFrame) -> pd.DataFrame:
+    """One stream per interval: volumes added, handle time volume-weighted and, where every
+    queue has a band, the band's variance added (independent errors; the width is kept and the
+    band starts at ``max(volume - half width, 0)``)."""
+    rows = chosen.assign(
+        work=chosen["volume"].astype(float) * chosen["aht_s"].astype(float).fillna(0.0)
+    )
+    sums = ["volume", "work"]
+    banded = all(c in rows.columns for c in BAND_COLUMNS)
+    if banded:
+        low, high = (rows[c].astype(float) for c in BAND_COLUMNS)
+        rows["band_var"] = ((high - low) / (2.0 * Z_90)) ** 2
+        sums.append("band_var")
+    merged = rows.groupby("interval_start", as_index=False)[sums].sum(min_count=1)
+    merged["aht_s"] = np.where(merged["volume"] > 0, merged["work"] / merged["volume"], np.nan)
+    if banded:
+        unknown = rows["band_var"].isna().groupby(rows["interval_start"]).any()
+        merged.loc[unknown.to_numpy(), "band_var"] = np.nan
+        half = Z_90 * np.sqrt(merged["band_var"])
+        merged["volume_p10"] = np.maximum(merged["volume"] - half, 0.0)
+        merged["volume_p90"] = merged["volume_p10"] + 2.0 * half
+    return merged
 
 
 def _span_text(start: pd.Timestamp, end: pd.Timestamp) -> str:
@@ -140,11 +175,7 @@ def pooling_gain(
     separate = compute_requirements(
         chosen, {q: per_queue[q] for q in names}, interval_minutes=minutes
     )
-    merged_rows = chosen.assign(
-        work=chosen["volume"].astype(float) * chosen["aht_s"].astype(float).fillna(0.0)
-    )
-    merged = merged_rows.groupby("interval_start", as_index=False)[["volume", "work"]].sum()
-    merged["aht_s"] = np.where(merged["volume"] > 0, merged["work"] / merged["volume"], np.nan)
+    merged = _merge_queues(chosen)
     merged["queue"] = "+".join(names)
     pool_targets = _strictest([per_queue[q] for q in names])
     pooled = compute_requirements(merged, pool_targets, interval_minutes=minutes)

@@ -1,18 +1,26 @@
 """Staffing requirements: the fewest agents per queue and interval that meet the service targets.
 
-For every (queue, interval) cell the search finds the smallest agent count whose Erlang C (or
-Erlang A when the queue has a patience) service level reaches the target, whose ASA is within the
-optional ASA target and whose occupancy stays under the cap; shrinkage then turns productive agents
-into scheduled agents. The search is vectorised over all cells: Erlang C cells walk up from the
-stability/occupancy bound with the Erlang B recursion (a few flops per cell and agent); Erlang A
-cells are bisected between a square-root-staffing bound (doubled until feasible) and zero.
+Each queue is staffed for its channel (:mod:`scheduling.channels`):
+
+- **voice and chat** (live queues): the fewest agents whose Erlang C (or Erlang A when the queue
+  has a patience) service level reaches the target, whose ASA is within the optional ASA target
+  and whose occupancy stays under the cap (:mod:`scheduling.agent_search`). A chat agent holds
+  ``concurrency`` chats, so chat cells staff slots and divide: ``agents = ceil(slots / k)``.
+- **email** (deferred work): agents from the backlog recursion of :mod:`scheduling.backlog`, which
+  spreads each interval's work over the response-time target and carries what is left.
+
+**Risk.** With ``confidence`` set (the default, :data:`scheduling.risk.DEFAULT_CONFIDENCE`), each
+interval is staffed for the count it reaches with that probability given the forecast's p10-p90
+band and Poisson noise (:mod:`scheduling.risk`), never below the point forecast; with
+``confidence=None`` for the point forecast alone. A row without a band (no band columns, or
+empty ones) states no uncertainty and is staffed at its point forecast; a zero-width band has
+Poisson noise only. Shrinkage then turns productive agents into scheduled agents.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -22,81 +30,43 @@ from features.errors import FieldError, InvalidInput
 from features.schema import (
     ALLOWED_INTERVAL_MINUTES,
     DEFAULT_INTERVAL_MINUTES,
-    DEFAULT_SL_THRESHOLD_S,
+    INTERVAL_START,
+    QUEUE,
     REQUIREMENTS_COLUMNS,
     ProgressCallback,
 )
-from scheduling.erlang import QueueMetrics, erlang_b, queue_metrics
+from scheduling.agent_search import TOLERANCE, largest_count_met, required_agents
+from scheduling.backlog import deferred_agents, deferred_service, response_window
+from scheduling.channels import CHANNEL
+from scheduling.erlang import queue_metrics
+from scheduling.risk import count_cdf, rate_variance, staffed_volume
+from scheduling.targets import ServiceTargets
+
+__all__ = [
+    "BAND_COLUMNS",
+    "FORECAST_INPUT_COLUMNS",
+    "REQUIREMENT_DETAIL_COLUMNS",
+    "ServiceTargets",
+    "compute_requirements",
+    "duplicated_cells",
+    "required_agents",
+]
 
 FORECAST_INPUT_COLUMNS = ("queue", "interval_start", "volume", "aht_s")
-_TOLERANCE = 1e-9
-_MAX_DOUBLINGS = 60
-
-
-@dataclass(frozen=True)
-class ServiceTargets:
-    """Service targets of one queue.
-
-    Attributes
-    ----------
-    service_level:
-        Share of offered contacts to answer within `threshold_s`, in [0, 1).
-    threshold_s:
-        Service-level threshold in seconds, >= 0.
-    asa_s:
-        Optional target for the average speed of answer in seconds, > 0.
-    max_occupancy:
-        Highest share of time agents may spend on contacts, in (0, 1].
-    shrinkage:
-        Share of paid time lost to breaks, training, absence, in [0, 1);
-        ``agents_scheduled = ceil(agents / (1 - shrinkage))``.
-    patience_s:
-        Mean caller patience in seconds (exponential); when set, Erlang A (with abandonment)
-        replaces Erlang C. None means callers never abandon.
-    """
-
-    service_level: float = 0.8
-    threshold_s: float = DEFAULT_SL_THRESHOLD_S
-    asa_s: float | None = None
-    max_occupancy: float = 0.85
-    shrinkage: float = 0.3
-    patience_s: float | None = None
-
-    def __post_init__(self) -> None:
-        problems = self.problems()
-        if problems:
-            raise InvalidInput(
-                "; ".join(f"{e.rule}, got {_show(e.value)}" for e in problems),
-                problems,
-            )
-
-    def problems(self) -> list[FieldError]:
-        """Every broken rule of these targets (empty when valid)."""
-        checks = [
-            ("service_level", self.service_level, 0.0 <= self.service_level < 1.0, "[0, 1)"),
-            ("threshold_s", self.threshold_s, self.threshold_s >= 0.0, ">= 0"),
-            ("max_occupancy", self.max_occupancy, 0.0 < self.max_occupancy <= 1.0, "(0, 1]"),
-            ("shrinkage", self.shrinkage, 0.0 <= self.shrinkage < 1.0, "[0, 1)"),
-        ]
-        if self.asa_s is not None:
-            checks.append(("asa_s", self.asa_s, self.asa_s > 0.0, "> 0 (or None)"))
-        if self.patience_s is not None:
-            checks.append(("patience_s", self.patience_s, self.patience_s > 0.0, "> 0 (or None)"))
-        errors = []
-        for name, value, ok, allowed in checks:
-            if not ok or (isinstance(value, float) and math.isnan(value)):
-                errors.append(FieldError(None, name, f"{name} must be in {allowed}", value))
-        return errors
-
-    def __str__(self) -> str:
-        return (
-            f"SL {self.service_level:.0%}/{self.threshold_s:g}s, max occupancy "
-            f"{self.max_occupancy:.0%}, shrinkage {self.shrinkage:.0%}"
-        )
-
-
-def _show(value: object) -> str:
-    return f"{value:g}" if isinstance(value, (int, float)) else repr(value)
+BAND_COLUMNS: Final = ("volume_p10", "volume_p90")
+"""Optional forecast columns: the count's 10% and 90% quantiles (the risk-aware band)."""
+VOLUME_STAFFED: Final = "volume_staffed"
+AGENTS_POINT: Final = "agents_point"
+MEET_PROBABILITY: Final = "meet_probability"
+BACKLOG: Final = "backlog"
+REQUIREMENT_DETAIL_COLUMNS: Final = [
+    CHANNEL,
+    VOLUME_STAFFED,
+    AGENTS_POINT,
+    MEET_PROBABILITY,
+    BACKLOG,
+]
+"""Columns ``compute_requirements(..., details=True)`` adds after REQUIREMENTS_COLUMNS."""
 
 
 def duplicated_cells(frame: pd.DataFrame) -> np.ndarray:
@@ -108,6 +78,28 @@ def duplicated_cells(frame: pd.DataFrame) -> np.ndarray:
     repeated = np.zeros(len(frame), dtype=bool)
     repeated[order[1:][same]] = True
     return repeated
+
+
+def _band_errors(frame: pd.DataFrame, forecast: pd.DataFrame) -> list[FieldError]:
+    """Read the optional band into `frame` (NaN where absent); errors for broken values."""
+    errors: list[FieldError] = []
+    for column in BAND_COLUMNS:
+        if column not in forecast.columns:
+            frame[column] = np.nan
+            continue
+        raw = forecast[column].reset_index(drop=True)
+        values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64)
+        broken = (raw.notna().to_numpy() & np.isnan(values)) | ~(np.isnan(values) | (values >= 0))
+        broken |= np.isinf(values)
+        for row in np.flatnonzero(broken):
+            rule = f"{column} must be a finite number >= 0 (contacts per interval) or empty"
+            errors.append(FieldError(int(row), column, rule, raw.iloc[row]))
+        frame[column] = np.where(broken, np.nan, values)
+    crossed = frame["volume_p10"].to_numpy() > frame["volume_p90"].to_numpy()
+    for row in np.flatnonzero(crossed):
+        rule = "volume_p10 must not exceed volume_p90"
+        errors.append(FieldError(int(row), "volume_p10", rule, frame.at[row, "volume_p10"]))
+    return errors
 
 
 def _validate_forecast(forecast: pd.DataFrame, default_aht_s: float | None) -> pd.DataFrame:
@@ -145,6 +137,9 @@ def _validate_forecast(forecast: pd.DataFrame, default_aht_s: float | None) -> p
     for row in np.flatnonzero(duplicated):
         rule = "(queue, interval_start) must be unique"
         errors.append(FieldError(int(row), "interval_start", rule, str(frame.at[row, "queue"])))
+    errors += _band_errors(frame, forecast)
+    if CHANNEL in forecast.columns:
+        frame[CHANNEL] = forecast[CHANNEL].reset_index(drop=True)
     if errors:
         errors.sort(key=lambda e: (e.row if e.row is not None else -1, e.field))
         raise InvalidInput(f"forecast has {len(errors)} invalid value(s)", errors)
@@ -153,25 +148,28 @@ def _validate_forecast(forecast: pd.DataFrame, default_aht_s: float | None) -> p
     return frame
 
 
-def _target_arrays(
+def _targets_table(
     queues: pd.Series, targets: ServiceTargets | Mapping[str, ServiceTargets]
-) -> dict[str, np.ndarray]:
-    """Per-row target arrays: service_level, threshold_s, asa_s (inf = none), max_occupancy,
-    shrinkage, patience_s (NaN = no abandonment)."""
+) -> tuple[list[ServiceTargets], np.ndarray]:
+    """The distinct targets and, per row, the index of its queue's targets."""
     names = queues.astype(str)
     if isinstance(targets, ServiceTargets):
-        table = [targets]
-        codes: np.ndarray = np.zeros(len(names), dtype=np.int64)
-    else:
-        unknown = sorted(set(names) - set(targets))
-        if unknown:
-            raise InvalidInput(
-                f"no service targets for queue(s) {unknown}",
-                [FieldError(None, "queue", "needs service targets", q) for q in unknown],
-            )
-        keys = list(targets)
-        table = [targets[k] for k in keys]
-        codes = np.asarray(names.map({k: i for i, k in enumerate(keys)}), dtype=np.int64)
+        return [targets], np.zeros(len(names), dtype=np.int64)
+    unknown = sorted(set(names) - set(targets))
+    if unknown:
+        raise InvalidInput(
+            f"no service targets for queue(s) {unknown}",
+            [FieldError(None, "queue", "needs service targets", q) for q in unknown],
+        )
+    keys = list(targets)
+    codes = np.asarray(names.map({k: i for i, k in enumerate(keys)}), dtype=np.int64)
+    return [targets[k] for k in keys], codes
+
+
+def _target_arrays(table: list[ServiceTargets], codes: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-row target arrays: service_level, threshold_s, asa_s (inf = none), max_occupancy,
+    shrinkage, patience_s (NaN = no abandonment), concurrency, confidence (NaN = point),
+    deferred (bool)."""
 
     def column(values: list[float | None], missing: float) -> np.ndarray:
         return np.array([missing if v is None else v for v in values], dtype=np.float64)[codes]
@@ -183,185 +181,240 @@ def _target_arrays(
         "max_occupancy": column([t.max_occupancy for t in table], 1.0),
         "shrinkage": column([t.shrinkage for t in table], 0.0),
         "patience_s": column([t.patience_s for t in table], np.nan),
+        "concurrency": column([float(t.concurrency) for t in table], 1.0),
+        "confidence": column([t.confidence for t in table], np.nan),
+        "deferred": np.array([t.deferred for t in table], dtype=bool)[codes],
     }
 
 
-def _feasible(
-    metrics: QueueMetrics,
-    agents: np.ndarray,
-    load: np.ndarray,
-    patient: np.ndarray,
-    service_level: np.ndarray,
-    asa_s: np.ndarray,
-    max_occupancy: np.ndarray,
-) -> np.ndarray:
-    ok = metrics.service_level >= service_level - _TOLERANCE
-    ok &= ~(metrics.asa_s > asa_s + _TOLERANCE)
-    ok &= metrics.occupancy <= max_occupancy + _TOLERANCE
-    ok &= patient | (agents > load)
-    return np.asarray(ok & (agents > 0), dtype=bool)
-
-
-def _erlang_c_walk(
-    load: np.ndarray,
-    aht_s: np.ndarray,
-    service_level: np.ndarray,
-    threshold_s: np.ndarray,
-    asa_s: np.ndarray,
-    max_occupancy: np.ndarray,
-) -> np.ndarray:
-    """Fewest agents under Erlang C: walk up from the occupancy/stability bound.
-
-    Below ``n0 = max(floor(a) + 1, ceil(a / max_occupancy))`` no count is stable or within the
-    occupancy cap; from there the service level rises and the ASA falls with every agent, so the
-    first count meeting both is the answer. Erlang B is evaluated once at ``n0`` in log space,
-    then advanced with the stable recursion ``B(n) = a B(n-1) / (n + a B(n-1))``, a few flops per
-    cell and step; cells leave the walk as soon as they are met.
-    """
-    n = np.maximum(np.floor(load) + 1.0, np.ceil(load / max_occupancy - _TOLERANCE))
-    n = np.maximum(n, 1.0)
-    blocking = erlang_b(n, load)
-    result = np.zeros(load.size)
-    open_cells = np.arange(load.size)
-    while open_cells.size:
-        a, nn, b = load[open_cells], n[open_cells], blocking[open_cells]
-        p_wait = b / (1.0 - (a / nn) * (1.0 - b))
-        gap = nn - a
-        sl = 1.0 - p_wait * np.exp(-gap * threshold_s[open_cells] / aht_s[open_cells])
-        asa = p_wait * aht_s[open_cells] / gap
-        met = (sl >= service_level[open_cells] - _TOLERANCE) & (
-            asa <= asa_s[open_cells] + _TOLERANCE
+def _check_channels(frame: pd.DataFrame, table: list[ServiceTargets], codes: np.ndarray) -> None:
+    """A forecast `channel` column must agree with each queue's targets."""
+    if CHANNEL not in frame.columns:
+        return
+    given = frame[CHANNEL].astype("string")
+    expected = pd.Series([table[c].channel for c in codes], dtype="string")
+    wrong = given.notna().to_numpy() & (given != expected).fillna(False).to_numpy()
+    errors = []
+    seen: set[str] = set()
+    for row in np.flatnonzero(wrong):
+        queue = str(frame.at[row, QUEUE])
+        if queue in seen:
+            continue
+        seen.add(queue)
+        rule = (
+            f"queue {queue!r} is {given.iloc[row]} in the forecast but its service targets are "
+            f"for {expected.iloc[row]}; give it {given.iloc[row]} targets "
+            f"(ServiceTargets.for_channel({str(given.iloc[row])!r}))"
         )
-        result[open_cells[met]] = nn[met]
-        open_cells = open_cells[~met]
-        a, b = a[~met], b[~met]
-        n[open_cells] += 1.0
-        blocking[open_cells] = a * b / (n[open_cells] + a * b)
-    return result
+        errors.append(FieldError(int(row), CHANNEL, rule, str(given.iloc[row])))
+    if errors:
+        raise InvalidInput("forecast channels disagree with the service targets", errors)
 
 
-def _bisect(
-    arrival_rate: np.ndarray,
-    aht_s: np.ndarray,
-    service_level: np.ndarray,
-    threshold_s: np.ndarray,
-    asa_s: np.ndarray,
-    max_occupancy: np.ndarray,
-    patience_s: np.ndarray,
+def _interval_minutes(frame: pd.DataFrame, interval_minutes: int | None) -> int:
+    if interval_minutes is None:
+        return infer_interval_minutes(frame) if len(frame) else DEFAULT_INTERVAL_MINUTES
+    if interval_minutes not in ALLOWED_INTERVAL_MINUTES:
+        raise InvalidInput(
+            f"interval_minutes must be one of {ALLOWED_INTERVAL_MINUTES}, got {interval_minutes}",
+            [FieldError(None, "interval_minutes", "must be an allowed length", interval_minutes)],
+        )
+    return interval_minutes
+
+
+class _Cells:
+    """Per-row results filled in by the live and the deferred paths."""
+
+    def __init__(self, size: int) -> None:
+        self.agents = np.zeros(size, dtype=np.int64)
+        self.point = np.zeros(size, dtype=np.int64)
+        self.service_level = np.ones(size)
+        self.asa = np.zeros(size)
+        self.occupancy = np.zeros(size)
+        self.meet = np.ones(size)
+        self.backlog = np.zeros(size)
+
+
+def _staff_live(
+    rows: np.ndarray,
+    volume: np.ndarray,
+    staffed: np.ndarray,
+    aht: np.ndarray,
+    band_variance: np.ndarray,
+    wanted: dict[str, np.ndarray],
+    interval_s: float,
+    cells: _Cells,
+    details: bool,
     progress: ProgressCallback | None,
-) -> np.ndarray:
-    """Fewest agents by vectorised bisection (any model whose measures improve with agents)."""
-    load = arrival_rate * aht_s
-    patient = np.isfinite(patience_s)
-    with_asa = bool(np.isfinite(asa_s).any())
+) -> None:
+    """Erlang slots, then agents = ceil(slots / concurrency).
 
-    def feasible(agents: np.ndarray, cells: np.ndarray) -> np.ndarray:
-        metrics = queue_metrics(
-            agents,
-            arrival_rate[cells],
-            aht_s[cells],
-            threshold_s[cells],
-            patience_s[cells],
-            with_asa=with_asa,
+    The service-level and ASA targets must hold at the staffed count, the occupancy cap at the
+    point forecast: a busier week than expected may run hotter than the cap, and the cap is a
+    planning limit on the expected load, not a promise to customers.
+    """
+    cell = {name: values[rows] for name, values in wanted.items()}
+    point = required_agents(
+        volume[rows] / interval_s,
+        aht[rows],
+        cell["service_level"],
+        cell["threshold_s"],
+        cell["asa_s"],
+        cell["max_occupancy"],
+        cell["patience_s"],
+        progress,
+    )
+    uncapped = np.ones(rows.size)
+    risky = staffed[rows] > volume[rows]
+    found = point.copy()
+    if risky.any():
+        found[risky] = np.maximum(
+            point[risky],
+            required_agents(
+                staffed[rows][risky] / interval_s,
+                aht[rows][risky],
+                cell["service_level"][risky],
+                cell["threshold_s"][risky],
+                cell["asa_s"][risky],
+                uncapped[risky],
+                cell["patience_s"][risky],
+            ),
         )
-        return _feasible(
-            metrics,
-            agents,
-            load[cells],
-            patient[cells],
-            service_level[cells],
-            asa_s[cells],
-            max_occupancy[cells],
+    k = cell["concurrency"]
+    agents = np.ceil(found / k - TOLERANCE).astype(np.int64)
+    slots = agents * k
+    metrics = queue_metrics(
+        slots, volume[rows] / interval_s, aht[rows], cell["threshold_s"], cell["patience_s"]
+    )
+    cells.agents[rows] = agents
+    cells.point[rows] = np.ceil(point / k - TOLERANCE).astype(np.int64)
+    cells.service_level[rows] = metrics.service_level
+    cells.asa[rows] = metrics.asa_s
+    cells.occupancy[rows] = metrics.occupancy
+    if details:
+        served = largest_count_met(
+            slots.astype(np.float64),
+            interval_s,
+            staffed[rows],
+            aht[rows],
+            cell["service_level"],
+            cell["threshold_s"],
+            cell["asa_s"],
+            uncapped,
+            cell["patience_s"],
         )
-
-    everything = np.arange(load.size)
-    lo = np.zeros(load.size)
-    hi = np.maximum(np.ceil(load / max_occupancy + 3.0 * np.sqrt(load) + 1.0), 1.0)
-    for _ in range(_MAX_DOUBLINGS):
-        short = ~feasible(hi, everything)
-        if not short.any():
-            break
-        lo = np.where(short, hi, lo)
-        hi = np.where(short, 2.0 * hi, hi)
-    else:
-        raise InvalidInput("service targets cannot be met with any number of agents")
-    steps = max(int(np.ceil(np.log2(np.max(hi - lo) + 1.0))), 1)
-    for step in range(steps + 1):
-        open_cells = np.flatnonzero(hi - lo > 1)
-        if open_cells.size == 0:
-            break
-        mid = np.floor((lo[open_cells] + hi[open_cells]) / 2.0)
-        ok = feasible(mid, open_cells)
-        hi[open_cells] = np.where(ok, mid, hi[open_cells])
-        lo[open_cells] = np.where(ok, lo[open_cells], mid)
-        if progress is not None:
-            progress(min((step + 1) / (steps + 1), 1.0), "searching agent counts")
-    return hi
+        cells.meet[rows] = count_cdf(served, volume[rows], band_variance[rows])
 
 
-def required_agents(
-    arrival_rate: np.ndarray,
-    aht_s: np.ndarray,
-    service_level: np.ndarray,
-    threshold_s: np.ndarray,
-    asa_s: np.ndarray,
-    max_occupancy: np.ndarray,
-    patience_s: np.ndarray,
-    progress: ProgressCallback | None = None,
+def _staff_deferred(
+    frame: pd.DataFrame,
+    rows: np.ndarray,
+    staffed: np.ndarray,
+    wanted: dict[str, np.ndarray],
+    interval_s: float,
+    initial_backlog: Mapping[str, float],
+    cells: _Cells,
+) -> None:
+    """Backlog recursion per deferred queue over its rows in time order (gaps are closed)."""
+    volume = frame["volume"].to_numpy(dtype=np.float64)
+    aht = frame["aht_s"].to_numpy(dtype=np.float64)
+    instants = frame[INTERVAL_START].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    part = frame.iloc[rows]
+    for queue, group in part.groupby(part[QUEUE].astype(str), sort=True):
+        order = group.index.to_numpy()[np.argsort(instants[group.index], kind="stable")]
+        offsets = (instants[order] - instants[order[0]]) / 1e9 / interval_s
+        grid = np.rint(offsets).astype(np.int64)
+        if np.any(np.abs(offsets - grid) > 1e-6):
+            raise InvalidInput(
+                f"deferred queue {queue!r} has intervals off the {interval_s / 60:g}-minute grid",
+                [FieldError(None, INTERVAL_START, "must be aligned on the interval", queue)],
+            )
+        first = order[0]
+        window = response_window(float(wanted["threshold_s"][first]), interval_s)
+        capacity = interval_s * float(wanted["max_occupancy"][first])
+        horizon = int(grid[-1]) + 1
+        is_open = np.zeros(horizon, dtype=bool)
+        is_open[grid] = True
+        busy = volume[order] > 0
+        waiting = float(initial_backlog.get(str(queue), 0.0))
+        if not (np.isfinite(waiting) and waiting >= 0):
+            raise InvalidInput(
+                f"initial backlog of {queue!r} must be a number of contacts >= 0",
+                [FieldError(None, "initial_backlog", "must be contacts >= 0", waiting)],
+            )
+        if busy.any():
+            mean_aht = float(np.average(aht[order][busy], weights=volume[order][busy]))
+        elif waiting > 0:
+            raise InvalidInput(
+                f"deferred queue {queue!r} has a backlog but no handle time to work it off",
+                [FieldError(None, "aht_s", "needed where a backlog waits", queue)],
+            )
+        else:
+            mean_aht = 0.0
+        backlog_s = waiting * mean_aht
+        planned = np.zeros(horizon)
+        planned[grid] = staffed[order] * aht[order]
+        plan = deferred_agents(
+            planned, is_open, window, wanted["service_level"][first], capacity, backlog_s
+        )
+        expected = np.zeros(horizon)
+        expected[grid] = volume[order] * aht[order]
+        service = deferred_service(
+            expected,
+            plan.agents,
+            interval_s,
+            float(wanted["threshold_s"][first]),
+            capacity,
+            backlog_s,
+        )
+        agents = plan.agents[0, grid]
+        cells.agents[order] = agents
+        point = deferred_agents(
+            expected, is_open, window, wanted["service_level"][first], capacity, backlog_s
+        )
+        cells.point[order] = point.agents[0, grid]
+        cells.service_level[order] = service.service_level[0, grid]
+        cells.asa[order] = service.response_s[0, grid]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cells.occupancy[order] = np.where(
+                agents > 0, service.done_s[0, grid] / (agents * interval_s), 0.0
+            )
+        cells.meet[order] = np.nan
+        contacts = np.zeros(horizon)
+        contacts[grid] = volume[order]
+        cells.backlog[order] = _backlog_contacts(
+            contacts, expected, waiting, backlog_s, service.backlog_s[0]
+        )[grid]
+
+
+def _backlog_contacts(
+    contacts: np.ndarray,
+    work_s: np.ndarray,
+    waiting: float,
+    waiting_s: float,
+    backlog_s: np.ndarray,
 ) -> np.ndarray:
-    """The fewest agents per cell meeting every target, vectorised over all cells.
+    """Contacts behind a FIFO backlog of work at each interval's end.
 
-    Cells without patience (Erlang C) walk up from the stability/occupancy bound with the Erlang
-    B recursion; cells with patience (Erlang A) are bisected between bounds found by doubling.
+    The backlog is the newest work, so it is counted back through the intervals' own contacts
+    and work (piecewise linear in the FIFO position).
 
     Parameters
     ----------
-    arrival_rate:
-        Contacts per second per cell (> 0 in every cell).
-    aht_s:
-        Mean handle time in seconds per cell.
-    service_level, threshold_s:
-        Target share answered within `threshold_s` seconds.
-    asa_s:
-        ASA target in seconds (``inf`` for none).
-    max_occupancy:
-        Occupancy cap in (0, 1].
-    patience_s:
-        Mean patience in seconds (NaN for no abandonment: Erlang C).
-    progress:
-        Optional callback (fraction 0..1, message).
-
-    Returns
-    -------
-    numpy.ndarray
-        Agents (int64) per cell.
+    contacts, work_s:
+        Contacts and agent-seconds of work arriving per interval.
+    waiting, waiting_s:
+        Contacts and agent-seconds waiting before the first interval.
+    backlog_s:
+        Agent-seconds waiting at each interval's end.
     """
-    agents = np.zeros(arrival_rate.size)
-    patient = np.isfinite(patience_s)
-    plain = ~patient
-    if plain.any():
-        agents[plain] = _erlang_c_walk(
-            arrival_rate[plain] * aht_s[plain],
-            aht_s[plain],
-            service_level[plain],
-            threshold_s[plain],
-            asa_s[plain],
-            max_occupancy[plain],
-        )
-    if progress is not None:
-        progress(0.5 if patient.any() else 1.0, "Erlang C cells done")
-    if patient.any():
-        agents[patient] = _bisect(
-            arrival_rate[patient],
-            aht_s[patient],
-            service_level[patient],
-            threshold_s[patient],
-            asa_s[patient],
-            max_occupancy[patient],
-            patience_s[patient],
-            progress,
-        )
-    return agents.astype(np.int64)
+    arrived_n = waiting + np.cumsum(contacts)
+    arrived_s = waiting_s + np.cumsum(work_s)
+    edges_s = np.concatenate([[0.0, waiting_s], arrived_s])
+    edges_n = np.concatenate([[0.0, waiting], arrived_n])
+    keep = np.concatenate([[True], np.diff(edges_s) > 0])
+    answered_n = np.interp(arrived_s - backlog_s, edges_s[keep], edges_n[keep])
+    return np.asarray(np.maximum(arrived_n - answered_n, 0.0), dtype=np.float64)
 
 
 def compute_requirements(
@@ -370,6 +423,9 @@ def compute_requirements(
     interval_minutes: int | None = None,
     default_aht_s: float | None = None,
     progress: ProgressCallback | None = None,
+    *,
+    details: bool = False,
+    initial_backlog: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Staffing requirements for every row of a forecast.
 
@@ -377,9 +433,13 @@ def compute_requirements(
     ----------
     forecast:
         Frame with `queue`, `interval_start` (tz-aware), `volume` (contacts per interval) and
-        `aht_s` (mean handle time, seconds); other columns are ignored.
+        `aht_s` (mean handle time, seconds; for chat the elapsed time a chat holds a slot);
+        optionally `volume_p10` and `volume_p90` (the count's band, contacts per interval; the
+        risk-aware staffing reads it) and `channel` (must agree with the queue's targets); other
+        columns are ignored.
     targets:
-        One :class:`ServiceTargets` for every queue, or a mapping queue -> targets.
+        One :class:`ServiceTargets` for every queue, or a mapping queue -> targets. The targets'
+        `channel` picks the model, their `confidence` the risk (None: the point forecast).
     interval_minutes:
         Interval length in minutes; inferred from the spacing of `interval_start` when None.
     default_aht_s:
@@ -387,20 +447,32 @@ def compute_requirements(
         row with volume is an error.
     progress:
         Optional callback (fraction 0..1, message).
+    details:
+        Add REQUIREMENT_DETAIL_COLUMNS: `channel`; `volume_staffed` (contacts the interval is
+        staffed for); `agents_point` (agents the point forecast alone needs);
+        `meet_probability` (probability that the interval meets every live-queue
+        target at `agents`, from the band and Poisson noise; NaN for deferred work); `backlog`
+        (deferred work: contacts waiting at the interval's end; 0 for live queues).
+    initial_backlog:
+        Deferred queues only: contacts already waiting before the first interval, per queue.
 
     Returns
     -------
     pandas.DataFrame
-        REQUIREMENTS_COLUMNS, one row per forecast row in the same order: `agents` (productive
-        agents on the phones), `agents_scheduled` (after shrinkage), and the expected service
-        level, ASA (seconds) and occupancy at `agents`. Zero-volume rows need 0 agents, with
-        service level 1, ASA 0 and occupancy 0.
+        REQUIREMENTS_COLUMNS (then the detail columns), one row per forecast row in the same
+        order: `agents` (productive agents on the queue), `agents_scheduled` (after shrinkage),
+        and, at `agents` for the point `volume`, the expected service level, ASA (seconds; for
+        deferred work the mean response time) and occupancy (for chat: of the slots).
+        Zero-volume rows of live queues need 0 agents, with service level 1, ASA 0 and
+        occupancy 0; deferred queues may staff them to work the backlog down.
 
     Raises
     ------
     InvalidInput
-        Missing columns, negative or missing volume, missing or non-positive handle time (every
-        broken row listed), queues without targets, or an interval length that cannot be known.
+        Missing columns, negative or missing volume, missing or non-positive handle time, a
+        crossed band (every broken row listed), queues without targets, channels disagreeing with
+        the targets, an e-mail target shorter than an interval, or an interval length that
+        cannot be known.
 
     Examples
     --------
@@ -417,53 +489,47 @@ def compute_requirements(
             [FieldError(None, "default_aht_s", "must be > 0 seconds", default_aht_s)],
         )
     frame = _validate_forecast(forecast, default_aht_s)
-    if interval_minutes is None:
-        interval_minutes = infer_interval_minutes(frame) if len(frame) else DEFAULT_INTERVAL_MINUTES
-    elif interval_minutes not in ALLOWED_INTERVAL_MINUTES:
-        raise InvalidInput(
-            f"interval_minutes must be one of {ALLOWED_INTERVAL_MINUTES}, got {interval_minutes}",
-            [FieldError(None, "interval_minutes", "must be an allowed length", interval_minutes)],
-        )
-    wanted = _target_arrays(frame["queue"], targets)
+    minutes = _interval_minutes(frame, interval_minutes)
+    interval_s = minutes * 60.0
+    table, codes = _targets_table(frame[QUEUE], targets)
+    _check_channels(frame, table, codes)
+    wanted = _target_arrays(table, codes)
     volume = frame["volume"].to_numpy(dtype=np.float64)
     aht = frame["aht_s"].to_numpy(dtype=np.float64)
-    agents = np.zeros(len(frame), dtype=np.int64)
-    service_level = np.ones(len(frame))
-    asa = np.zeros(len(frame))
-    occupancy = np.zeros(len(frame))
-    busy = np.flatnonzero(volume > 0)
-    if busy.size:
-        rate = volume[busy] / (interval_minutes * 60.0)
-        cell = {name: values[busy] for name, values in wanted.items()}
-        found = required_agents(
-            rate,
-            aht[busy],
-            cell["service_level"],
-            cell["threshold_s"],
-            cell["asa_s"],
-            cell["max_occupancy"],
-            cell["patience_s"],
-            progress,
+    p10 = frame["volume_p10"].to_numpy(dtype=np.float64)
+    p90 = frame["volume_p90"].to_numpy(dtype=np.float64)
+    staffed = staffed_volume(volume, p10, p90, wanted["confidence"])
+    cells = _Cells(len(frame))
+    live = np.flatnonzero(~wanted["deferred"] & (volume > 0))
+    if live.size:
+        variance = rate_variance(volume, p10, p90)
+        _staff_live(
+            live, volume, staffed, aht, variance, wanted, interval_s, cells, details, progress
         )
-        metrics = queue_metrics(found, rate, aht[busy], cell["threshold_s"], cell["patience_s"])
-        agents[busy] = found
-        service_level[busy] = metrics.service_level
-        asa[busy] = metrics.asa_s
-        occupancy[busy] = metrics.occupancy
-    scheduled = np.ceil(agents / (1.0 - wanted["shrinkage"]) - _TOLERANCE).astype(np.int64)
+    deferred = np.flatnonzero(wanted["deferred"])
+    if deferred.size:
+        _staff_deferred(frame, deferred, staffed, wanted, interval_s, initial_backlog or {}, cells)
+    scheduled = np.ceil(cells.agents / (1.0 - wanted["shrinkage"]) - TOLERANCE).astype(np.int64)
     if progress is not None:
         progress(1.0, f"{len(frame)} requirement cells")
-    return pd.DataFrame(
+    result = pd.DataFrame(
         {
-            "queue": frame["queue"],
-            "interval_start": frame["interval_start"],
+            "queue": frame[QUEUE],
+            "interval_start": frame[INTERVAL_START],
             "volume": volume,
             "aht_s": aht,
-            "agents": agents,
+            "agents": cells.agents,
             "agents_scheduled": scheduled,
-            "expected_service_level": service_level,
-            "expected_asa_s": asa,
-            "expected_occupancy": occupancy,
+            "expected_service_level": cells.service_level,
+            "expected_asa_s": cells.asa,
+            "expected_occupancy": cells.occupancy,
         },
         columns=REQUIREMENTS_COLUMNS,
     )
+    if details:
+        result[CHANNEL] = [table[c].channel for c in codes]
+        result[VOLUME_STAFFED] = staffed
+        result[AGENTS_POINT] = cells.point
+        result[MEET_PROBABILITY] = cells.meet
+        result[BACKLOG] = cells.backlog
+    return result

@@ -20,6 +20,8 @@ COMMAND_MODULES = (
     "forecasting",
     "staffing",
     "roster",
+    "simulate",
+    "capacity",
     "service",
     "export",
     "demo",

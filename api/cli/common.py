@@ -1,17 +1,19 @@
-"""Helpers every CLI command shares: bad input → exit code 2, and Rich progress bars."""
+"""Helpers every CLI command shares: bad input → exit code 2, Rich progress bars, and the
+store's URL (``--database-url``, else the service settings')."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
+from api.settings import DEFAULT_DATABASE_URL, Settings
 from features.errors import Infeasible, InvalidInput, NotFound, SeatwiseError
 from features.schema import ProgressCallback
 
@@ -22,6 +24,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_BAD_INPUT = 2
 EXIT_INFEASIBLE = 3
+
+DatabaseOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        envvar="SEATWISE_DATABASE_URL",
+        help=f"SQLAlchemy URL of the store (default {DEFAULT_DATABASE_URL}).",
+    ),
+]
+
+
+def store_url(option: str | None) -> str:
+    """The store's URL: `option` (``--database-url``) when given, else the service settings'
+    (``SEATWISE_DATABASE_URL``, else SQLite under ``./data``)."""
+    return option or Settings().database_url
 
 
 def exits_on_bad_input(fn: F) -> F:

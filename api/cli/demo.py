@@ -22,6 +22,7 @@ import typer
 from rich.table import Table
 
 from api.cli.common import console, exits_on_bad_input, progress_bar
+from features.schema import INTERVAL_START, QUEUE
 
 DEMO_TIMEZONE = "Europe/Berlin"
 DEMO_DIR = Path("data/demo")
@@ -45,16 +46,16 @@ DEMO_KEYS: tuple[tuple[str, dict[str, Any]], ...] = (
 
 def _summary_table(history: pd.DataFrame, title: str) -> Table:
     table = Table(title=title)
-    for column in ("queue", "days", "offered", "handled", "AHT s", "ASA s", "SL", "abandon"):
-        table.add_column(column, justify="left" if column == "queue" else "right")
-    for queue, rows in history.groupby("queue"):
+    for column in (QUEUE, "days", "offered", "handled", "AHT s", "ASA s", "SL", "abandon"):
+        table.add_column(column, justify="left" if column == QUEUE else "right")
+    for queue, rows in history.groupby(QUEUE):
         offered = rows["offered"].sum()
         handled = rows["handled"].sum()
         weights = rows["handled"].where(rows["handled"] > 0, 0)
         aht = (rows["aht_s"].fillna(0) * weights).sum() / max(handled, 1)
         asa = (rows["asa_s"].fillna(0) * weights).sum() / max(handled, 1)
         sl = (rows["service_level"].fillna(0) * rows["offered"]).sum() / max(offered, 1)
-        days = rows["interval_start"].dt.date.nunique()
+        days = rows[INTERVAL_START].dt.date.nunique()
         table.add_row(
             str(queue),
             str(days),
@@ -97,11 +98,13 @@ def demo(
     """Build the demo centre, run the whole pipeline and serve the API and dashboard."""
     from api.app import create_app, migrate_database
     from api.security import make_key
+    from api.services.intraday import DEFAULT_AHT_S
     from api.services.job_tasks import TaskContext
     from api.settings import Settings
     from features.ingest import ingest_file
     from features.measures.intervals import build_intervals
-    from features.store.engine import make_engine
+    from features.store.engine import shared_engine
+    from features.store.intraday_store import read_forecast
     from features.store.records_store import Store
     from features.store.service_store import ServiceStore
     from features.store.sources_store import SourcesStore
@@ -112,8 +115,7 @@ def demo(
 
     os.environ.setdefault("SEATWISE_TIMEZONE", DEMO_TIMEZONE)
     settings = Settings()
-    Path("data").mkdir(exist_ok=True)
-    engine = make_engine(settings.database_url)
+    engine = shared_engine(settings.database_url)
     migrate_database(engine)
     store = Store(settings.database_url)
     service = ServiceStore(engine)
@@ -151,7 +153,7 @@ def demo(
     else:
         console.print(f"[yellow]real data not found at {TECHNION_FILE}; synthetic centre only")
 
-    queues = sorted(centre.contacts["queue"].astype(str).unique())
+    queues = sorted(centre.contacts[QUEUE].astype(str).unique())
     # Each channel's own service-level threshold (features.schema.CHANNEL_THRESHOLDS_S).
     history = build_intervals(
         store.read_contacts(queues=queues),
@@ -160,7 +162,7 @@ def demo(
     )
     console.print(_summary_table(history, f"Demo centre ({DEMO_TIMEZONE}, 15 min)"))
 
-    week_start = _next_monday(history["interval_start"].max())
+    week_start = _next_monday(history[INTERVAL_START].max())
     context = TaskContext(settings.database_url, settings.mlflow_uri, DEMO_TIMEZONE)
     with progress_bar("forecast next week (auto)"):
         _run_job(
@@ -176,11 +178,10 @@ def demo(
             },
         )
     start = pd.Timestamp(week_start).tz_localize(DEMO_TIMEZONE)
-    forecast = service.read_latest_forecast(queues, start, start + pd.DateOffset(days=7))
-    forecast["interval_start"] = forecast["interval_start"].dt.tz_convert(DEMO_TIMEZONE)
+    forecast = read_forecast(service, queues, start, start + pd.DateOffset(days=7), DEMO_TIMEZONE)
     targets = ServiceTargets(service_level=0.8, threshold_s=20, shrinkage=0.15)
     requirements = compute_requirements(
-        forecast.assign(aht_s=forecast["aht_s"].fillna(300.0)), targets
+        forecast.assign(aht_s=forecast["aht_s"].fillna(DEFAULT_AHT_S)), targets
     )
     scenario = scenario_from_agents(
         centre.agents, requirements, week_start=week_start, timezone=DEMO_TIMEZONE
@@ -209,7 +210,7 @@ def demo(
         where = scope.get("agent_id") or ",".join(teams) or "all"
         typer.echo(f"  {role:<15} {where:<18} {new.key}")
     url = f"http://{host}:{port}"
-    last_day = history["interval_start"].max().normalize()
+    last_day = history[INTERVAL_START].max().normalize()
     while last_day.weekday() >= 5:
         last_day -= pd.Timedelta(days=1)
     replay = (last_day + pd.Timedelta(hours=15)).isoformat()

@@ -9,13 +9,12 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from api.cli.common import console, exits_on_bad_input, progress_bar
-from api.cli.history import DatabaseOpt, _site_timezone_from_store, parse_bound
+from api.cli.common import DatabaseOpt, console, exits_on_bad_input, progress_bar, store_url
+from api.cli.history import _site_timezone_from_store, parse_bound
 from api.services.exports import EXPORT_FORMATS, EXPORT_KINDS, export_frame, write_export
 from features.calendar import check_timezone
 from features.errors import FieldError, InvalidInput
 from features.schema import ALLOWED_INTERVAL_MINUTES
-from features.store.engine import make_engine
 from features.store.records_store import Store
 from features.store.service_store import ServiceStore
 
@@ -60,8 +59,7 @@ def export(
     _check(kind, fmt, freq)
     if timezone is not None:
         check_timezone(timezone)
-    store = Store(database_url)
-    engine = make_engine(database_url)
+    store = Store(store_url(database_url))
     try:
         store.migrate()
         zone = timezone or _site_timezone_from_store(store) or "UTC"
@@ -75,14 +73,13 @@ def export(
             )
         with progress_bar(f"export {kind}") as progress:
             frame = export_frame(
-                kind, store, ServiceStore(engine), low, high, timezone=zone,
+                kind, store, ServiceStore(store.engine), low, high, timezone=zone,
                 freq_minutes=freq, progress=progress,
             )  # fmt: skip
             out.parent.mkdir(parents=True, exist_ok=True)
             write_export(frame, str(out), fmt)
     finally:
         store.dispose()
-        engine.dispose()
     console.print(
         f"{kind}: {len(frame):,} rows, {low.isoformat()} to {high.isoformat()} ({zone}) -> {out}"
     )

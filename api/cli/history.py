@@ -9,24 +9,16 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from api.cli.common import console, exits_on_bad_input, progress_bar
+from api.cli.common import DatabaseOpt, console, exits_on_bad_input, progress_bar, store_url
 from features.calendar import check_freq_minutes, check_timezone
 from features.errors import FieldError, InvalidInput
 from features.ingest import read_records
 from features.measures.intervals import build_intervals
 from features.records.frame_io import write_frame
 from features.records.validation import validate_agent_states, validate_contacts
+from features.schema import QUEUE
 from features.store.records_store import Store
 from features.synthetic.generator import Anomaly, GeneratorSettings, generate_centre, write_centre
-
-DatabaseOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url",
-        envvar="SEATWISE_DATABASE_URL",
-        help="SQLAlchemy URL of the store (default sqlite:///./data/seatwise.db).",
-    ),
-]
 
 
 def parse_freq(text: str) -> int:
@@ -227,9 +219,9 @@ def intervals(
             if high is not None:
                 frame = frame[frame["arrived_at"] < high]
             if queue:
-                frame = frame[frame["queue"].isin(queue)]
+                frame = frame[frame[QUEUE].isin(queue)]
         else:
-            store = Store(database_url)
+            store = Store(store_url(database_url))
             try:
                 store.migrate()
                 zone = timezone or _site_timezone_from_store(store) or "UTC"
@@ -243,7 +235,7 @@ def intervals(
                 store.dispose()
             if states.empty:
                 states = None
-        queues = sorted(frame["queue"].unique())
+        queues = sorted(frame[QUEUE].unique())
         thresholds = threshold_mapping(default_threshold, queue_thresholds, queues)
 
         def scaled(fraction: float, message: str) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import console, exits_on_bad_input, progress_bar
+from api.cli.common import DatabaseOpt, console, exits_on_bad_input, progress_bar, store_url
 from features.ingest import RecordKind, ingest_file
 from features.store.records_store import Store
 
@@ -33,14 +33,6 @@ MappingOpt = Annotated[
     Path | None,
     typer.Option("--mapping", help="A JSON mapping of your export's columns to record fields."),
 ]
-DatabaseOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url",
-        envvar="SEATWISE_DATABASE_URL",
-        help="SQLAlchemy URL of the store (default sqlite:///./data/seatwise.db).",
-    ),
-]
 
 
 def _run(
@@ -51,7 +43,7 @@ def _run(
     mapping: Path | None,
     database_url: str | None,
 ) -> None:
-    store = Store(database_url)
+    store = Store(store_url(database_url))
     try:
         store.migrate()
         with progress_bar(f"ingest {kind}") as progress:

@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.cli.common import console, exits_on_bad_input
+from api.cli.common import DatabaseOpt, console, exits_on_bad_input, store_url
+from api.roles import AGENT, SUPERVISOR
 from api.security import ROLES, make_key
 from api.settings import Settings
 from features.errors import FieldError, InvalidInput
@@ -15,18 +16,12 @@ from features.store.service_store import ServiceStore
 
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option("--database-url", help="SQLAlchemy URL; default $SEATWISE_DATABASE_URL."),
-]
-
 
 def _service_store(database_url: str | None) -> ServiceStore:
     from api.app import migrate_database
-    from features.store.engine import make_engine
+    from features.store.engine import shared_engine
 
-    settings = Settings() if database_url is None else Settings(database_url=database_url)
-    engine = make_engine(settings.database_url)
+    engine = shared_engine(store_url(database_url))
     migrate_database(engine)
     return ServiceStore(engine)
 
@@ -42,16 +37,16 @@ def create_key(
         list[str] | None,
         typer.Option("--team", help="A team a `supervisor` key may see (repeatable)."),
     ] = None,
-    database_url: DatabaseOption = None,
+    database_url: DatabaseOpt = None,
 ) -> None:
     """Create an API key and print it once (only its hash is stored)."""
     teams = list(team or [])
     errors = []
     if role not in ROLES:
         errors.append(FieldError(None, "role", f"must be one of {', '.join(ROLES)}", role))
-    if role == "agent" and not agent_id:
+    if role == AGENT and not agent_id:
         errors.append(FieldError(None, "agent_id", "an agent key needs --agent-id", agent_id))
-    if role == "supervisor" and not teams:
+    if role == SUPERVISOR and not teams:
         errors.append(FieldError(None, "team", "a supervisor key needs at least one --team"))
     if errors:
         raise InvalidInput("cannot create the key", errors)
@@ -61,7 +56,7 @@ def create_key(
 
 
 @keys_app.command("list")
-def list_keys(database_url: DatabaseOption = None) -> None:
+def list_keys(database_url: DatabaseOpt = None) -> None:
     """List keys (ids, roles, scopes; never the keys themselves)."""
     table = Table("key_id", "role", "agent_id", "teams", "created_at", "revoked_at")
     for row in _service_store(database_url).list_keys():
@@ -80,7 +75,7 @@ def list_keys(database_url: DatabaseOption = None) -> None:
 @exits_on_bad_input
 def revoke_key(
     key_id: Annotated[str, typer.Argument(help="The key's id (second part of the key).")],
-    database_url: DatabaseOption = None,
+    database_url: DatabaseOpt = None,
 ) -> None:
     """Revoke a key: it stops working at once."""
     _service_store(database_url).revoke_key(key_id)

@@ -12,7 +12,10 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import AwareDatetime
 
-from api.deps import Principal
+from api.auth import Principal, caller
+from api.deps import roles_route
+from api.params import utc_instant
+from api.roles import Resource
 from api.schemas.alerts import (
     AlertKind,
     AlertListPublic,
@@ -20,27 +23,21 @@ from api.schemas.alerts import (
     DeliveryListPublic,
     DeliveryPublic,
 )
-from api.schemas.common import AUTH_RESPONSES, INVALID, NOT_FOUND
+from api.schemas.common import INVALID, NOT_FOUND
 from api.services.alerting import alert_scope, alerting
-from api.services.routing_cache import cached_roles, parse_at
 from features.errors import NotFound
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
 
-READER_ROLES = ("admin", "supervisor")
 
-
-def _route(*roles: str, responses: dict[int | str, dict[str, Any]] | None = None) -> dict:
-    return {
-        "openapi_extra": {"x-roles": list(roles)},
-        "responses": {**AUTH_RESPONSES, **INVALID, **(responses or {})},
-    }
-
-
-@router.get("", response_model=AlertListPublic, **_route(*READER_ROLES))
+@router.get(
+    "",
+    response_model=AlertListPublic,
+    **roles_route(Resource.ALERTS_READ, responses=INVALID, cached=True),
+)
 async def read_alerts(
     request: Request,
-    principal: Annotated[Principal, Depends(cached_roles(*READER_ROLES))],
+    principal: Annotated[Principal, Depends(caller(Resource.ALERTS_READ, cached=True))],
     since: Annotated[
         AwareDatetime | None, Query(description="Only alerts that happened at or after this")
     ] = None,
@@ -50,7 +47,7 @@ async def read_alerts(
     limit: Annotated[int, Query(ge=1, le=5_000)] = 500,
 ) -> AlertListPublic:
     """Alerts visible to the caller, newest first, filtered by time, kind, queue and team."""
-    since_utc = None if since is None else parse_at(since, "since").to_pydatetime()
+    since_utc = None if since is None else utc_instant(since, "since").to_pydatetime()
 
     def read() -> list[dict[str, Any]]:
         return alerting(request.app).store.list_alerts(
@@ -69,11 +66,10 @@ async def read_alerts(
 @router.get(
     "/{alert_id}/deliveries",
     response_model=DeliveryListPublic,
-    **_route("admin", responses=NOT_FOUND),
+    **roles_route(Resource.ALERT_DELIVERIES_READ, responses={**INVALID, **NOT_FOUND}, cached=True),
 )
 async def read_alert_deliveries(
     request: Request,
-    principal: Annotated[Principal, Depends(cached_roles("admin"))],
     alert_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
 ) -> DeliveryListPublic:
     """Webhook deliveries of one alert: status, attempts, last HTTP status and error."""

@@ -10,24 +10,24 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import Principal, ServiceStoreDep, SettingsDep, StoreDep, require_roles, roles_route
-from api.routers.realtime import local_instant
+from api.auth import Principal, caller
+from api.deps import ServiceStoreDep, SettingsDep, StoreDep, roles_route
+from api.params import local_instant
+from api.roles import Resource
 from api.schemas.ask import AskPublic
 from api.schemas.common import INVALID
 from api.services.ask import ask
 
 router = APIRouter(prefix="/v1", tags=["ask"])
 
-ASKERS = ("admin", "planner", "supervisor", "agent", "data_scientist")
 
-
-@router.get("/ask", **roles_route(*ASKERS, responses=INVALID))
+@router.get("/ask", **roles_route(Resource.ASK, responses=INVALID))
 async def read_answer(
     q: Annotated[str, Query(max_length=300, description="The question, English or Chinese")],
     store: StoreDep,
     service: ServiceStoreDep,
     settings: SettingsDep,
-    principal: Annotated[Principal, Depends(require_roles(*ASKERS))],
+    principal: Annotated[Principal, Depends(caller(Resource.ASK))],
     at: Annotated[
         datetime | None, Query(description="The instant 'today' and 'now' mean (now when omitted)")
     ] = None,

@@ -14,30 +14,23 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.responses import FileResponse, HTMLResponse, Response
-from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
-from api.deps import (
-    Principal,
-    ServiceStoreDep,
-    SessionDep,
-    SettingsDep,
-    StoreDep,
-    require_roles,
-    roles_route,
-    scoped_agents,
-    scoped_queues,
-)
-from api.routers.realtime import local_instant
+from api.auth import Principal, caller
+from api.deps import ServiceStoreDep, SettingsDep, StoreDep, roles_route
+from api.params import checked_range
+from api.roles import Resource
 from api.schemas.common import INVALID
-from api.schemas.rosters import CoveragePublic
-from api.security import ROLES
-from features.errors import FieldError, InvalidInput
-from features.store.records_store import Store
-from features.store.tables.service import Roster
+from api.schemas.health import MePublic
+from api.schemas.rosters import (
+    CoveragePublic,
+    ScheduleAgentPublic,
+    ScheduleRowPublic,
+    SchedulesPublic,
+)
+from api.scope import scoped_agents, scoped_queues
+from api.services.schedules import published_coverage
 
 router = APIRouter()
 
@@ -49,6 +42,7 @@ PAGES = {
     "/dashboard/roster": ("roster", "roster_title", True),
     "/dashboard/agent": ("agent", "agent_title", True),
     "/dashboard/drill": ("drill", "drill_title", True),
+    "/dashboard/capacity": ("capacity", "capacity_title", True),
     "/dashboard/tickets": ("tickets", "tickets_title", False),
     "/dashboard/ask": ("ask", "ask_title", True),
 }
@@ -59,8 +53,8 @@ MEDIA_TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".svg": "image/svg+xml",
 }
-SCHEDULE_READERS = ("admin", "planner", "supervisor")
 MAX_WEEK_DAYS = 14
+"""Longest range of ``GET /v1/schedules``, days."""
 
 
 def plotly_js_path() -> Path:
@@ -109,19 +103,9 @@ def read_static(name: str) -> Response:
     return FileResponse(path, media_type=MEDIA_TYPES[path.suffix])
 
 
-class MePublic(BaseModel):
-    """The caller's key: role and scope, and the site's zone the pages show times in."""
-
-    key_id: str
-    role: str
-    agent_id: str | None = None
-    teams: list[str] = Field(default_factory=list)
-    timezone: str = Field(examples=["Europe/Berlin"])
-
-
-@router.get("/v1/me", tags=["health"], **roles_route(*ROLES))
+@router.get("/v1/me", tags=["health"], **roles_route(Resource.ME_READ))
 def read_me(
-    settings: SettingsDep, principal: Annotated[Principal, Depends(require_roles(*ROLES))]
+    settings: SettingsDep, principal: Annotated[Principal, Depends(caller(Resource.ME_READ))]
 ) -> MePublic:
     """Who the key belongs to (role, agent, teams), so a page shows only what it may."""
     return MePublic(
@@ -133,60 +117,23 @@ def read_me(
     )
 
 
-class ScheduleAgentPublic(BaseModel):
-    """An agent in the schedule: id, name and team."""
-
-    agent_id: str
-    name: str | None = None
-    team: str | None = None
-
-
-class ScheduleRowPublic(BaseModel):
-    """One published activity with the agent's team."""
-
-    agent_id: str
-    team: str | None = None
-    date: str
-    activity: str
-    queue: str | None = None
-    start: str
-    end: str
-
-
-class SchedulesPublic(BaseModel):
-    """The published activities of the range by team, and the coverage (agents per
-    interval, required and scheduled) of the rosters they were published from."""
-
-    agents: list[ScheduleAgentPublic]
-    rows: list[ScheduleRowPublic]
-    coverage: list[CoveragePublic]
-
-
-@router.get("/v1/schedules", tags=["rosters"], **roles_route(*SCHEDULE_READERS, responses=INVALID))
+@router.get(
+    "/v1/schedules", tags=["rosters"], **roles_route(Resource.ROSTERS_READ, responses=INVALID)
+)
 def read_schedules(
     start: datetime,
     end: datetime,
-    session: SessionDep,
     service: ServiceStoreDep,
     store: StoreDep,
     settings: SettingsDep,
-    principal: Annotated[Principal, Depends(require_roles(*SCHEDULE_READERS))],
+    principal: Annotated[Principal, Depends(caller(Resource.ROSTERS_READ))],
     team: Annotated[str | None, Query(max_length=128, description="Only this team")] = None,
 ) -> SchedulesPublic:
     """Published activities overlapping ``[start, end)`` (at most 14 days) of every agent in
     scope, with team, and the coverage of the published rosters in the range (a supervisor
     sees their teams' agents and the coverage of their queues)."""
     tz = settings.timezone
-    low, high = local_instant(start, tz, "start"), local_instant(end, tz, "end")
-    if high <= low or high - low > pd.Timedelta(days=MAX_WEEK_DAYS):
-        raise InvalidInput(
-            "bad range",
-            [
-                FieldError(
-                    None, "end", f"must be after start, at most {MAX_WEEK_DAYS} days", str(end)
-                )
-            ],
-        )
+    low, high = checked_range(start, end, tz, max_days=MAX_WEEK_DAYS)
     agents = store.read_agents()
     allowed = scoped_agents(principal, store)
     if allowed is not None:
@@ -207,33 +154,13 @@ def read_schedules(
         )
         for r in found.itertuples(index=False)
     ]
-    roster_ids = set(found["roster_id"].astype(str))
-    coverage = _coverage(session, roster_ids, low, high, principal, store)
+    roster_ids = sorted(set(found["roster_id"].astype(str)))
+    coverage = published_coverage(service, roster_ids, low, high, scoped_queues(principal, store))
     return SchedulesPublic(
         agents=[
             ScheduleAgentPublic(agent_id=str(a), name=n, team=t)
             for a, n, t in zip(agents["agent_id"], agents["name"], agents["team"], strict=True)
         ],
         rows=rows,
-        coverage=coverage,
+        coverage=[CoveragePublic(**cell) for cell in coverage],
     )
-
-
-def _coverage(
-    session: Session,
-    roster_ids: set[str],
-    low: pd.Timestamp,
-    high: pd.Timestamp,
-    principal: Principal,
-    store: Store,
-) -> list[CoveragePublic]:
-    queues = scoped_queues(principal, store)
-    rosters = [r for r in (session.get(Roster, i) for i in roster_ids) if r is not None]
-    rosters.sort(key=lambda r: (r.published_at is not None, r.published_at or r.created_at))
-    cells: dict[tuple[str, pd.Timestamp], CoveragePublic] = {}
-    for roster in rosters:  # a later publication's cell replaces an earlier one
-        for cell in roster.coverage or []:
-            stamp = pd.Timestamp(cell["interval_start"])
-            if low <= stamp < high and (queues is None or cell["queue"] in queues):
-                cells[(str(cell["queue"]), stamp)] = CoveragePublic(**cell)
-    return [cells[k] for k in sorted(cells)]

@@ -13,18 +13,13 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 
-from api.deps import (
-    Principal,
-    ServiceStoreDep,
-    SettingsDep,
-    StoreDep,
-    forbid_outside,
-    require_roles,
-    roles_route,
-)
-from api.routers.history import checked_range
+from api.auth import Principal, caller
+from api.deps import ServiceStoreDep, SettingsDep, StoreDep, roles_route
+from api.params import MAX_RANGE_DAYS, checked_range
+from api.roles import AGENT, Resource
 from api.schemas.common import INVALID
 from api.schemas.forecasts import IntervalMinutes
+from api.scope import forbid_outside
 from api.services.exports import (
     AGENT_ONLY_KINDS,
     csv_chunks,
@@ -35,7 +30,6 @@ from api.services.sources import Scope
 
 router = APIRouter(prefix="/v1", tags=["exports"])
 
-EXPORTERS = ("admin", "planner", "supervisor", "agent", "data_scientist")
 ExportKind = Literal[
     "intervals", "kpis", "contacts", "agents", "performance", "tickets", "ticket-kpis", "kb",
     "quality",
@@ -53,7 +47,9 @@ FILE_RESPONSES: dict[int | str, dict[str, object]] = {
 
 
 @router.get(
-    "/exports/{kind}", response_class=Response, **roles_route(*EXPORTERS, responses=FILE_RESPONSES)
+    "/exports/{kind}",
+    response_class=Response,
+    **roles_route(Resource.EXPORTS_READ, responses=FILE_RESPONSES),
 )
 async def read_export(
     request: Request,
@@ -63,7 +59,7 @@ async def read_export(
     store: StoreDep,
     service: ServiceStoreDep,
     settings: SettingsDep,
-    principal: Annotated[Principal, Depends(require_roles(*EXPORTERS))],
+    principal: Annotated[Principal, Depends(caller(Resource.EXPORTS_READ))],
     format: Annotated[Literal["csv", "parquet"], Query(description="File format")] = "csv",
     page: Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1")] = 1,
     page_size: Annotated[int, Query(ge=1, le=100_000, description="Rows per page")] = 10_000,
@@ -75,10 +71,10 @@ async def read_export(
     ``quality``, over ``[start, end)``. A supervisor exports their teams, agents and queues; an
     agent only their own rows (not intervals or contacts). Headers: ``X-Total-Count``,
     ``X-Page-Count`` and a ``Link`` to the next page."""
-    if principal.role == "agent" and kind not in AGENT_ONLY_KINDS:
+    if principal.role == AGENT and kind not in AGENT_ONLY_KINDS:
         forbid_outside(set(), kind, "export")
     tz = settings.timezone
-    low, high = checked_range(start, end, tz)
+    low, high = checked_range(start, end, tz, max_days=MAX_RANGE_DAYS)
     scope = Scope.of(principal, store)
     frame = await run_in_threadpool(
         export_frame, kind, store, service, low, high, timezone=tz, scope=scope,

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
 
 from api.app import ensure_schema
 from api.deps import ServiceStoreDep, public_route
 from api.schemas.common import ErrorPublic
+from api.schemas.health import HealthPublic
 
 router = APIRouter(tags=["health"])
-
-
-class HealthPublic(BaseModel):
-    """Probe answer."""
-
-    status: Literal["ok"] = "ok"
 
 
 @router.get("/healthz", **public_route())

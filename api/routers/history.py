@@ -11,17 +11,10 @@ from urllib.parse import urlencode
 import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 
-from api.deps import (
-    Principal,
-    SettingsDep,
-    StoreDep,
-    forbid_outside,
-    require_roles,
-    roles_route,
-    scoped_agents,
-    scoped_queues,
-    valid_timezone,
-)
+from api.auth import Principal, caller
+from api.deps import SettingsDep, StoreDep, roles_route
+from api.params import MAX_RANGE_DAYS, QueuesQuery, checked_range, queues_in_scope, valid_timezone
+from api.roles import AGENT, SUPERVISOR, Resource
 from api.schemas.common import INVALID, frame_records
 from api.schemas.forecasts import IntervalMinutes
 from api.schemas.history import (
@@ -32,6 +25,7 @@ from api.schemas.history import (
     KpiPublic,
     KpiValues,
 )
+from api.scope import forbid_outside, scoped_agents, scoped_queues
 from features.errors import FieldError, InvalidInput
 from features.measures.intervals import build_intervals
 from features.measures.kpis import KpiTotals, kpi_rollup
@@ -39,44 +33,12 @@ from features.store.records_store import Store
 
 router = APIRouter(prefix="/v1", tags=["history"])
 
-HISTORY_READERS = ("admin", "planner", "supervisor", "data_scientist")
-KPI_READERS = ("admin", "planner", "supervisor", "agent", "data_scientist")
 CHILD_LEVEL: dict[str, KpiLevel | None] = {
     "center": "queue",
     "queue": "team",
     "team": "agent",
     "agent": None,
 }
-MAX_RANGE_DAYS = 366
-"""Longest range one request may aggregate."""
-
-
-def _instant(value: datetime, timezone: str) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-        return stamp.tz_localize(timezone) if stamp.tzinfo is None else stamp.tz_convert(timezone)
-    except (ValueError, OverflowError) as exc:
-        raise InvalidInput(
-            "instant out of range", [FieldError(None, "start/end", str(exc), str(value))]
-        ) from exc
-
-
-def checked_range(
-    start: datetime, end: datetime, timezone: str
-) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """``[start, end)`` in `timezone`; InvalidInput (422) when empty, out of range or longer
-    than :data:`MAX_RANGE_DAYS`."""
-    low, high = _instant(start, timezone), _instant(end, timezone)
-    if high <= low:
-        raise InvalidInput(
-            "empty range", [FieldError(None, "end", "must be after start", high.isoformat())]
-        )
-    if high - low > pd.Timedelta(days=MAX_RANGE_DAYS):
-        raise InvalidInput(
-            "range too long",
-            [FieldError(None, "end", f"at most {MAX_RANGE_DAYS} days after start", str(high))],
-        )
-    return low, high
 
 
 def _clipped_states(store: Store, low: pd.Timestamp, high: pd.Timestamp) -> pd.DataFrame:
@@ -89,26 +51,22 @@ def _clipped_states(store: Store, low: pd.Timestamp, high: pd.Timestamp) -> pd.D
     return states
 
 
-@router.get("/intervals", **roles_route(*HISTORY_READERS, responses=INVALID))
+@router.get("/intervals", **roles_route(Resource.INTERVALS_READ, responses=INVALID))
 def read_intervals(
     start: datetime,
     end: datetime,
     store: StoreDep,
     settings: SettingsDep,
-    principal: Annotated[Principal, Depends(require_roles(*HISTORY_READERS))],
-    queue: Annotated[list[str] | None, Query(description="Queues; all when omitted")] = None,
+    principal: Annotated[Principal, Depends(caller(Resource.INTERVALS_READ))],
+    queue: QueuesQuery = None,
     freq: Annotated[IntervalMinutes, Query(description="Interval length, minutes")] = 15,
     timezone: Annotated[str | None, Query(description="Site zone of the intervals")] = None,
 ) -> IntervalsPublic:
     """Interval history of the stored contacts in ``[start, end)`` (a supervisor sees only
     the queues their teams serve). Intervals without contacts are absent (volume 0)."""
     tz = valid_timezone(timezone or settings.timezone)
-    low, high = checked_range(start, end, tz)
-    queues = queue
-    allowed = scoped_queues(principal, store)
-    if allowed is not None:
-        queues = sorted(allowed if queue is None else allowed.intersection(queue))
-    contacts = store.read_contacts(low, high, queues)
+    low, high = checked_range(start, end, tz, max_days=MAX_RANGE_DAYS)
+    contacts = store.read_contacts(low, high, queues_in_scope(principal, store, queue))
     if contacts.empty:
         return IntervalsPublic(rows=[])
     states = _clipped_states(store, low, high)
@@ -130,13 +88,13 @@ def _link(level: str, node: str, low: pd.Timestamp, high: pd.Timestamp) -> str:
     return f"/v1/kpis?{urlencode(query)}"
 
 
-@router.get("/kpis", **roles_route(*KPI_READERS, responses=INVALID))
+@router.get("/kpis", **roles_route(Resource.KPIS_READ, responses=INVALID))
 def read_kpis(
     start: datetime,
     end: datetime,
     store: StoreDep,
     settings: SettingsDep,
-    principal: Annotated[Principal, Depends(require_roles(*KPI_READERS))],
+    principal: Annotated[Principal, Depends(caller(Resource.KPIS_READ))],
     level: KpiLevel = "center",
     id: Annotated[str | None, Query(description="Queue, team or agent id (not for center)")] = None,
 ) -> KpiPublic:
@@ -144,7 +102,7 @@ def read_kpis(
     queues → teams (of the agents who handled the queue's contacts) → agents. A supervisor
     sees only their teams (and their queues), an agent only themself."""
     tz = settings.timezone
-    low, high = checked_range(start, end, tz)
+    low, high = checked_range(start, end, tz, max_days=MAX_RANGE_DAYS)
     if level != "center" and not id:
         raise InvalidInput("missing id", [FieldError(None, "id", f"required for level {level}")])
     node = None if level == "center" else id
@@ -153,7 +111,7 @@ def read_kpis(
     team_of = dict(zip(agents["agent_id"].astype(str), agents["team"], strict=True))
     contacts = store.read_contacts(low, high, [node] if level == "queue" and node else None)
     contacts["team"] = contacts["agent_id"].map(team_of)
-    visible = set(principal.teams) if principal.role == "supervisor" and level == "queue" else None
+    visible = set(principal.teams) if principal.role == SUPERVISOR and level == "queue" else None
     states = _clipped_states(store, low, high) if level in ("team", "agent") and node else None
     rollup = kpi_rollup(
         contacts,
@@ -185,9 +143,9 @@ def read_kpis(
 
 
 def _check_scope(principal: Principal, store: Store, level: str, node: str | None) -> None:
-    if principal.role not in ("supervisor", "agent"):
+    if principal.role not in (SUPERVISOR, AGENT):
         return
-    if principal.role == "agent":
+    if principal.role == AGENT:
         if level != "agent":
             raise_forbidden("an agent key reads only its own agent KPIs")
         forbid_outside(scoped_agents(principal, store), str(node), "agent")

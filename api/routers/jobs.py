@@ -5,14 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import ServiceStoreDep, roles_route
+from api.roles import Resource
 from api.schemas.common import NOT_FOUND
 from api.schemas.jobs import JobPublic
 from features.store.service_store import as_utc
 from features.store.tables.service import Job
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
-
-JOB_READERS = ("admin", "planner", "data_scientist")
 
 
 def job_public(job: Job) -> JobPublic:
@@ -32,7 +31,7 @@ def job_public(job: Job) -> JobPublic:
     )
 
 
-@router.get("/{job_id}", **roles_route(*JOB_READERS, responses=NOT_FOUND))
+@router.get("/{job_id}", **roles_route(Resource.JOBS_READ, responses=NOT_FOUND))
 def read_job(job_id: str, store: ServiceStoreDep) -> JobPublic:
     """State, percent complete and result link of a job."""
     return job_public(store.get_job(job_id))

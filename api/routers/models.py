@@ -6,7 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 
-from api.deps import JobsDep, Principal, SettingsDep, require_roles, roles_route, valid_timezone
+from api.auth import Principal, caller
+from api.deps import JobsDep, SettingsDep, roles_route
+from api.params import valid_timezone
+from api.roles import Resource
 from api.schemas.common import INVALID, NOT_FOUND
 from api.schemas.jobs import JobAccepted
 from api.schemas.models import AliasCreate, AliasPublic, BacktestCreate, ModelPublic
@@ -14,20 +17,17 @@ from forecasting import registry
 
 router = APIRouter(prefix="/v1", tags=["models"])
 
-SCIENTISTS = ("admin", "data_scientist")
-READERS = ("admin", "planner", "data_scientist")
-
 
 @router.post(
     "/backtests",
     status_code=status.HTTP_202_ACCEPTED,
-    **roles_route(*SCIENTISTS, responses=INVALID),
+    **roles_route(Resource.MODELS_MANAGE, responses=INVALID),
 )
 def create_backtest(
     body: BacktestCreate,
     jobs: JobsDep,
     settings: SettingsDep,
-    principal: Annotated[Principal, Depends(require_roles(*SCIENTISTS))],
+    principal: Annotated[Principal, Depends(caller(Resource.MODELS_MANAGE))],
 ) -> JobAccepted:
     """Start a rolling-origin backtest job; its metrics per model and fold land in the job."""
     params = body.model_dump(mode="json")
@@ -36,7 +36,7 @@ def create_backtest(
     return JobAccepted(job_id=job.job_id, url=f"/v1/jobs/{job.job_id}")
 
 
-@router.get("/models", **roles_route(*READERS))
+@router.get("/models", **roles_route(Resource.MODELS_READ))
 def read_models(settings: SettingsDep) -> list[ModelPublic]:
     """Every registered forecaster with its versions, aliases and metrics."""
     return [ModelPublic.model_validate(m) for m in registry.list_models(uri=settings.mlflow_uri)]
@@ -44,7 +44,7 @@ def read_models(settings: SettingsDep) -> list[ModelPublic]:
 
 @router.post(
     "/models/{name}/aliases",
-    **roles_route(*SCIENTISTS, responses={**NOT_FOUND, **INVALID}),
+    **roles_route(Resource.MODELS_MANAGE, responses={**NOT_FOUND, **INVALID}),
 )
 def create_alias(name: str, body: AliasCreate, settings: SettingsDep) -> AliasPublic:
     """Point an alias (``champion``, ``challenger``) of a registered model at a version."""

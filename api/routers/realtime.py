@@ -2,8 +2,7 @@
 
 The figures are computed by :mod:`features.measures.realtime` at one instant ``at`` (now by
 default, any earlier instant to replay a day); this router parses the instant, scopes the caller,
-reads the
-store and converts the result to its response schema.
+reads the store and converts the result to its response schema.
 """
 
 from __future__ import annotations
@@ -14,78 +13,18 @@ from typing import Annotated
 
 import pandas as pd
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
 
-from api.deps import (
-    Principal,
-    SettingsDep,
-    StoreDep,
-    require_roles,
-    roles_route,
-    scoped_agents,
-    scoped_queues,
-)
+from api.auth import Principal, caller
+from api.deps import SettingsDep, StoreDep, roles_route
+from api.params import local_instant
+from api.roles import Resource
 from api.schemas.common import INVALID
-from features.errors import FieldError, InvalidInput
+from api.schemas.realtime import QueueNow, RealtimePublic
+from api.scope import scoped_agents, scoped_queues
 from features.measures.realtime import WAIT_LOOKBACK, current_states, realtime_snapshot
 from features.store.records_store import Store
 
 router = APIRouter(prefix="/v1", tags=["history"])
-
-READERS = ("admin", "planner", "supervisor")
-
-
-class QueueNow(BaseModel):
-    """One queue at the instant: contacts (count), seconds, shares 0..1, agents (count)."""
-
-    queue: str
-    waiting: int = Field(description="Contacts arrived and not yet answered or ended")
-    longest_wait_s: float | None = Field(default=None, description="Oldest waiting, seconds")
-    offered_today: int = 0
-    handled_today: int = 0
-    abandoned_today: int = 0
-    service_level_today: float | None = None
-    service_level_interval: float | None = Field(
-        default=None, description="Service level of the current interval so far"
-    )
-    asa_s_today: float | None = Field(default=None, description="Mean speed of answer, seconds")
-    abandon_rate_today: float | None = None
-    agents: dict[str, int] = Field(
-        default_factory=dict,
-        description="Agents whose main skill is this queue, by current state",
-    )
-
-
-class RealtimePublic(BaseModel):
-    """Live figures per queue and the whole centre's agents by state."""
-
-    at: str = Field(examples=["2026-11-18T11:05:00+01:00"])
-    interval_start: str = Field(description="Start of the current interval")
-    queues: list[QueueNow]
-    agents: dict[str, int] = Field(description="Agents in scope by current state")
-
-
-EARLIEST = pd.Timestamp("1970-01-02", tz="UTC")
-LATEST = pd.Timestamp("2200-01-01", tz="UTC")
-
-
-def local_instant(value: datetime | None, timezone: str, field: str) -> pd.Timestamp:
-    """`value` as a timestamp in `timezone` (naive values are local there; None is now);
-    InvalidInput (422) naming `field` outside 1970-2200."""
-    try:
-        stamp = pd.Timestamp.now(tz=timezone) if value is None else pd.Timestamp(value)
-        stamp = stamp.tz_localize(timezone) if stamp.tzinfo is None else stamp.tz_convert(timezone)
-        inside = EARLIEST <= stamp <= LATEST
-    except (ValueError, OverflowError) as exc:
-        raise InvalidInput(
-            "instant out of range", [FieldError(None, field, str(exc), str(value))]
-        ) from exc
-    if not inside:
-        raise InvalidInput(
-            "instant out of range",
-            [FieldError(None, field, "must lie between 1970 and 2200", str(value))],
-        )
-    return stamp
 
 
 def _states_at(store: Store, at: pd.Timestamp, agent_ids: list[str]) -> dict[str, str]:
@@ -94,11 +33,11 @@ def _states_at(store: Store, at: pd.Timestamp, agent_ids: list[str]) -> dict[str
     return current_states(spans, agent_ids)
 
 
-@router.get("/realtime", **roles_route(*READERS, responses=INVALID))
+@router.get("/realtime", **roles_route(Resource.REALTIME_READ, responses=INVALID))
 def read_realtime(
     store: StoreDep,
     settings: SettingsDep,
-    principal: Annotated[Principal, Depends(require_roles(*READERS))],
+    principal: Annotated[Principal, Depends(caller(Resource.REALTIME_READ))],
     at: Annotated[
         datetime | None, Query(description="The instant to report (now when omitted)")
     ] = None,

@@ -10,7 +10,9 @@ import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import StoreDep, roles_route, valid_timezone
+from api.deps import StoreDep, roles_route
+from api.params import valid_timezone
+from api.roles import Resource
 from api.schemas.common import INVALID
 from api.schemas.records import (
     AgentCreate,
@@ -25,8 +27,6 @@ from features.errors import FieldError, InvalidInput
 from features.records.validation import validate_contacts
 
 router = APIRouter(prefix="/v1", tags=["records"])
-
-WRITERS = ("admin", "planner")
 
 
 def _body_error(rule: str, value: Any = None) -> InvalidInput:
@@ -71,7 +71,9 @@ def _frame(rows: pd.DataFrame | list[dict[str, Any]], columns: list[str]) -> pd.
 
 @router.post(
     "/contacts",
-    **roles_route(*WRITERS, responses=INVALID, openapi_extra=body_of(ContactCreate, csv=True)),
+    **roles_route(
+        Resource.RECORDS_WRITE, responses=INVALID, openapi_extra=body_of(ContactCreate, csv=True)
+    ),
 )
 async def create_contacts(
     request: Request, store: StoreDep, timezone: str | None = None
@@ -90,7 +92,9 @@ async def create_contacts(
 
 @router.post(
     "/agent-states",
-    **roles_route(*WRITERS, responses=INVALID, openapi_extra=body_of(AgentStateCreate, csv=True)),
+    **roles_route(
+        Resource.RECORDS_WRITE, responses=INVALID, openapi_extra=body_of(AgentStateCreate, csv=True)
+    ),
 )
 async def create_agent_states(
     request: Request, store: StoreDep, timezone: str | None = None
@@ -104,7 +108,9 @@ async def create_agent_states(
 
 @router.put(
     "/agents",
-    **roles_route(*WRITERS, responses=INVALID, openapi_extra=body_of(AgentCreate, csv=False)),
+    **roles_route(
+        Resource.RECORDS_WRITE, responses=INVALID, openapi_extra=body_of(AgentCreate, csv=False)
+    ),
 )
 async def update_agents(request: Request, store: StoreDep) -> IngestPublic:
     """Insert agents, or replace the stored record of agents already known."""

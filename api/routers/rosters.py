@@ -9,18 +9,10 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, status
 
-from api.deps import (
-    JobsDep,
-    Principal,
-    ServiceStoreDep,
-    SettingsDep,
-    StoreDep,
-    forbid_outside,
-    require_roles,
-    roles_route,
-    scoped_agents,
-    valid_timezone,
-)
+from api.auth import Principal, caller
+from api.deps import JobsDep, ServiceStoreDep, SettingsDep, StoreDep, roles_route
+from api.params import checked_range, valid_timezone
+from api.roles import SUPERVISOR, Resource
 from api.schemas.common import INFEASIBLE, INVALID, NOT_FOUND, ErrorPublic, frame_records
 from api.schemas.rosters import (
     SCENARIO_EXAMPLE,
@@ -30,6 +22,7 @@ from api.schemas.rosters import (
     RosterRowPublic,
     SchedulePublic,
 )
+from api.scope import forbid_outside, scoped_agents
 from api.services.routing_cache import invalidate_routing_cache
 from features.errors import Conflict, Infeasible
 from features.schema import ROSTER_COLUMNS
@@ -39,9 +32,6 @@ from scheduling.roster.scenario import load_scenario
 
 router = APIRouter(prefix="/v1", tags=["rosters"])
 
-PLANNERS = ("admin", "planner")
-VIEWERS = ("admin", "planner", "supervisor")
-SCHEDULE_READERS = ("admin", "planner", "supervisor", "agent")
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"model": ErrorPublic, "description": "The roster is not solved (or infeasible)"}
 }
@@ -50,7 +40,7 @@ CONFLICT: dict[int | str, dict[str, Any]] = {
 @router.post(
     "/rosters",
     status_code=status.HTTP_202_ACCEPTED,
-    **roles_route(*PLANNERS, responses=INVALID),
+    **roles_route(Resource.ROSTERS_PLAN, responses=INVALID),
 )
 def create_roster(
     scenario: Annotated[
@@ -62,7 +52,7 @@ def create_roster(
     ],
     jobs: JobsDep,
     service: ServiceStoreDep,
-    principal: Annotated[Principal, Depends(require_roles(*PLANNERS))],
+    principal: Annotated[Principal, Depends(caller(Resource.ROSTERS_PLAN))],
     time_limit_s: Annotated[float, Query(gt=0, le=600, description="Solver budget, seconds")] = 30,
 ) -> RosterAccepted:
     """Check the scenario (422 listing every broken field) and start solving it as a job."""
@@ -111,24 +101,22 @@ def roster_public(roster: Roster, agents: set[str] | None) -> RosterPublic:
     )
 
 
-@router.get("/rosters/{roster_id}", **roles_route(*VIEWERS, responses=NOT_FOUND))
+@router.get("/rosters/{roster_id}", **roles_route(Resource.ROSTERS_READ, responses=NOT_FOUND))
 def read_roster(
     roster_id: str,
     service: ServiceStoreDep,
-    principal: Annotated[Principal, Depends(require_roles(*VIEWERS))],
+    principal: Annotated[Principal, Depends(caller(Resource.ROSTERS_READ))],
 ) -> RosterPublic:
     """A roster's status and, once solved, rows, coverage and objective breakdown (a
     supervisor sees only their teams' agents' rows)."""
     roster = service.get_roster(roster_id)
-    agents = (
-        _scenario_agents_in(roster, principal.teams) if principal.role == "supervisor" else None
-    )
+    agents = _scenario_agents_in(roster, principal.teams) if principal.role == SUPERVISOR else None
     return roster_public(roster, agents)
 
 
 @router.post(
     "/rosters/{roster_id}/publish",
-    **roles_route(*PLANNERS, responses={**NOT_FOUND, **INFEASIBLE, **CONFLICT}),
+    **roles_route(Resource.ROSTERS_PLAN, responses={**NOT_FOUND, **INFEASIBLE, **CONFLICT}),
 )
 def publish_roster(roster_id: str, service: ServiceStoreDep, request: Request) -> PublishPublic:
     """Publish a solved roster: its rows replace the agents' schedules they overlap."""
@@ -149,7 +137,7 @@ def publish_roster(roster_id: str, service: ServiceStoreDep, request: Request) -
 
 @router.get(
     "/agents/{agent_id}/schedule",
-    **roles_route(*SCHEDULE_READERS, responses=INVALID),
+    **roles_route(Resource.AGENT_SCHEDULE_READ, responses=INVALID),
 )
 def read_schedule(
     agent_id: str,
@@ -158,7 +146,7 @@ def read_schedule(
     service: ServiceStoreDep,
     store: StoreDep,
     settings: SettingsDep,
-    principal: Annotated[Principal, Depends(require_roles(*SCHEDULE_READERS))],
+    principal: Annotated[Principal, Depends(caller(Resource.AGENT_SCHEDULE_READ))],
     timezone: Annotated[
         str | None, Query(description="Zone of the answer's instants; the site's by default")
     ] = None,
@@ -167,10 +155,7 @@ def read_schedule(
     their own; a supervisor only their teams' agents)."""
     forbid_outside(scoped_agents(principal, store), agent_id, "agent")
     tz = valid_timezone(timezone or settings.timezone)
-    low = pd.Timestamp(start)
-    high = pd.Timestamp(end)
-    low = low.tz_localize(tz) if low.tzinfo is None else low
-    high = high.tz_localize(tz) if high.tzinfo is None else high
+    low, high = checked_range(start, end, tz)
     rows = service.read_schedule([agent_id], low.to_pydatetime(), high.to_pydatetime())
     rows["start"] = rows["start"].dt.tz_convert(tz)
     rows["end"] = rows["end"].dt.tz_convert(tz)

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import AwareDatetime
 
-from api.schemas.common import AUTH_RESPONSES, INVALID
+from api.deps import roles_route
+from api.params import utc_instant
+from api.roles import Resource
+from api.schemas.common import INVALID
 from api.schemas.routing import (
     AssignmentPublic,
     PlanEntryPublic,
@@ -21,27 +24,15 @@ from api.schemas.routing import (
     RoutingPlanPublic,
     UnassignedPublic,
 )
-from api.services.routing_cache import (
-    cached_roles,
-    current_snapshot,
-    parse_at,
-    plan_queues_at,
-    planned_at,
-)
+from api.services.routing_cache import current_snapshot, plan_queues_at, planned_at
 from scheduling.routing.assign import AvailableAgent, WaitingContact, route_contacts
 
 router = APIRouter(prefix="/v1/routing", tags=["routing"])
 
-ROUTING_ROLES = ("admin", "routing")
 
-
-def _route(**extra: Any) -> dict[str, Any]:
-    return {
-        "dependencies": [Depends(cached_roles(*ROUTING_ROLES))],
-        "openapi_extra": {"x-roles": list(ROUTING_ROLES)},
-        "responses": {**AUTH_RESPONSES, **INVALID},
-        **extra,
-    }
+def _route() -> dict[str, Any]:
+    """Routing keys (looked up through the key cache); 422 on bad input."""
+    return roles_route(Resource.ROUTING, responses=INVALID, cached=True)
 
 
 @router.get("/plan", response_model=RoutingPlanPublic, **_route())
@@ -52,7 +43,7 @@ async def read_routing_plan(
     ] = None,
 ) -> RoutingPlanPublic:
     """Which activity and queue each rostered agent has at `at`, by the published roster."""
-    instant = parse_at(at)
+    instant = utc_instant(at)
     snapshot = await current_snapshot(request.app)
     planned = await planned_at(request.app, snapshot, instant)
     return RoutingPlanPublic(
@@ -75,7 +66,7 @@ async def create_routing_assignments(
     plan queue at that moment — not rostered, or on a break yet available — may take any queue
     in its skills). The best proficiency wins, then the longest idle; each agent at most once.
     """
-    instant = parse_at(body.at)
+    instant = utc_instant(body.at)
     snapshot = await current_snapshot(request.app)
     plan = await plan_queues_at(request.app, snapshot, instant)
     decision = route_contacts(

@@ -19,18 +19,12 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from api.deps import (
-    Principal,
-    SettingsDep,
-    StoreDep,
-    forbid_outside,
-    require_roles,
-    roles_route,
-    scoped_agents,
-    valid_timezone,
-)
-from api.routers.history import CHILD_LEVEL, KPI_READERS, _check_scope, checked_range
-from api.routers.records import WRITERS, _frame, read_rows
+from api.auth import Principal, caller
+from api.deps import SettingsDep, StoreDep, roles_route
+from api.params import MAX_RANGE_DAYS, checked_range, valid_timezone
+from api.roles import AGENT, SUPERVISOR, Resource
+from api.routers.history import CHILD_LEVEL, _check_scope
+from api.routers.records import _frame, read_rows
 from api.schemas.common import INVALID, NOT_FOUND, frame_records
 from api.schemas.history import KpiLevel
 from api.schemas.records import body_of
@@ -53,6 +47,7 @@ from api.schemas.sources import (
     TicketPublic,
     TicketsPublic,
 )
+from api.scope import forbid_outside, scoped_agents
 from api.services.quality_alerts import on_quality_ingested
 from api.services.sources import (
     Scope,
@@ -97,7 +92,9 @@ async def _ingest(
 
 @router.post(
     "/tickets",
-    **roles_route(*WRITERS, responses=INVALID, openapi_extra=body_of(TicketCreate, csv=True)),
+    **roles_route(
+        Resource.RECORDS_WRITE, responses=INVALID, openapi_extra=body_of(TicketCreate, csv=True)
+    ),
 )
 async def create_tickets(
     request: Request, store: StoreDep, timezone: str | None = None
@@ -110,7 +107,9 @@ async def create_tickets(
 
 @router.post(
     "/kb-events",
-    **roles_route(*WRITERS, responses=INVALID, openapi_extra=body_of(KbEventCreate, csv=True)),
+    **roles_route(
+        Resource.RECORDS_WRITE, responses=INVALID, openapi_extra=body_of(KbEventCreate, csv=True)
+    ),
 )
 async def create_kb_events(
     request: Request, store: StoreDep, timezone: str | None = None
@@ -122,7 +121,9 @@ async def create_kb_events(
 
 @router.post(
     "/quality",
-    **roles_route(*WRITERS, responses=INVALID, openapi_extra=body_of(QualityCreate, csv=True)),
+    **roles_route(
+        Resource.RECORDS_WRITE, responses=INVALID, openapi_extra=body_of(QualityCreate, csv=True)
+    ),
 )
 async def create_quality(
     request: Request, store: StoreDep, timezone: str | None = None
@@ -143,7 +144,9 @@ async def create_quality(
 
 @router.put(
     "/aliases",
-    **roles_route(*WRITERS, responses=INVALID, openapi_extra=body_of(AliasCreate, csv=False)),
+    **roles_route(
+        Resource.RECORDS_WRITE, responses=INVALID, openapi_extra=body_of(AliasCreate, csv=False)
+    ),
 )
 async def update_aliases(request: Request, store: StoreDep) -> SourceIngestPublic:
     """Store aliases of queues, teams and agents (``账单`` for ``billing``) for questions in
@@ -153,7 +156,7 @@ async def update_aliases(request: Request, store: StoreDep) -> SourceIngestPubli
     return _ingested(report)
 
 
-@router.get("/aliases", **roles_route(*KPI_READERS))
+@router.get("/aliases", **roles_route(Resource.SOURCES_READ))
 def read_aliases(store: StoreDep) -> AliasesPublic:
     """Every alias of a queue, team or agent."""
     frame = SourcesStore(store).read_aliases()
@@ -177,16 +180,16 @@ def _link(path: str, low: pd.Timestamp, high: pd.Timestamp, **params: str) -> st
 
 
 def _visible_children(principal: Principal, level: str) -> set[str] | None:
-    return set(principal.teams) if principal.role == "supervisor" and level == "queue" else None
+    return set(principal.teams) if principal.role == SUPERVISOR and level == "queue" else None
 
 
-@router.get("/tickets/kpis", **roles_route(*KPI_READERS, responses=INVALID))
+@router.get("/tickets/kpis", **roles_route(Resource.SOURCES_READ, responses=INVALID))
 def read_ticket_kpis(
     start: datetime,
     end: datetime,
     store: StoreDep,
     settings: SettingsDep,
-    principal: Annotated[Principal, Depends(require_roles(*KPI_READERS))],
+    principal: Annotated[Principal, Depends(caller(Resource.SOURCES_READ))],
     level: KpiLevel = "center",
     id: Annotated[str | None, Query(description="Queue, team or agent id (not for center)")] = None,
 ) -> TicketKpiPublic:
@@ -195,7 +198,7 @@ def read_ticket_kpis(
     ``end``; its children (center → queues → teams of the owners → agents) and its categories,
     each category linking to its tickets."""
     tz = settings.timezone
-    low, high = checked_range(start, end, tz)
+    low, high = checked_range(start, end, tz, max_days=MAX_RANGE_DAYS)
     node = _node_id(level, id)
     _check_scope(principal, store, level, node)
     scope = Scope.of(principal, store)
@@ -275,13 +278,13 @@ def _ticket_public(row: dict[str, Any], contacts: dict[str, Any], tz: str) -> di
     }
 
 
-@router.get("/tickets", **roles_route(*KPI_READERS, responses=INVALID))
+@router.get("/tickets", **roles_route(Resource.SOURCES_READ, responses=INVALID))
 def read_tickets_list(
     start: datetime,
     end: datetime,
     store: StoreDep,
     settings: SettingsDep,
-    principal: Annotated[Principal, Depends(require_roles(*KPI_READERS))],
+    principal: Annotated[Principal, Depends(caller(Resource.SOURCES_READ))],
     level: KpiLevel = "center",
     id: Annotated[str | None, Query(max_length=200, description="Queue, team or agent id")] = None,
     category: Annotated[
@@ -292,9 +295,9 @@ def read_tickets_list(
     """The tickets behind a ticket KPI: opened in ``[start, end)`` in a node (and category),
     each with its state as of ``end`` and the contact it came from."""
     tz = settings.timezone
-    low, high = checked_range(start, end, tz)
+    low, high = checked_range(start, end, tz, max_days=MAX_RANGE_DAYS)
     node = _node_id(level, id)
-    if principal.role in ("supervisor", "agent") and level != "center":
+    if principal.role in (SUPERVISOR, AGENT) and level != "center":
         _check_scope(principal, store, level, node)
     scope = Scope.of(principal, store)
     tickets = read_tickets(
@@ -323,12 +326,14 @@ def _clean(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@router.get("/tickets/{ticket_id}", **roles_route(*KPI_READERS, responses={**INVALID, **NOT_FOUND}))
+@router.get(
+    "/tickets/{ticket_id}", **roles_route(Resource.SOURCES_READ, responses={**INVALID, **NOT_FOUND})
+)
 def read_ticket(
     ticket_id: Annotated[str, Path(max_length=200)],
     store: StoreDep,
     settings: SettingsDep,
-    principal: Annotated[Principal, Depends(require_roles(*KPI_READERS))],
+    principal: Annotated[Principal, Depends(caller(Resource.SOURCES_READ))],
 ) -> TicketDetailPublic:
     """One ticket with its status history (state as of now), its contact, the articles read on
     that contact and its quality evaluations."""
@@ -352,13 +357,13 @@ def read_ticket(
     return TicketDetailPublic(**detail, kb_events=events, evaluations=evaluations)
 
 
-@router.get("/quality/kpis", **roles_route(*KPI_READERS, responses=INVALID))
+@router.get("/quality/kpis", **roles_route(Resource.SOURCES_READ, responses=INVALID))
 def read_quality_kpis(
     start: datetime,
     end: datetime,
     store: StoreDep,
     settings: SettingsDep,
-    principal: Annotated[Principal, Depends(require_roles(*KPI_READERS))],
+    principal: Annotated[Principal, Depends(caller(Resource.SOURCES_READ))],
     level: KpiLevel = "center",
     id: Annotated[str | None, Query(description="Queue, team or agent id (not for center)")] = None,
 ) -> QualityKpiPublic:
@@ -366,7 +371,7 @@ def read_quality_kpis(
     compliance and empathy, shares with negative emotion and with a compliance miss — of one
     node and its children."""
     tz = settings.timezone
-    low, high = checked_range(start, end, tz)
+    low, high = checked_range(start, end, tz, max_days=MAX_RANGE_DAYS)
     node = _node_id(level, id)
     _check_scope(principal, store, level, node)
     evaluations = read_quality(store, low, high, Scope.of(principal, store))
@@ -391,13 +396,13 @@ def read_quality_kpis(
     )
 
 
-@router.get("/knowledge", **roles_route(*KPI_READERS, responses=INVALID))
+@router.get("/knowledge", **roles_route(Resource.SOURCES_READ, responses=INVALID))
 def read_knowledge(
     start: datetime,
     end: datetime,
     store: StoreDep,
     settings: SettingsDep,
-    principal: Annotated[Principal, Depends(require_roles(*KPI_READERS))],
+    principal: Annotated[Principal, Depends(caller(Resource.SOURCES_READ))],
     team: Annotated[str | None, Query(max_length=128, description="Only this team")] = None,
     agent_id: Annotated[str | None, Query(max_length=200, description="Only this agent")] = None,
     new_agent_days: Annotated[
@@ -412,15 +417,15 @@ def read_knowledge(
     with sample sizes, 95 % intervals and p-values); and the topics new agents look up most,
     which training for them should cover."""
     tz = settings.timezone
-    low, high = checked_range(start, end, tz)
+    low, high = checked_range(start, end, tz, max_days=MAX_RANGE_DAYS)
     allowed = scoped_agents(principal, store)
-    if principal.role == "agent":
+    if principal.role == AGENT:
         agent_id = agent_id or principal.agent_id or ""
     if agent_id is not None:
         forbid_outside(allowed, agent_id, "agent")
-    if team is not None and principal.role == "supervisor":
+    if team is not None and principal.role == SUPERVISOR:
         forbid_outside(set(principal.teams), team, "team")
-    if team is not None and principal.role == "agent":
+    if team is not None and principal.role == AGENT:
         forbid_outside(set(), team, "team")
     agents = store.read_agents()
     ids = set(agents["agent_id"].astype(str)) if allowed is None else set(allowed)

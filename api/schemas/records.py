@@ -1,4 +1,5 @@
-"""Record schemas: contacts, agent states and agents as sent to the API, and ingest reports.
+"""Record schemas: contacts, agent states and agents as sent to the API, ingest reports, and
+stored contacts as read back.
 
 These models document the body in OpenAPI; the rows themselves are checked by
 :mod:`features.records.validation`, which reports every broken (row, field, rule) at once.
@@ -70,6 +71,34 @@ class IngestPublic(BaseModel):
     received: int = Field(examples=[1000])
     inserted: int = Field(examples=[990])
     duplicates: int = Field(examples=[10])
+
+
+class ContactPublic(BaseModel):
+    """One stored contact: instants ISO 8601 with offset, durations in seconds."""
+
+    contact_id: str
+    queue: str
+    channel: str | None = None
+    arrived_at: str
+    answered_at: str | None = None
+    ended_at: str | None = None
+    abandoned: bool
+    wait_s: float | None = Field(default=None, description="Arrival to answer (or abandonment)")
+    talk_s: float | None = None
+    hold_s: float | None = None
+    acw_s: float | None = None
+    handle_s: float | None = None
+    agent_id: str | None = None
+    transfers: int | None = None
+    csat: int | None = None
+    sentiment: float | None = None
+
+
+class ContactsPublic(BaseModel):
+    """Contacts that arrived in the range, oldest first; `truncated` when `limit` cut them."""
+
+    rows: list[ContactPublic]
+    truncated: bool = False
 
 
 def body_of(model: type[BaseModel], csv: bool) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Roster schemas: a scenario in (job), the solved roster, publication, agent schedules."""
+"""Roster schemas: a scenario in (job), the solved roster, publication, agent schedules, and
+the published week by team."""
 
 from __future__ import annotations
 
@@ -104,3 +105,32 @@ class SchedulePublic(BaseModel):
 
     agent_id: str
     rows: list[RosterRowPublic]
+
+
+class ScheduleAgentPublic(BaseModel):
+    """An agent in the schedule: id, name and team."""
+
+    agent_id: str
+    name: str | None = None
+    team: str | None = None
+
+
+class ScheduleRowPublic(BaseModel):
+    """One published activity with the agent's team."""
+
+    agent_id: str
+    team: str | None = None
+    date: str
+    activity: str
+    queue: str | None = None
+    start: str
+    end: str
+
+
+class SchedulesPublic(BaseModel):
+    """The published activities of the range by team, and the coverage (agents per
+    interval, required and scheduled) of the rosters they were published from."""
+
+    agents: list[ScheduleAgentPublic]
+    rows: list[ScheduleRowPublic]
+    coverage: list[CoveragePublic]

@@ -4,12 +4,11 @@ The records router calls :func:`on_contacts_ingested` after a batch of contacts 
 evaluates :func:`features.measures.alert_rules.contact_alerts` on the batch and
 :func:`features.measures.alert_rules.queue_alerts` on the intervals the batch touched
 (recomputed from every stored contact of those intervals), stores the alerts idempotently, and
-hands new ones
-to the :class:`api.services.webhooks.WebhookDispatcher`, which sends them from background
-threads. It never raises: a failure is logged and ingestion goes on.
+hands new ones to the :class:`api.services.webhooks.WebhookDispatcher`, which sends them from
+background threads. It never raises: a failure is logged and ingestion goes on.
 
-Thresholds are settings (``SEATWISE_*`` environment variables, :class:`AlertSettings`); the
-webhook URLs come from the service's ``SEATWISE_WEBHOOK_URLS``.
+Thresholds, the webhook URLs and the retry policy are service settings
+(:class:`api.settings.Settings`: ``SEATWISE_ALERT_*``, ``SEATWISE_WEBHOOK_*``).
 """
 
 from __future__ import annotations
@@ -21,68 +20,35 @@ from typing import Any
 
 import pandas as pd
 from fastapi import FastAPI
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from api.deps import Principal
+from api.auth import Principal
+from api.roles import ADMIN, SUPERVISOR
+from api.scope import scoped_queues
 from api.services.webhooks import RetryPolicy, WebhookDispatcher
+from api.settings import Settings
 from features.measures.alert_rules import (
+    QUEUE_ALERT_KINDS,
     AlertThresholds,
     contact_alerts,
     empty_alerts,
     queue_alerts,
 )
-from features.schema import ALLOWED_INTERVAL_MINUTES
+from features.schema import INTERVAL_START, QUEUE
 from features.store.alert_store import AlertScope, AlertStore
+from features.store.records_store import Store
 
 logger = logging.getLogger(__name__)
 _LOCK = threading.Lock()
-
-
-class AlertSettings(BaseSettings):
-    """Alert thresholds and webhook retry policy (``SEATWISE_*`` environment variables).
-
-    Attributes
-    ----------
-    alert_csat_max:
-        CSAT (1-5) at or below which a contact raises an alert.
-    alert_sentiment_max:
-        Sentiment (-1..1) below which a contact raises an alert.
-    alert_service_level_target:
-        Service-level target (share of contacts answered within the threshold) per interval.
-    alert_sl_threshold_s:
-        Seconds within which an answer counts as in service; unset, each channel's threshold
-        (:data:`features.schema.CHANNEL_THRESHOLDS_S`).
-    alert_interval_minutes:
-        Interval length of the service-level rule, minutes.
-    alert_min_offered:
-        Intervals with fewer offered contacts are not judged.
-    webhook_tries, webhook_backoff_s, webhook_timeout_s:
-        Attempts per delivery, seconds before the first retry (doubling), seconds per attempt.
-    """
-
-    model_config = SettingsConfigDict(env_prefix="SEATWISE_", extra="ignore")
-
-    alert_csat_max: float = Field(default=2.0, ge=1, le=5)
-    alert_sentiment_max: float = Field(default=-0.3, ge=-1, le=1)
-    alert_service_level_target: float = Field(default=0.8, ge=0, le=1)
-    alert_sl_threshold_s: float | None = Field(default=None, gt=0)
-    alert_interval_minutes: int = 15
-    alert_min_offered: int = Field(default=1, ge=1)
-    webhook_tries: int = Field(default=3, ge=1, le=10)
-    webhook_backoff_s: float = Field(default=0.5, ge=0)
-    webhook_timeout_s: float = Field(default=2.0, gt=0)
 
 
 @dataclass
 class Alerting:
     """The alerting state of one app: settings, store, webhook URLs and dispatcher."""
 
-    settings: AlertSettings
+    settings: Settings
     store: AlertStore
     urls: list[str]
     dispatcher: WebhookDispatcher | None
-    timezone: str = "UTC"
 
     @property
     def thresholds(self) -> AlertThresholds:
@@ -93,9 +59,8 @@ class Alerting:
 def alerting(app: FastAPI) -> Alerting:
     """The app's alerting state, made on first use.
 
-    Settings come from ``app.state.alert_settings`` when set (tests), else the environment;
-    URLs from the service settings' ``webhook_urls``. Deliveries a previous run left unfinished
-    are queued again when the dispatcher starts.
+    Thresholds, webhook URLs and retry policy come from the app's settings. Deliveries a
+    previous run left unfinished are queued again when the dispatcher starts.
     """
     state = getattr(app.state, "seatwise_alerting", None)
     if state is not None:
@@ -104,9 +69,8 @@ def alerting(app: FastAPI) -> Alerting:
         state = getattr(app.state, "seatwise_alerting", None)
         if state is not None:
             return state  # type: ignore[no-any-return]
-        settings = getattr(app.state, "alert_settings", None) or AlertSettings()
-        service = app.state.settings
-        urls = list(getattr(service, "webhook_urls", []) or [])
+        settings: Settings = app.state.settings
+        urls = list(settings.webhook_urls)
         store = AlertStore(app.state.engine)
         dispatcher = None
         if urls:
@@ -118,7 +82,7 @@ def alerting(app: FastAPI) -> Alerting:
                 dispatcher.resume()
             except Exception:
                 logger.warning("could not resume unfinished webhook deliveries", exc_info=True)
-        state = Alerting(settings, store, urls, dispatcher, getattr(service, "timezone", "UTC"))
+        state = Alerting(settings, store, urls, dispatcher)
         app.state.seatwise_alerting = state
         return state
 
@@ -133,23 +97,20 @@ def shutdown_alerting(app: FastAPI, timeout_s: float = 5.0) -> None:
 
 def _interval_keys(history: pd.DataFrame) -> pd.Series:
     """``queue|interval start in UTC`` per history row (robust to time units and zones)."""
-    starts = pd.to_datetime(history["interval_start"], utc=True).dt.strftime("%Y-%m-%dT%H:%M:%S")
-    return history["queue"].astype(str) + "|" + starts
+    starts = pd.to_datetime(history[INTERVAL_START], utc=True).dt.strftime("%Y-%m-%dT%H:%M:%S")
+    return history[QUEUE].astype(str) + "|" + starts
 
 
 def _touched_queue_alerts(app: FastAPI, state: Alerting, contacts: pd.DataFrame) -> pd.DataFrame:
     """Service-level alerts of the (queue, interval) pairs the batch has arrivals in."""
     from features.measures.intervals import build_intervals
 
-    records = getattr(app.state, "store", None)
+    records: Store | None = getattr(app.state, "store", None)
     if records is None or contacts.empty:
         return empty_alerts()
-    minutes = state.settings.alert_interval_minutes
-    if minutes not in ALLOWED_INTERVAL_MINUTES:
-        minutes = 15
     options: dict[str, Any] = {
-        "freq_minutes": minutes,
-        "timezone": state.timezone,
+        "freq_minutes": state.settings.alert_interval_minutes,
+        "timezone": state.settings.timezone,
         "sl_threshold_s": state.settings.alert_sl_threshold_s,
     }
     arrived = pd.to_datetime(contacts["arrived_at"], utc=True)
@@ -157,7 +118,7 @@ def _touched_queue_alerts(app: FastAPI, state: Alerting, contacts: pd.DataFrame)
     if touched.empty:
         return empty_alerts()
     pad = pd.Timedelta(minutes=60)
-    queues = sorted(touched["queue"].astype(str).unique())
+    queues = sorted(touched[QUEUE].astype(str).unique())
     stored = records.read_contacts(arrived.min() - pad, arrived.max() + pad, queues)
     history = build_intervals(stored, **options)
     wanted = set(_interval_keys(touched))
@@ -235,9 +196,14 @@ def on_contacts_ingested(
 
 
 def alert_scope(app: FastAPI, principal: Principal) -> AlertScope | None:
-    """What `principal` may read: admins everything, supervisors their teams and queues."""
-    if principal.role == "admin":
+    """What `principal` may read: admins everything; supervisors the alerts of their teams and
+    the queue alerts (service level, clusters of negative emotion or compliance misses) of the
+    queues their teams serve."""
+    if principal.role == ADMIN:
         return None
-    teams = frozenset(principal.teams)
-    queues = frozenset(alerting(app).store.queues_of_teams(sorted(teams)))
-    return AlertScope(teams=teams, queues=queues)
+    queues = scoped_queues(principal, app.state.store) if principal.role == SUPERVISOR else None
+    return AlertScope(
+        teams=frozenset(principal.teams),
+        queues=frozenset(queues or ()),
+        queue_kinds=frozenset(QUEUE_ALERT_KINDS),
+    )

@@ -14,7 +14,9 @@ import dataclasses
 import pandas as pd
 from sqlalchemy import select
 
-from api.deps import Principal, forbid_outside, scoped_agents, scoped_queues
+from api.auth import Principal
+from api.roles import AGENT, SUPERVISOR
+from api.scope import forbid_outside, scoped_agents, scoped_queues
 from api.services.sources import Scope
 from features.ask.answer import (
     Answer,
@@ -43,9 +45,9 @@ def known_queues(store: Store, agents: pd.DataFrame) -> list[str]:
 
 def _self(query: Query, principal: Principal) -> Query:
     """Fill in "my": the agent's own id, or the supervisor's teams."""
-    if principal.role == "agent" and (query.self_scope or not (query.queues or query.teams)):
+    if principal.role == AGENT and (query.self_scope or not (query.queues or query.teams)):
         return dataclasses.replace(query, agents=query.agents or (principal.agent_id or "",))
-    if principal.role == "supervisor" and (query.self_scope or not _named(query)):
+    if principal.role == SUPERVISOR and (query.self_scope or not _named(query)):
         return dataclasses.replace(query, teams=query.teams or tuple(principal.teams))
     return query
 
@@ -59,7 +61,7 @@ def _check_scope(query: Query, principal: Principal, store: Store) -> None:
     queues = scoped_queues(principal, store)
     for agent in query.agents:
         forbid_outside(agents, agent, "agent")
-    if principal.role == "agent":
+    if principal.role == AGENT:
         # An agent's questions are about their own contacts: a queue may narrow them, but a
         # queue's or team's figures as a whole are outside the key's scope.
         if not query.agents:
@@ -72,7 +74,7 @@ def _check_scope(query: Query, principal: Principal, store: Store) -> None:
         return
     for queue in query.queues:
         forbid_outside(queues, queue, "queue")
-    if principal.role == "supervisor":
+    if principal.role == SUPERVISOR:
         for team in query.teams:
             forbid_outside(set(principal.teams), team, "team")
 

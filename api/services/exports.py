@@ -21,7 +21,8 @@ import pandas as pd
 
 # The KPI endpoints' own cut of agent states, so exported occupancy is theirs to the digit.
 from api.routers.history import _clipped_states
-from api.services.performance import team_performance
+from api.services.people import team_performance
+from api.services.site import Site
 from api.services.sources import Scope, read_tickets, team_map
 from features.measures.intervals import build_intervals
 from features.measures.kpis import KpiTotals, contact_totals, grouped_totals, state_occupancy
@@ -156,7 +157,7 @@ def _performance(
         # Medians and percentiles are within each team: compute over the visible agents' teams.
         teams = set(agents.loc[agents["agent_id"].isin(scope.agents), "team"].dropna())
         agents = agents[agents["team"].isin(teams) | agents["agent_id"].isin(scope.agents)]
-    table = team_performance(store, service, agents, low, high, tz)
+    table = team_performance(Site(service, store, tz), agents, low, high)
     if scope.agents is not None:
         table = table[table["agent_id"].isin(scope.agents)]
     return table[PERFORMANCE_COLUMNS].reset_index(drop=True)

@@ -1,13 +1,13 @@
 """The work behind each job kind, run in a pool thread or on a Dask worker.
 
-:func:`run_job` is a plain picklable function: it opens the database by URL, marks the job
+:func:`run_job` is a plain picklable function: it opens the database by URL (through the
+process's one engine for it, :func:`features.store.engine.shared_engine`), marks the job
 running, calls the pure packages (forecasting, scheduling) with a progress callback that writes
 the percent to the jobs table, and stores the result, so nothing here depends on where it runs.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 from collections.abc import Callable
@@ -16,13 +16,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pandas as pd
-from sqlalchemy import Engine
 
+from api.params import local_instant
 from api.schemas.common import frame_records
+from api.services.actuals import read_actuals
+from api.services.capacity_tasks import run_capacity_plan
 from features.calendar import intervals_in_days
-from features.errors import Infeasible, InvalidInput
-from features.schema import FORECAST_COLUMNS, ROSTER_COLUMNS, ProgressCallback
-from features.store.engine import make_engine
+from features.errors import FieldError, Infeasible, InvalidInput
+from features.schema import FORECAST_COLUMNS, QUEUE, ROSTER_COLUMNS, ProgressCallback
+from features.store.engine import shared_engine
+from features.store.records_store import Store
 from features.store.service_store import ServiceStore
 
 logger = logging.getLogger(__name__)
@@ -52,22 +55,14 @@ class TaskOutcome:
 Task = Callable[[str, dict[str, Any], TaskContext, ProgressCallback], TaskOutcome]
 
 
-@functools.cache
-def _engine(url: str) -> Engine:
-    return make_engine(url)
+def _service_store(context: TaskContext) -> ServiceStore:
+    return ServiceStore(shared_engine(context.database_url))
 
 
-def _records_store(context: TaskContext) -> Any:
-    from features.store.records_store import Store
-
-    return Store(context.database_url)
-
-
-def _instant(text: str, timezone: str) -> pd.Timestamp:
-    stamp = pd.Timestamp(text)
-    if stamp.tzinfo is None:
-        return stamp.tz_localize(timezone)
-    return stamp.tz_convert(timezone)
+def _bound(params: dict[str, Any], name: str, timezone: str) -> pd.Timestamp | None:
+    """An optional instant parameter of a task (naive: local to `timezone`)."""
+    text = params.get(name)
+    return local_instant(text, timezone, name) if text else None
 
 
 def load_history(
@@ -78,22 +73,20 @@ def load_history(
     freq_minutes: int,
     timezone: str,
 ) -> pd.DataFrame:
-    """Interval history (HISTORY_COLUMNS) computed from the stored contacts."""
-    from features.measures.intervals import build_intervals
+    """Interval history (HISTORY_COLUMNS) computed from the stored contacts.
 
-    contacts = _records_store(context).read_contacts(start, end, queues)
-    if contacts.empty:
+    Raises
+    ------
+    InvalidInput
+        When no contact is stored for these queues and dates.
+    """
+    history = read_actuals(Store(context.database_url), start, end, queues, timezone, freq_minutes)
+    if history.empty:
+        rule = "no contacts stored for these queues and dates"
         raise InvalidInput(
-            "no stored contacts to learn from",
-            [_field_error("queues", "no contacts stored for these queues and dates", queues)],
+            "no stored contacts to learn from", [FieldError(None, "queues", rule, queues)]
         )
-    return build_intervals(contacts, freq_minutes=freq_minutes, timezone=timezone)
-
-
-def _field_error(field: str, rule: str, value: Any) -> Any:
-    from features.errors import FieldError
-
-    return FieldError(row=None, field=field, rule=rule, value=value)
+    return history
 
 
 def train_forecast(
@@ -108,22 +101,22 @@ def train_forecast(
     history = load_history(
         context,
         params.get("queues"),
-        _instant(params["history_start"], timezone) if params.get("history_start") else None,
-        _instant(params["history_end"], timezone) if params.get("history_end") else None,
+        _bound(params, "history_start", timezone),
+        _bound(params, "history_end", timezone),
         freq,
         timezone,
     )
-    start = _instant(params["start"], timezone)
+    start = local_instant(params["start"], timezone, "start")
     periods = intervals_in_days(start, int(params["days"]), freq)
     progress(0.3, f"fitting {params.get('model', 'auto')}")
     forecaster = forecasting.make_forecaster(params.get("model", "auto"))
     forecast = forecaster.fit(history).predict(start, periods)
     progress(0.8, "storing forecast")
     frame = forecast.reindex(columns=FORECAST_COLUMNS)
-    written = ServiceStore(_engine(context.database_url)).add_forecast(job_id, frame)
+    written = _service_store(context).add_forecast(job_id, frame)
     summary: dict[str, Any] = {
         "rows": written,
-        "queues": sorted(frame["queue"].astype(str).unique().tolist()),
+        "queues": sorted(frame[QUEUE].astype(str).unique().tolist()),
         "model": str(frame["model"].iloc[0]),
     }
     if params.get("register_as"):
@@ -186,7 +179,7 @@ def solve_roster_job(
     from scheduling.roster.solver import solve_roster
 
     roster_id = params["roster_id"]
-    store = ServiceStore(_engine(context.database_url))
+    store = _service_store(context)
     roster = store.get_roster(roster_id)
     store.update_roster(roster_id, status="solving")
     time_limit = float(params.get("time_limit_s", 30.0))
@@ -235,6 +228,7 @@ JOB_KINDS: dict[str, Task] = {
     "forecast": train_forecast,
     "backtest": run_backtest,
     "roster": solve_roster_job,
+    "capacity": run_capacity_plan,
 }
 """Every job kind and the task that does it."""
 
@@ -253,7 +247,7 @@ def run_job(kind: str, job_id: str, params: dict[str, Any], context: TaskContext
     context:
         Database URL, MLflow URI and site zone.
     """
-    store = ServiceStore(_engine(context.database_url))
+    store = _service_store(context)
     last = {"at": 0.0}
 
     def progress(fraction: float, message: str) -> None:

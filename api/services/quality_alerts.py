@@ -38,13 +38,13 @@ def evaluate_quality(app: FastAPI, evaluations: pd.DataFrame) -> pd.DataFrame:
     batch = batch[batch["arrived_at"].notna()]
     if batch.empty:
         return empty_alerts()
-    windows = floor_local(batch["arrived_at"], limits.window_minutes, state.timezone)
+    windows = floor_local(batch["arrived_at"], limits.window_minutes, state.settings.timezone)
     width = pd.Timedelta(minutes=limits.window_minutes)
     stored = sources.read_quality(
         windows.min(), windows.max() + width, by="contact",
         queues=sorted(batch["queue"].astype(str).unique()),
     )  # fmt: skip
-    found = quality_alerts(stored, timezone=state.timezone, thresholds=limits)
+    found = quality_alerts(stored, timezone=state.settings.timezone, thresholds=limits)
     touched = set(zip(batch["queue"].astype(str), windows.dt.tz_convert("UTC"), strict=True))
     keep = [
         (q, pd.Timestamp(s).tz_convert("UTC")) in touched

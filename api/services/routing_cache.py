@@ -1,4 +1,4 @@
-"""In-memory state of the routing endpoints: the published plan, skills and callers' keys.
+"""In-memory state of the routing endpoints: the published plan, skills and queue priorities.
 
 Routing engines call ``POST /v1/routing/assign`` hundreds of times a second, so no request
 should touch the database on its way through:
@@ -10,41 +10,36 @@ should touch the database on its way through:
   skills are re-read every ``agents_every_s`` (agents carry no version column), and
   :func:`invalidate_routing_cache` forces both at once. One request does the refresh in a
   worker thread; the others keep answering from the previous snapshot.
-* :class:`KeyCache` maps a presented key to its :class:`api.deps.Principal` for ``ttl_s``
-  seconds, so a revoked key may keep working for at most that long.
+
+Callers' keys are cached by :class:`api.auth.KeyCache` (``caller(resource, cached=True)``).
+The cache reads through the stores (:meth:`ServiceStore.published_version`,
+:meth:`ServiceStore.read_schedule`, :meth:`ServiceStore.read_published_scenarios`,
+:meth:`Store.read_skills`); it runs no SQL of its own.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from datetime import UTC, timedelta
+from typing import Any
 
 import pandas as pd
-from fastapi import Depends, FastAPI, HTTPException, Request, status
+from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pandas.errors import OutOfBoundsDatetime
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
 
-from api.deps import Principal, check_role
-from api.security import ROLES, key_matches, split_key
-from features.errors import FieldError, InvalidInput
-from features.store.tables.records import AgentRow
-from features.store.tables.service import Roster, RosterRow
+from features.store.records_store import Store
+from features.store.service_store import ServiceStore
 from scheduling.routing.assign import PlanIndex, PlannedActivity
 
 logger = logging.getLogger(__name__)
 
-_bearer = HTTPBearer(auto_error=False, description="An API key made by `seatwise keys create`.")
 _STATE_LOCK = threading.Lock()
+ROUTING_CACHE_STATE = "seatwise_routing_cache"
+"""Name of the app-state attribute holding the app's :class:`RoutingCache`."""
 
 
 @dataclass(frozen=True)
@@ -82,8 +77,10 @@ class RoutingCache:
 
     Parameters
     ----------
-    engine:
-        Engine of a database migrated to ``0002_service`` or later.
+    service:
+        Published rosters and their rows.
+    records:
+        Agents' skills.
     check_every_s:
         Seconds between two checks of the plan version.
     agents_every_s:
@@ -92,7 +89,8 @@ class RoutingCache:
         Span of published rows held in memory around the wall-clock time of the last read.
     """
 
-    engine: Engine
+    service: ServiceStore
+    records: Store
     check_every_s: float = 1.0
     agents_every_s: float = 5.0
     window_before: timedelta = timedelta(days=1)
@@ -139,73 +137,43 @@ class RoutingCache:
 
     def _reload(self, previous: RoutingSnapshot | None) -> RoutingSnapshot:
         now_mono = self.clock()
-        with Session(self.engine) as session:
-            count, latest = session.execute(
-                select(func.count(Roster.roster_id), func.max(Roster.published_at)).where(
-                    Roster.published_at.is_not(None)
-                )
-            ).one()
-            version = (int(count), str(latest))
-            wall = pd.Timestamp.now(tz=UTC)
-            window_ok = previous is not None and (
-                previous.window_start <= wall - self.window_before / 2
-                and wall + self.window_after / 2 < previous.window_end
-            )
-            if previous is not None and previous.plan_version == version and window_ok:
-                plan, start, end = previous.plan, previous.window_start, previous.window_end
-                priorities = previous.queue_priority
-            else:
-                start, end = wall - self.window_before, wall + self.window_after
-                plan = PlanIndex(_read_rows(session, start, end))
-                priorities = _read_priorities(session)
-            agents_due = previous is None or now_mono - previous.agents_read_at >= (
-                self.agents_every_s
-            )
-            if agents_due:
-                skills = _read_skills(session)
-                agents_read_at = now_mono
-            else:
-                assert previous is not None  # noqa: S101 - agents_due covers None
-                skills, agents_read_at = previous.skills, previous.agents_read_at
+        version = self.service.published_version()
+        wall = pd.Timestamp.now(tz=UTC)
+        window_ok = previous is not None and (
+            previous.window_start <= wall - self.window_before / 2
+            and wall + self.window_after / 2 < previous.window_end
+        )
+        if previous is not None and previous.plan_version == version and window_ok:
+            plan, start, end = previous.plan, previous.window_start, previous.window_end
+            priorities = previous.queue_priority
+        else:
+            start, end = wall - self.window_before, wall + self.window_after
+            plan = PlanIndex(self._read_rows(start, end))
+            priorities = queue_priorities(self.service.read_published_scenarios())
+        agents_due = previous is None or now_mono - previous.agents_read_at >= (self.agents_every_s)
+        if agents_due:
+            skills = self.records.read_skills()
+            agents_read_at = now_mono
+        else:
+            assert previous is not None  # noqa: S101 - agents_due covers None
+            skills, agents_read_at = previous.skills, previous.agents_read_at
         return RoutingSnapshot(version, plan, start, end, skills, priorities, agents_read_at)
+
+    def _read_rows(self, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+        return self.service.read_schedule(None, start.to_pydatetime(), end.to_pydatetime())
 
     def plan_at(self, snapshot: RoutingSnapshot, at: pd.Timestamp) -> dict[str, PlannedActivity]:
         """What each agent does at `at`: from memory inside the window, else from the DB."""
         if snapshot.covers(at):
             return snapshot.plan.at(at)
-        with Session(self.engine) as session:
-            rows = _read_rows(session, at, at + pd.Timedelta(microseconds=1))
-        return PlanIndex(rows).at(at)
+        return PlanIndex(self._read_rows(at, at + pd.Timedelta(microseconds=1))).at(at)
 
 
-def _read_rows(session: Session, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-    query = select(
-        RosterRow.agent_id, RosterRow.activity, RosterRow.queue, RosterRow.start, RosterRow.end
-    ).where(RosterRow.end > start.to_pydatetime(), RosterRow.start < end.to_pydatetime())
-    rows = session.execute(query).all()
-    frame = pd.DataFrame(rows, columns=["agent_id", "activity", "queue", "start", "end"])
-    frame["start"] = pd.to_datetime(frame["start"], utc=True)
-    frame["end"] = pd.to_datetime(frame["end"], utc=True)
-    return frame
-
-
-def _read_skills(session: Session) -> dict[str, dict[str, int]]:
-    rows = session.execute(select(AgentRow.agent_id, AgentRow.skills)).all()
-    return {
-        str(agent_id): {str(q): int(p) for q, p in (skills or {}).items() if p is not None}
-        for agent_id, skills in rows
-    }
-
-
-def _read_priorities(session: Session) -> dict[str, float]:
-    query = (
-        select(Roster.scenario)
-        .where(Roster.published_at.is_not(None))
-        .order_by(Roster.published_at)
-    )
+def queue_priorities(scenarios: list[dict[str, Any]]) -> dict[str, float]:
+    """Priority per queue named by `scenarios` (in publish order: the latest one wins)."""
     priorities: dict[str, float] = {}
-    for scenario in session.scalars(query):
-        for queue in (scenario or {}).get("queues", []) or []:
+    for scenario in scenarios:
+        for queue in scenario.get("queues", []) or []:
             if isinstance(queue, dict) and "name" in queue:
                 priorities[str(queue["name"])] = float(queue.get("priority", 1.0))
     return priorities
@@ -223,16 +191,18 @@ def _state(app: FastAPI, name: str, make: Callable[[], Any]) -> Any:
 
 
 def routing_cache(app: FastAPI) -> RoutingCache:
-    """The app's routing cache (made on first use, over the service store's engine)."""
+    """The app's routing cache (made on first use, over the app's stores)."""
     cache: RoutingCache = _state(
-        app, "seatwise_routing_cache", lambda: RoutingCache(app.state.engine)
+        app,
+        ROUTING_CACHE_STATE,
+        lambda: RoutingCache(app.state.service_store, app.state.store),
     )
     return cache
 
 
 def invalidate_routing_cache(app: FastAPI) -> None:
     """Make the next routing request re-read the plan and skills (call after publish/PUT)."""
-    cache = getattr(app.state, "seatwise_routing_cache", None)
+    cache = getattr(app.state, ROUTING_CACHE_STATE, None)
     if cache is not None:
         cache.invalidate()
 
@@ -270,92 +240,3 @@ async def plan_queues_at(
         return snapshot.plan.queues_at(at)
     planned = await planned_at(app, snapshot, at)
     return {agent: (p.queue if p.activity == "work" else None) for agent, p in planned.items()}
-
-
-@dataclass
-class KeyCache:
-    """Presented key (by its SHA-256) -> Principal (or None for a rejected key), for ttl_s."""
-
-    ttl_s: float = 5.0
-    max_entries: int = 10_000
-    clock: Callable[[], float] = time.monotonic
-    _entries: dict[str, tuple[float, Principal | None]] = field(default_factory=dict, init=False)
-
-    def get(self, key: str) -> tuple[bool, Principal | None]:
-        """(found, principal) for a presented key."""
-        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
-        entry = self._entries.get(digest)
-        if entry is None or entry[0] < self.clock():
-            return False, None
-        return True, entry[1]
-
-    def put(self, key: str, principal: Principal | None) -> None:
-        """Remember the outcome of looking a key up."""
-        if len(self._entries) >= self.max_entries:
-            self._entries.clear()
-        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
-        self._entries[digest] = (self.clock() + self.ttl_s, principal)
-
-
-def _lookup(request: Request, key: str) -> Principal | None:
-    key_id = split_key(key)
-    if key_id is None:
-        return None
-    row = request.app.state.service_store.get_key(key_id)
-    if row is None or row.revoked_at is not None or not key_matches(key, row.key_hash):
-        return None
-    return Principal(key_id=row.key_id, role=row.role, agent_id=row.agent_id, teams=row.teams)
-
-
-def _unauthorized(detail: str) -> HTTPException:
-    return HTTPException(
-        status_code=status.HTTP_401_UNAUTHORIZED,
-        detail=detail,
-        headers={"WWW-Authenticate": "Bearer"},
-    )
-
-
-@functools.cache
-def cached_roles(*roles: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
-    """A dependency like :func:`api.deps.require_roles` whose key lookups are cached.
-
-    401 without a valid key, 403 for a role outside `roles`; a key's row is read at most once
-    per :attr:`KeyCache.ttl_s` seconds.
-    """
-    unknown = [r for r in roles if r not in ROLES]
-    if unknown:
-        raise ValueError(f"unknown roles {unknown}; roles are {list(ROLES)}")
-
-    async def dependency(
-        request: Request,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    ) -> Principal:
-        if credentials is None or credentials.scheme.lower() != "bearer":
-            raise _unauthorized("missing API key: send 'Authorization: Bearer <key>'")
-        key = credentials.credentials
-        keys: KeyCache = _state(request.app, "seatwise_key_cache", KeyCache)
-        found, principal = keys.get(key)
-        if not found:
-            principal = await run_in_threadpool(_lookup, request, key)
-            keys.put(key, principal)
-        if principal is None:
-            raise _unauthorized("invalid or revoked API key")
-        return check_role(principal, roles)
-
-    return dependency
-
-
-def parse_at(at: datetime | None, field_name: str = "at") -> pd.Timestamp:
-    """An instant from a request (tz-aware) as a UTC nanosecond timestamp, or now when None.
-
-    Raises InvalidInput for instants pandas cannot hold (before 1677 or after 2262).
-    """
-    if at is None:
-        return pd.Timestamp.now(tz=UTC).as_unit("ns")
-    try:
-        return pd.Timestamp(at).tz_convert("UTC").as_unit("ns")
-    except (OutOfBoundsDatetime, OverflowError, ValueError) as exc:
-        rule = "instant must lie between the years 1678 and 2261"
-        raise InvalidInput(
-            f"'{field_name}' is out of range", [FieldError(None, field_name, rule, str(at))]
-        ) from exc

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from api.deps import Principal, scoped_agents, scoped_queues
+from api.auth import Principal
+from api.roles import AGENT, SUPERVISOR
+from api.scope import scoped_agents, scoped_queues
 from features.measures.kpis import CHILD_LEVEL, node_contacts
 from features.measures.quality import quality_by
 from features.measures.tickets import (
@@ -44,12 +46,12 @@ class Scope:
         """The scope of an API key."""
         agents = scoped_agents(principal, store)
         queues = scoped_queues(principal, store)
-        teams = frozenset(principal.teams) if principal.role == "supervisor" else None
+        teams = frozenset(principal.teams) if principal.role == SUPERVISOR else None
         return cls(
             agents=None if agents is None else frozenset(agents),
             queues=None if queues is None else frozenset(queues),
             teams=teams,
-            own_only=principal.role == "agent",
+            own_only=principal.role == AGENT,
         )
 
     def owned(self, frame: pd.DataFrame, agent_column: str = "agent_id") -> pd.DataFrame:

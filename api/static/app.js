@@ -11,6 +11,7 @@ const SW = (() => {
     { page: "roster", href: "/dashboard/roster", api: "/v1/schedules" },
     { page: "agent", href: "/dashboard/agent", api: "/v1/agents/{agent_id}/schedule" },
     { page: "drill", href: "/dashboard/drill", api: "/v1/kpis" },
+    { page: "capacity", href: "/dashboard/capacity", api: "/v1/capacity-plans" },
     { page: "tickets", href: "/dashboard/tickets", api: "/v1/tickets/kpis" },
     { page: "ask", href: "/dashboard/ask", api: "/v1/ask" },
   ];

@@ -18,12 +18,12 @@ from sqlalchemy import ColumnElement, Engine, and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from features.measures.alert_rules import ALERT_COLUMNS, QUEUE_ALERT_KINDS
+from features.schema import INTERVAL_START, QUEUE
 from features.store.service_store import as_utc, utc_now
 from features.store.tables.alerts import AlertRow, WebhookDeliveryRow
-from features.store.tables.records import AgentRow
 
 DELIVERY_STATES = ("pending", "retrying", "delivered", "failed")
+_OPTIONAL_FIELDS = (QUEUE, "team", "agent_id", "contact_id")
 
 
 def _python_instant(value: Any) -> datetime | None:
@@ -42,13 +42,14 @@ def _python_value(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class AlertScope:
-    """What one reader may see: alerts of `teams`, and queue alerts of `queues`.
+    """What one reader may see: alerts of `teams`, and alerts of `queue_kinds` on `queues`.
 
-    None in a field means no restriction on it (admins read everything).
+    None in `teams` or `queues` means no restriction on it (admins read everything).
     """
 
     teams: frozenset[str] | None = None
     queues: frozenset[str] | None = None
+    queue_kinds: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,9 @@ class AlertStore:
         return dialect.insert(AlertRow)
 
     def add_alerts(self, alerts: pd.DataFrame) -> list[int]:
-        """Store alert rows (ALERT_COLUMNS); existing (kind, key) pairs are left untouched.
+        """Store alert rows (the columns of :class:`AlertRow` but ``id`` and ``created_at``,
+        i.e. :data:`features.measures.alert_rules.ALERT_COLUMNS`); existing (kind, key) pairs
+        are left untouched.
 
         Returns
         -------
@@ -90,18 +93,15 @@ class AlertStore:
             {
                 "kind": str(row["kind"]),
                 "key": str(row["key"]),
-                "queue": _python_value(row["queue"]),
-                "team": _python_value(row["team"]),
-                "agent_id": _python_value(row["agent_id"]),
-                "contact_id": _python_value(row["contact_id"]),
-                "interval_start": _python_instant(row["interval_start"]),
+                **{name: _python_value(row[name]) for name in _OPTIONAL_FIELDS},
+                INTERVAL_START: _python_instant(row[INTERVAL_START]),
                 "at": _python_instant(row["at"]) or now,
                 "value": float(row["value"]),
                 "threshold": float(row["threshold"]),
                 "message": str(row["message"]),
                 "created_at": now,
             }
-            for row in alerts[ALERT_COLUMNS].to_dict("records")
+            for row in alerts.to_dict("records")
         ]
         statement = (
             self._insert()
@@ -148,10 +148,10 @@ class AlertStore:
             visible: list[ColumnElement[bool]] = []
             if scope.teams is not None:
                 visible.append(AlertRow.team.in_(sorted(scope.teams)))
-            if scope.queues is not None:
+            if scope.queues is not None and scope.queue_kinds:
                 visible.append(
                     and_(
-                        AlertRow.kind.in_(QUEUE_ALERT_KINDS),
+                        AlertRow.kind.in_(sorted(scope.queue_kinds)),
                         AlertRow.queue.in_(sorted(scope.queues)),
                     )
                 )
@@ -168,15 +168,6 @@ class AlertStore:
         query = select(AlertRow).where(AlertRow.id.in_(list(alert_ids))).order_by(AlertRow.id)
         with self._transaction() as session:
             return [alert_as_dict(row) for row in session.scalars(query).all()]
-
-    def queues_of_teams(self, teams: Sequence[str]) -> set[str]:
-        """Queues served by the agents of `teams` (the keys of their skills)."""
-        if not teams:
-            return set()
-        query = select(AgentRow.skills).where(AgentRow.team.in_(list(teams)))
-        with self._transaction() as session:
-            skill_maps = session.scalars(query).all()
-        return {str(queue) for skills in skill_maps for queue in (skills or {})}
 
     def add_deliveries(self, alert_ids: Sequence[int], urls: Sequence[str]) -> list[Delivery]:
         """One pending delivery per (alert, url)."""
@@ -263,11 +254,11 @@ def alert_as_dict(row: AlertRow) -> dict[str, Any]:
         "alert_id": row.id,
         "kind": row.kind,
         "key": row.key,
-        "queue": row.queue,
+        QUEUE: row.queue,
         "team": row.team,
         "agent_id": row.agent_id,
         "contact_id": row.contact_id,
-        "interval_start": as_utc(row.interval_start),
+        INTERVAL_START: as_utc(row.interval_start),
         "at": as_utc(row.at),
         "value": row.value,
         "threshold": row.threshold,

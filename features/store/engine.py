@@ -1,13 +1,27 @@
-"""Engines and sessions: one place that knows dialect quirks (SQLite pragmas, PostgreSQL)."""
+"""Engines: one per database URL per process, and the one place that knows dialect quirks.
+
+Every store of a process (the app's, the CLI's, the job tasks') reads and writes through the
+engine :func:`shared_engine` hands out for its URL, so a process holds one connection pool per
+database however many stores, requests and jobs use it. An owner with a lifetime (the app's
+lifespan) takes the engine with :func:`hold_engine` and gives it back with
+:func:`release_engine`; the pool is closed when the last holder is gone.
+"""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
 
-from features.settings import database_url
+POOL_SIZE = 10
+"""Connections kept open per engine (requests, job progress and reads share them)."""
+MAX_OVERFLOW = 20
+"""Extra connections an engine may open under load, closed again when returned."""
+
+_ENGINES: dict[str, Engine] = {}
+_HOLDERS: dict[str, int] = {}
+_LOCK = threading.Lock()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -23,21 +37,58 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
-    """Create an engine for `url` (see :func:`features.settings.database_url`).
-
-    SQLite connections get WAL journaling, ``synchronous=NORMAL``, foreign keys and a 30 s busy
-    timeout; PostgreSQL connections are pre-pinged so a restarted server is noticed.
-    """
-    resolved = database_url(url)
-    if resolved.startswith("sqlite"):
-        engine = create_engine(resolved, **kwargs)
+def _new_engine(url: str) -> Engine:
+    """A new engine for `url`: SQLite with WAL, foreign keys and a 30 s busy timeout;
+    PostgreSQL with pre-pinged connections so a restarted server is noticed."""
+    in_memory = url.startswith("sqlite") and (url.endswith(":memory:") or url == "sqlite://")
+    pool: dict[str, Any] = (
+        {} if in_memory else {"pool_size": POOL_SIZE, "max_overflow": MAX_OVERFLOW}
+    )
+    if url.startswith("sqlite"):
+        engine = create_engine(url, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(resolved, **kwargs)
+    return create_engine(url, pool_pre_ping=True, **pool)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """A session factory bound to `engine` (sessions do not expire objects on commit)."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
+def shared_engine(url: str) -> Engine:
+    """The process's engine for `url`, made on first use.
+
+    Parameters
+    ----------
+    url:
+        SQLAlchemy URL (``sqlite:///…`` or ``postgresql+psycopg://…``); the service's comes
+        from :attr:`api.settings.Settings.database_url`.
+
+    Returns
+    -------
+    sqlalchemy.Engine
+        The same engine for the same URL on every call in this process.
+    """
+    with _LOCK:
+        engine = _ENGINES.get(url)
+        if engine is None:
+            engine = _new_engine(url)
+            _ENGINES[url] = engine
+        return engine
+
+
+def hold_engine(url: str) -> Engine:
+    """The shared engine for `url`, kept open until a matching :func:`release_engine`."""
+    engine = shared_engine(url)
+    with _LOCK:
+        _HOLDERS[url] = _HOLDERS.get(url, 0) + 1
+    return engine
+
+
+def release_engine(url: str) -> None:
+    """Give back an engine taken with :func:`hold_engine`; the last holder closes its pool."""
+    with _LOCK:
+        left = _HOLDERS.get(url, 0) - 1
+        if left > 0:
+            _HOLDERS[url] = left
+            return
+        _HOLDERS.pop(url, None)
+        engine = _ENGINES.pop(url, None)
+    if engine is not None:
+        engine.dispose()

@@ -1,8 +1,9 @@
-"""Reads behind the intraday endpoints: a day's forecast, actuals, published roster and coverage.
+"""Reads behind the intraday pages: the newest stored forecast and the published roster of a
+range, as frames in the site's zone.
 
-Thin compositions of :class:`features.store.records_store.Store` (records) and
-:class:`features.store.service_store.ServiceStore` (forecasts, rosters), returning frames in the
-site's zone, plus the count of scheduled agents per queue and interval from published roster rows.
+Thin compositions of :class:`features.store.service_store.ServiceStore` (forecasts, rosters);
+reading only. What actually happened (interval histories of the stored contacts) is measured
+by :mod:`features.measures.intervals`, not here.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from features.measures.intervals import build_intervals
-from features.schema import FORECAST_COLUMNS, HISTORY_COLUMNS, ROSTER_COLUMNS
-from features.store.records_store import Store
+from features.schema import FORECAST_COLUMNS, INTERVAL_START, QUEUE, ROSTER_COLUMNS
 from features.store.service_store import ServiceStore
+
+FORECAST_NUMBERS = ("volume", "volume_p10", "volume_p50", "volume_p90", "aht_s")
+"""Forecast columns read as floats (contacts per interval; seconds for ``aht_s``)."""
 
 
 def read_forecast(
@@ -24,36 +26,22 @@ def read_forecast(
     end: pd.Timestamp,
     timezone: str,
 ) -> pd.DataFrame:
-    """The newest stored forecast of every (queue, interval) in ``[start, end)``, in `timezone`
-    (FORECAST_COLUMNS)."""
-    frame = service.read_latest_forecast(
-        list(queues) if queues is not None else None, start.to_pydatetime(), end.to_pydatetime()
-    )
-    if queues is not None and not list(queues):
+    """The newest stored forecast of every (queue, interval) in ``[start, end)``, in `timezone`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        FORECAST_COLUMNS plus ``run_id`` (the training job that made the row); numbers as
+        floats (missing quantiles and handle times NaN).
+    """
+    wanted = list(queues) if queues is not None else None
+    frame = service.read_latest_forecast(wanted, start.to_pydatetime(), end.to_pydatetime())
+    if wanted is not None and not wanted:
         frame = frame.iloc[0:0]
-    frame["interval_start"] = frame["interval_start"].dt.tz_convert(timezone)
-    for column in ("volume", "volume_p10", "volume_p50", "volume_p90", "aht_s"):
+    frame[INTERVAL_START] = frame[INTERVAL_START].dt.tz_convert(timezone)
+    for column in FORECAST_NUMBERS:
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
-    return frame[FORECAST_COLUMNS].reset_index(drop=True)
-
-
-def read_actuals(
-    store: Store,
-    start: pd.Timestamp,
-    end: pd.Timestamp,
-    queues: Sequence[str] | None,
-    timezone: str,
-    freq_minutes: int = 15,
-) -> pd.DataFrame:
-    """Interval history (HISTORY_COLUMNS) of the contacts stored for ``[start, end)``; empty
-    when none arrived."""
-    contacts = store.read_contacts(start, end, list(queues) if queues is not None else None)
-    if contacts.empty:
-        empty = pd.DataFrame({c: pd.Series(dtype=float) for c in HISTORY_COLUMNS})
-        empty["queue"] = empty["queue"].astype(str)
-        empty["interval_start"] = pd.Series(dtype=f"datetime64[ns, {timezone}]")
-        return empty
-    return build_intervals(contacts, freq_minutes=freq_minutes, timezone=timezone)
+    return frame[[*FORECAST_COLUMNS, "run_id"]].reset_index(drop=True)
 
 
 def read_roster(
@@ -71,5 +59,5 @@ def read_roster(
     )
     rows["start"] = rows["start"].dt.tz_convert(timezone)
     rows["end"] = rows["end"].dt.tz_convert(timezone)
-    rows["queue"] = rows["queue"].fillna("").astype(str)
+    rows[QUEUE] = rows[QUEUE].fillna("").astype(str)
     return rows[ROSTER_COLUMNS].reset_index(drop=True)

@@ -27,8 +27,14 @@ from features.records.validation import (
     validate_agents,
     validate_contacts,
 )
-from features.schema import AGENT_STATE_COLUMNS, CONTACT_COLUMNS, ProgressCallback, no_progress
-from features.store.engine import make_engine
+from features.schema import (
+    AGENT_STATE_COLUMNS,
+    CONTACT_COLUMNS,
+    QUEUE,
+    ProgressCallback,
+    no_progress,
+)
+from features.store.engine import shared_engine
 from features.store.migrations import upgrade
 from features.store.tables.records import AgentRow, AgentStateRow, ContactRow
 
@@ -125,7 +131,9 @@ class Store:
     Parameters
     ----------
     url:
-        SQLAlchemy URL; ``$SEATWISE_DATABASE_URL`` or ``sqlite:///./data/seatwise.db`` when None.
+        SQLAlchemy URL of the database (the service's is
+        :attr:`api.settings.Settings.database_url`); the store uses the process's one engine
+        for it (:func:`features.store.engine.shared_engine`).
 
     Examples
     --------
@@ -133,8 +141,8 @@ class Store:
     >>> store.migrate()  # doctest: +SKIP
     """
 
-    def __init__(self, url: str | None = None) -> None:
-        self.engine: Engine = make_engine(url)
+    def __init__(self, url: str) -> None:
+        self.engine: Engine = shared_engine(url)
 
     @property
     def dialect(self) -> str:
@@ -151,7 +159,7 @@ class Store:
             return connection.execute(text("SELECT 1")).scalar_one() == 1
 
     def dispose(self) -> None:
-        """Close pooled connections."""
+        """Close the engine's pooled connections (they reopen on next use)."""
         self.engine.dispose()
 
     def counts(self) -> dict[str, int]:
@@ -382,12 +390,12 @@ class Store:
         if high is not None:
             query = query.where(table.c.arrived_at < high)
         if queues is not None:
-            query = query.where(table.c.queue.in_(list(queues)))
+            query = query.where(table.c[QUEUE].in_(list(queues)))
         query = query.order_by(table.c.arrived_at, table.c.contact_id)
         frame = self._fetch_frame(query, CONTACT_COLUMNS)
         for column in ("arrived_at", "answered_at", "ended_at"):
             frame[column] = _from_epoch_ms(frame[column])
-        for column in ("contact_id", "queue", "channel", "agent_id"):
+        for column in ("contact_id", QUEUE, "channel", "agent_id"):
             frame[column] = frame[column].astype("str")
         frame["abandoned"] = frame["abandoned"].astype(bool)
         for column in ("talk_s", "hold_s", "acw_s", "handle_s", "sentiment"):
@@ -454,6 +462,16 @@ class Store:
         with self.engine.connect() as connection:
             rows = connection.execute(query).all()
         return pd.DataFrame.from_records(rows, columns=list(AGENT_COLUMNS))
+
+    def read_skills(self) -> dict[str, dict[str, int]]:
+        """Every stored agent's skills: proficiency (1-5) per queue, per agent id."""
+        query = select(AgentRow.agent_id, AgentRow.skills)
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return {
+            str(agent_id): {str(q): int(p) for q, p in (skills or {}).items() if p is not None}
+            for agent_id, skills in rows
+        }
 
 
 def _is_missing(value: Any) -> bool:

@@ -13,10 +13,10 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, delete, func, insert, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from features.errors import NotFound
-from features.schema import FORECAST_COLUMNS, ROSTER_COLUMNS
+from features.schema import FORECAST_COLUMNS, INTERVAL_START, QUEUE, ROSTER_COLUMNS
 from features.store.tables.service import ApiKey, ForecastRow, Job, Roster, RosterRow
 
 ACTIVE_JOB_STATES = ("queued", "running")
@@ -136,6 +136,19 @@ class ServiceStore:
             raise NotFound(f"job '{job_id}' does not exist")
         return row
 
+    def list_jobs(self, kind: str, limit: int = 50) -> list[Job]:
+        """The latest `limit` jobs of `kind`, newest first; their results are not loaded
+        (reading ``result`` on them raises), so a listing stays light."""
+        query = (
+            select(Job)
+            .where(Job.kind == kind)
+            .order_by(Job.created_at.desc(), Job.job_id)
+            .limit(limit)
+            .options(defer(Job.result))
+        )
+        with self._transaction() as session:
+            return list(session.scalars(query))
+
     def fail_orphaned_jobs(self, is_orphan: Callable[[str], bool], reason: str) -> list[str]:
         """Mark queued/running jobs whose owner is gone (``is_orphan(owner)``) as failed.
 
@@ -161,13 +174,13 @@ class ServiceStore:
         if forecast.empty:
             return 0
         frame = forecast.reindex(columns=FORECAST_COLUMNS)
-        starts = _to_utc_series(frame["interval_start"])
+        starts = _to_utc_series(frame[INTERVAL_START])
         now = utc_now()
         records = [
             {
                 "run_id": run_id,
-                "queue": str(row.queue),
-                "interval_start": start.to_pydatetime(),
+                QUEUE: str(row.queue),
+                INTERVAL_START: start.to_pydatetime(),
                 "volume": float(row.volume),
                 "volume_p10": _float_or_none(row.volume_p10),
                 "volume_p50": _float_or_none(row.volume_p50),
@@ -209,7 +222,7 @@ class ServiceStore:
             rows = session.scalars(query).all()
         columns = [*FORECAST_COLUMNS, "run_id"]
         frame = pd.DataFrame([{c: getattr(r, c) for c in columns} for r in rows], columns=columns)
-        frame["interval_start"] = pd.to_datetime(frame["interval_start"], utc=True)
+        frame[INTERVAL_START] = pd.to_datetime(frame[INTERVAL_START], utc=True)
         return frame
 
     # -- rosters --------------------------------------------------------------------------
@@ -253,7 +266,7 @@ class ServiceStore:
                 "agent_id": str(r.agent_id),
                 "date": str(r.date)[:10],
                 "activity": str(r.activity),
-                "queue": "" if pd.isna(r.queue) else str(r.queue),
+                QUEUE: "" if pd.isna(r.queue) else str(r.queue),
                 "start": s.to_pydatetime(),
                 "end": e.to_pydatetime(),
             }
@@ -285,22 +298,50 @@ class ServiceStore:
         Returns
         -------
         pandas.DataFrame
-            ROSTER_COLUMNS (UTC instants) plus ``roster_id``, the roster each row came from.
+            ROSTER_COLUMNS (UTC instants) plus ``roster_id``, the roster each row came from,
+            sorted by agent then start.
         """
+        columns = [*ROSTER_COLUMNS, "roster_id"]
         query = (
-            select(RosterRow)
+            select(*(getattr(RosterRow, c) for c in columns))
             .where(RosterRow.end > start, RosterRow.start < end)
             .order_by(RosterRow.agent_id, RosterRow.start)
         )
         if agent_ids is not None:
             query = query.where(RosterRow.agent_id.in_(list(agent_ids)))
         with self._transaction() as session:
-            rows = session.scalars(query).all()
-        columns = [*ROSTER_COLUMNS, "roster_id"]
-        frame = pd.DataFrame([{c: getattr(r, c) for c in columns} for r in rows], columns=columns)
+            rows = session.execute(query).all()
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
         frame["start"] = pd.to_datetime(frame["start"], utc=True)
         frame["end"] = pd.to_datetime(frame["end"], utc=True)
         return frame
+
+    def published_version(self) -> tuple[int, str]:
+        """(rosters published, latest publish instant as text): changes with every publish."""
+        query = select(func.count(Roster.roster_id), func.max(Roster.published_at)).where(
+            Roster.published_at.is_not(None)
+        )
+        with self._transaction() as session:
+            count, latest = session.execute(query).one()
+        return int(count), str(latest)
+
+    def read_published_scenarios(self) -> list[dict[str, Any]]:
+        """The scenarios of every published roster, earliest publication first."""
+        query = (
+            select(Roster.scenario)
+            .where(Roster.published_at.is_not(None))
+            .order_by(Roster.published_at)
+        )
+        with self._transaction() as session:
+            return [scenario or {} for scenario in session.scalars(query)]
+
+    def get_rosters(self, roster_ids: Sequence[str]) -> list[Roster]:
+        """The rosters with these ids (unknown ids are skipped), in no particular order."""
+        if not roster_ids:
+            return []
+        query = select(Roster).where(Roster.roster_id.in_(list(roster_ids)))
+        with self._transaction() as session:
+            return list(session.scalars(query).all())
 
 
 def _float_or_none(value: Any) -> float | None:

@@ -23,7 +23,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from features.calendar import is_timezone
-from features.errors import FieldError, InvalidInput
+from features.errors import FieldError, InvalidInput, pydantic_field_errors
 from features.schema import ALLOWED_INTERVAL_MINUTES, DEFAULT_SL_THRESHOLD_S
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -218,16 +218,6 @@ class Scenario(_Strict):
         if isinstance(self.service, dict):
             return self.service.get(queue) or self.service.get("*") or ServiceTarget()
         return self.service or ServiceTarget()
-
-
-def _path(loc: tuple[int | str, ...]) -> str:
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += ("." if text else "") + str(part)
-    return text or "scenario"
 
 
 def _clock_errors(value: str | None, path: str, step: int, errors: list[FieldError]) -> None:
@@ -426,10 +416,7 @@ def load_scenario(data: dict[str, Any] | Scenario) -> Scenario:
         try:
             scenario = Scenario.model_validate(data)
         except ValidationError as exc:
-            errors = [
-                FieldError(None, _path(tuple(e["loc"])), e["msg"], e.get("input"))
-                for e in exc.errors()
-            ]
+            errors = pydantic_field_errors(exc, whole="scenario")
             raise InvalidInput(f"scenario has {len(errors)} invalid field(s)", errors) from exc
     errors = scenario_errors(scenario)
     if errors:

@@ -20,7 +20,7 @@ Everything here is pure: plain dataclasses and mappings in, dataclasses out.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -333,13 +333,3 @@ class PlanIndex:
         The returned mapping is shared between calls at nearby instants: do not modify it.
         """
         return self._segment(instant).queues
-
-
-def skills_from_agents(
-    records: Iterable[tuple[str, Mapping[str, int] | None]],
-) -> dict[str, dict[str, int]]:
-    """Skill maps {agent_id: {queue: proficiency}} from (agent_id, skills) pairs; None -> {}."""
-    return {
-        str(agent_id): {str(q): int(p) for q, p in (skill_map or {}).items()}
-        for agent_id, skill_map in records
-    }

@@ -1,11 +1,17 @@
 """The discrete-event loop of the contact-centre simulator (one replication).
 
-Times are float seconds from the start of the first forecast interval. Arrivals come pre-drawn and
-sorted; a heap holds completions, abandonments and shift starts/ends. Routing: a contact arriving
-to a queue goes to the eligible idle agent with the highest proficiency, the longest idle first
-among equals; an agent who frees up takes the waiting contact of highest queue priority across
-the queues it may serve, the longest waiting first among equals. Idle-agent pools and waiting
-lines use lazy deletion (version stamps and state checks) so each event costs O(log n).
+Times are float seconds from the start of the first interval. Arrivals come pre-drawn (from a
+forecast) or replayed (from a trace) and sorted; a heap holds completions, abandonments and shift
+starts/ends. Routing: a contact arriving to a queue goes to the eligible agent with a free slot and
+the highest proficiency, the longest free first among equals; an agent who frees a slot takes the
+waiting contact of highest queue priority across the queues it may serve, the longest waiting
+first among equals. Idle-agent pools and waiting lines use lazy deletion (version stamps and state
+checks) so each event costs O(log n).
+
+Concurrency: an agent holds up to ``concurrency[q]`` contacts of the queues of a span at once
+(chat); a span open to several queues holds the smallest of their concurrencies, so a voice skill
+in the span keeps the agent to one contact at a time. Staffed time counts every slot, so occupancy
+is the share of slot time busy.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
+
+from features.schema import SHORT_ABANDON_S
 
 WAITING, ANSWERED, ABANDONED = 0, 1, 2
 # Event kinds, in the order they run when they share an instant.
@@ -41,11 +49,13 @@ class EngineInput:
     shifts:
         Per agent, a list of (start s, end s, eligible queue indices).
     threshold_s:
-        Service-level threshold in seconds.
+        Service-level threshold in seconds, per queue index.
     bucket_s:
         Interval length in seconds (occupancy buckets).
     n_buckets:
         Number of occupancy buckets from time 0.
+    concurrency:
+        Contacts one agent may hold at once, per queue index (default 1 for every queue).
     """
 
     arrival_s: np.ndarray
@@ -58,18 +68,24 @@ class EngineInput:
     priority: list[float]
     proficiency: list[dict[int, int]]
     shifts: list[list[tuple[float, float, tuple[int, ...]]]]
-    threshold_s: float
+    threshold_s: list[float]
     bucket_s: float
     n_buckets: int
+    concurrency: list[int] | None = None
 
 
 @dataclass
 class EngineOutput:
-    """Counts per forecast row and busy/staffed seconds per (bucket, queue)."""
+    """Counts per forecast row and busy/staffed seconds per (bucket, queue).
+
+    `short_abandoned` counts contacts that abandoned after waiting less than
+    :data:`features.schema.SHORT_ABANDON_S` (left out of offered for the service level).
+    """
 
     offered: np.ndarray
     answered: np.ndarray
     abandoned: np.ndarray
+    short_abandoned: np.ndarray
     within: np.ndarray
     wait_sum: np.ndarray
     busy_s: np.ndarray
@@ -77,9 +93,14 @@ class EngineOutput:
 
 
 def _spread(
-    table: list[list[float]], start: float, end: float, queues: tuple[int, ...], bucket: float
+    table: list[list[float]],
+    start: float,
+    end: float,
+    queues: tuple[int, ...],
+    bucket: float,
+    weight: float = 1.0,
 ) -> None:
-    """Add the span [start, end) in seconds to each queue's per-bucket total."""
+    """Add `weight` x the span [start, end) in seconds to each queue's per-bucket total."""
     n_buckets = len(table)
     b = int(start // bucket)
     while start < end and b < n_buckets:
@@ -87,7 +108,7 @@ def _spread(
             stop = min(end, (b + 1) * bucket)
             row = table[b]
             for q in queues:
-                row[q] += stop - start
+                row[q] += (stop - start) * weight
             start = stop
         else:
             start = 0.0
@@ -110,13 +131,20 @@ def run_replication(data: EngineInput) -> EngineOutput:
     offered = [0] * data.n_rows
     answered = [0] * data.n_rows
     abandoned = [0] * data.n_rows
+    short_abandoned = [0] * data.n_rows
     within = [0] * data.n_rows
     wait_sum = [0.0] * data.n_rows
     busy_table = [[0.0] * data.n_queues for _ in range(data.n_buckets)]
     staffed_table = [[0.0] * data.n_queues for _ in range(data.n_buckets)]
 
     n_agents = len(data.shifts)
-    busy = [False] * n_agents
+    concurrency = data.concurrency or [1] * data.n_queues
+    span_slots = [
+        [min((concurrency[q] for q in queues), default=1) for _, _, queues in shifts]
+        for shifts in data.shifts
+    ]
+    active = [0] * n_agents
+    slots = [1] * n_agents
     version = [0] * n_agents
     shift_of = [-1] * n_agents
     eligible: list[tuple[int, ...]] = [()] * n_agents
@@ -127,7 +155,7 @@ def run_replication(data: EngineInput) -> EngineOutput:
 
     for agent, shifts in enumerate(data.shifts):
         for index, (start, end, queues) in enumerate(shifts):
-            _spread(staffed_table, start, end, queues, bucket)
+            _spread(staffed_table, start, end, queues, bucket, span_slots[agent][index])
             events.append((start, _SHIFT_START, agent, index))
             events.append((end, _SHIFT_END, agent, index))
     heapq.heapify(events)
@@ -138,15 +166,28 @@ def run_replication(data: EngineInput) -> EngineOutput:
         wait = now - arrival[contact]
         answered[row] += 1
         wait_sum[row] += wait
-        if wait <= threshold:
+        if wait <= threshold[queue_of[contact]]:
             within[row] += 1
-        busy[agent] = True
+        active[agent] += 1
         version[agent] += 1
         done = now + handle[contact]
         _spread(busy_table, now, done, eligible[agent], bucket)
         heapq.heappush(events, (done, _COMPLETE, agent, contact))
 
+    def free(agent: int) -> bool:
+        return shift_of[agent] >= 0 and active[agent] < slots[agent]
+
     def take_work_or_idle(agent: int, now: float) -> None:
+        while free(agent) and take_one(agent, now):
+            pass
+        if not free(agent):
+            return
+        version[agent] += 1
+        stamp = version[agent]
+        for q in eligible[agent]:
+            heapq.heappush(idle_pools[q], (-proficiency[agent][q], now, agent, stamp))
+
+    def take_one(agent: int, now: float) -> bool:
         best = -1
         best_key = (0.0, 0.0)
         for q in eligible[agent]:
@@ -157,31 +198,30 @@ def run_replication(data: EngineInput) -> EngineOutput:
                 key = (-priority[q], arrival[line[0]])
                 if best < 0 or key < best_key:
                     best, best_key = q, key
-        if best >= 0:
-            serve(agent, lines[best].popleft(), now)
-            return
-        version[agent] += 1
-        stamp = version[agent]
-        for q in eligible[agent]:
-            heapq.heappush(idle_pools[q], (-proficiency[agent][q], now, agent, stamp))
+        if best < 0:
+            return False
+        serve(agent, lines[best].popleft(), now)
+        return True
 
     def process_until(limit: float) -> None:
         while events and events[0][0] <= limit:
             now, kind, agent, item = heapq.heappop(events)
             if kind == _COMPLETE:
-                busy[agent] = False
+                active[agent] -= 1
                 if shift_of[agent] >= 0:
                     take_work_or_idle(agent, now)
             elif kind == _ABANDON:
                 if state[item] == WAITING:
                     state[item] = ABANDONED
                     abandoned[row_of[item]] += 1
+                    if now - arrival[item] < SHORT_ABANDON_S:
+                        short_abandoned[row_of[item]] += 1
             elif kind == _SHIFT_START:
                 shift_of[agent] = item
                 eligible[agent] = data.shifts[agent][item][2]
+                slots[agent] = span_slots[agent][item]
                 version[agent] += 1
-                if not busy[agent]:
-                    take_work_or_idle(agent, now)
+                take_work_or_idle(agent, now)
             elif shift_of[agent] == item:
                 shift_of[agent] = -1
                 version[agent] += 1
@@ -195,11 +235,13 @@ def run_replication(data: EngineInput) -> EngineOutput:
         agent = -1
         while pool:
             _, _, candidate, stamp = heapq.heappop(pool)
-            if stamp == version[candidate] and not busy[candidate] and shift_of[candidate] >= 0:
+            if stamp == version[candidate] and free(candidate):
                 agent = candidate
                 break
         if agent >= 0:
             serve(agent, contact, now)
+            if free(agent):
+                take_work_or_idle(agent, now)
             continue
         lines[q].append(contact)
         if patience[contact] != float("inf"):
@@ -210,6 +252,7 @@ def run_replication(data: EngineInput) -> EngineOutput:
         offered=np.asarray(offered, dtype=np.float64),
         answered=np.asarray(answered, dtype=np.float64),
         abandoned=np.asarray(abandoned, dtype=np.float64),
+        short_abandoned=np.asarray(short_abandoned, dtype=np.float64),
         within=np.asarray(within, dtype=np.float64),
         wait_sum=np.asarray(wait_sum, dtype=np.float64),
         busy_s=np.asarray(busy_table, dtype=np.float64).reshape(data.n_buckets, data.n_queues),

@@ -2,14 +2,18 @@
 
 Arrivals follow the forecast (a Poisson number of contacts per interval, spread uniformly over
 it), handle times are log-normal (or exponential, or resampled from observed ones) around the
-interval's AHT, and callers abandon after an exponential patience. Agents have skills with a
-proficiency and work shifts, each either restricted to one queue or open to all their skills. The
-routing policy and the event loop live in :mod:`scheduling.simulation.engine`.
+interval's AHT, and callers abandon after an exponential patience. Or the arrivals are a real
+week's contacts replayed (:mod:`scheduling.simulation.trace`). Agents have skills with a
+proficiency and work shifts, each either restricted to one queue or open to all their skills; a
+chat agent holds several chats at once. The routing policy and the event loop live in
+:mod:`scheduling.simulation.engine`.
 
-The result has one row per forecast row: contacts offered, answered and abandoned (means over the
-replications), service level (share answered within the threshold; abandoned contacts are misses),
-ASA of answered contacts (seconds), abandonment rate and occupancy of the agents able to serve the
-queue in that interval.
+The result has one row per (queue, interval): contacts offered, answered and abandoned (means
+over the replications), service level (the product's definition, as in the interval history:
+answered within the queue's threshold over offered, abandoned contacts are misses, contacts
+abandoned within :data:`features.schema.SHORT_ABANDON_S` left out of offered), ASA of answered
+contacts (seconds), abandonment rate and occupancy of the agents able to serve the queue in that
+interval. :func:`simulation_totals` adds the totals per queue and for the centre.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import pandas as pd
 from features.calendar import infer_interval_minutes
 from features.errors import FieldError, InvalidInput
 from features.schema import ALLOWED_INTERVAL_MINUTES, DEFAULT_SL_THRESHOLD_S, ProgressCallback
-from scheduling.requirements import duplicated_cells
+from scheduling.requirements import ServiceTargets, duplicated_cells
 from scheduling.simulation.engine import EngineInput, EngineOutput, run_replication
 
 SIMULATION_COLUMNS = [
@@ -40,8 +44,26 @@ SIMULATION_COLUMNS = [
 ]
 """Simulated performance per (queue, interval)."""
 
+TOTAL_COLUMNS = ["queue", *SIMULATION_COLUMNS[2:], "intervals", "intervals_met"]
+"""Simulated totals per queue (and ``ALL_QUEUES`` for the centre): counts per replication, pooled
+ratios; `intervals` with contacts offered and the share of them meeting the service-level target
+(`intervals_met`, NaN without a target)."""
+
+ALL_QUEUES = "*"
+"""The `queue` label of the centre-wide totals row."""
+
 HANDLE_DISTRIBUTIONS = ("lognormal", "exponential", "empirical")
-_COUNT_COLUMNS = ["offered", "answered", "abandoned", "within", "wait_sum", "busy_s", "staffed_s"]
+COUNT_COLUMNS = [
+    "offered",
+    "answered",
+    "abandoned",
+    "short_abandoned",
+    "within",
+    "wait_sum",
+    "busy_s",
+    "staffed_s",
+]
+"""Raw counts per (replication, queue, interval) that summaries and totals pool."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +95,8 @@ class SimConfig:
     Attributes
     ----------
     threshold_s:
-        Service-level threshold in seconds.
+        Service-level threshold in seconds, one for all queues or per queue (a queue missing from
+        the mapping gets :data:`features.schema.DEFAULT_SL_THRESHOLD_S`).
     patience_s:
         Mean patience in seconds (exponential), one for all queues or per queue; None (or a queue
         missing from the mapping) means callers never abandon.
@@ -92,9 +115,11 @@ class SimConfig:
         Independent runs; counts are averaged and rates pooled over them.
     interval_minutes:
         Interval length; inferred from the forecast's spacing when None.
+    concurrency:
+        Queue -> contacts one agent holds at once (chat); 1 for queues not listed.
     """
 
-    threshold_s: float = DEFAULT_SL_THRESHOLD_S
+    threshold_s: float | Mapping[str, float] = DEFAULT_SL_THRESHOLD_S
     patience_s: float | Mapping[str, float] | None = None
     handle_cv: float = 1.0
     handle_distribution: str = "lognormal"
@@ -103,11 +128,18 @@ class SimConfig:
     seed: int = 0
     replications: int = 1
     interval_minutes: int | None = None
+    concurrency: Mapping[str, int] | None = None
 
     def __post_init__(self) -> None:
         errors: list[FieldError] = []
-        if not self.threshold_s >= 0:
-            errors.append(FieldError(None, "threshold_s", "must be >= 0 seconds", self.threshold_s))
+        threshold = self.threshold_s
+        for seconds in threshold.values() if isinstance(threshold, Mapping) else [threshold]:
+            if not seconds >= 0:
+                errors.append(FieldError(None, "threshold_s", "must be >= 0 seconds", seconds))
+        for queue, slots in (self.concurrency or {}).items():
+            if isinstance(slots, bool) or not isinstance(slots, int) or slots < 1:
+                rule = f"concurrency of {queue!r} must be a whole number >= 1"
+                errors.append(FieldError(None, "concurrency", rule, slots))
         if not self.handle_cv > 0:
             errors.append(FieldError(None, "handle_cv", "must be > 0", self.handle_cv))
         if self.handle_distribution not in HANDLE_DISTRIBUTIONS:
@@ -130,6 +162,35 @@ class SimConfig:
             errors.append(FieldError(None, "interval_minutes", rule, self.interval_minutes))
         if errors:
             raise InvalidInput("invalid simulation settings", errors)
+
+    @classmethod
+    def from_targets(cls, targets: Mapping[str, ServiceTargets], **settings: object) -> SimConfig:
+        """Settings whose thresholds, patience and concurrency are the queues' service targets.
+
+        Parameters
+        ----------
+        targets:
+            Queue -> :class:`scheduling.requirements.ServiceTargets`.
+        **settings:
+            Any other field (seed, replications, priorities, handle times, interval_minutes).
+        """
+        patience = {q: t.patience_s for q, t in targets.items() if t.patience_s is not None}
+        return cls(
+            threshold_s={q: t.threshold_s for q, t in targets.items()},
+            patience_s=patience or None,
+            concurrency={q: t.concurrency for q, t in targets.items() if t.concurrency > 1},
+            **settings,  # type: ignore[arg-type]
+        )
+
+    def threshold_for(self, queue: str) -> float:
+        """Service-level threshold of `queue` in seconds."""
+        if isinstance(self.threshold_s, Mapping):
+            return float(self.threshold_s.get(queue, DEFAULT_SL_THRESHOLD_S))
+        return float(self.threshold_s)
+
+    def concurrency_for(self, queue: str) -> int:
+        """Contacts one agent of `queue` holds at once."""
+        return int((self.concurrency or {}).get(queue, 1))
 
     def patience_for(self, queue: str) -> float:
         """Mean patience of `queue` in seconds (``inf`` when callers never abandon)."""
@@ -240,6 +301,138 @@ def _draw_handle_times(
     return out
 
 
+@dataclass(frozen=True)
+class CellLayout:
+    """Result cells (queue, interval) and agents mapped onto the engine's indices.
+
+    Attributes
+    ----------
+    cells:
+        `queue` and `interval_start` of every result row, in output order.
+    origin:
+        Start of the first interval (time 0 of the engine).
+    bucket_s:
+        Interval length in seconds.
+    offsets_s:
+        Start of each cell's interval in seconds from `origin`.
+    queue_names:
+        Queues by engine index.
+    row_queue, row_bucket:
+        Engine queue index and interval (bucket) index of each cell.
+    """
+
+    cells: pd.DataFrame
+    origin: pd.Timestamp
+    bucket_s: float
+    offsets_s: np.ndarray
+    queue_names: list[str]
+    row_queue: np.ndarray
+    row_bucket: np.ndarray
+    proficiency: list[dict[int, int]]
+    shifts: list[list[tuple[float, float, tuple[int, ...]]]]
+
+    @property
+    def n_buckets(self) -> int:
+        """Intervals from the origin to the last cell's."""
+        return int(self.row_bucket.max(initial=0)) + 1
+
+
+def lay_out_cells(
+    cells: pd.DataFrame, agents: Sequence[SimAgent], minutes: int, queues: Sequence[str] = ()
+) -> CellLayout:
+    """Map result cells and agents onto engine indices (agents are validated here).
+
+    Parameters
+    ----------
+    cells:
+        `queue`, `interval_start` (tz-aware) per result row.
+    agents:
+        The agents and their shifts.
+    minutes:
+        Interval length in minutes.
+    queues:
+        Further queues the engine must know (e.g. replayed contacts' queues).
+    """
+    origin = cells["interval_start"].min()
+    bucket_s = minutes * 60.0
+    offsets = (cells["interval_start"] - origin).dt.total_seconds().to_numpy()
+    queue_names = sorted(set(cells["queue"].astype(str)) | {str(q) for q in queues})
+    queue_index = {q: i for i, q in enumerate(queue_names)}
+    proficiency, shifts = _agent_shifts(agents, queue_index, origin)
+    return CellLayout(
+        cells=cells.loc[:, ["queue", "interval_start"]].reset_index(drop=True),
+        origin=origin,
+        bucket_s=bucket_s,
+        offsets_s=offsets,
+        queue_names=queue_names,
+        row_queue=cells["queue"].astype(str).map(queue_index).to_numpy(dtype=np.int64),
+        row_bucket=(offsets // bucket_s).astype(np.int64),
+        proficiency=proficiency,
+        shifts=shifts,
+    )
+
+
+def run_cells(
+    layout: CellLayout,
+    config: SimConfig,
+    arrival_s: np.ndarray,
+    rows: np.ndarray,
+    handle_s: np.ndarray,
+    patience_s: np.ndarray,
+    replication: int = 0,
+) -> pd.DataFrame:
+    """One engine run over given contacts; raw counts per cell (see :func:`simulate_replications`).
+
+    Parameters
+    ----------
+    layout:
+        From :func:`lay_out_cells`.
+    config:
+        Thresholds, concurrency, priorities per queue.
+    arrival_s, rows, handle_s, patience_s:
+        Per contact: arrival (seconds from the layout's origin), cell index, handle time (s) and
+        patience (s, ``inf`` for never abandoning), in any order.
+    replication:
+        Number written to the `replication` column.
+    """
+    order = np.argsort(arrival_s, kind="stable")
+    rows = np.asarray(rows, dtype=np.int64)[order]
+    priorities = config.priorities or {}
+    output: EngineOutput = run_replication(
+        EngineInput(
+            arrival_s=np.asarray(arrival_s, dtype=np.float64)[order],
+            queue_of=layout.row_queue[rows],
+            row_of=rows,
+            handle_s=np.asarray(handle_s, dtype=np.float64)[order],
+            patience_s=np.asarray(patience_s, dtype=np.float64)[order],
+            n_rows=len(layout.cells),
+            n_queues=len(layout.queue_names),
+            priority=[float(priorities.get(q, 1.0)) for q in layout.queue_names],
+            proficiency=layout.proficiency,
+            shifts=layout.shifts,
+            threshold_s=[config.threshold_for(q) for q in layout.queue_names],
+            bucket_s=layout.bucket_s,
+            n_buckets=layout.n_buckets,
+            concurrency=[config.concurrency_for(q) for q in layout.queue_names],
+        )
+    )
+    return pd.DataFrame(
+        {
+            "replication": replication,
+            "queue": layout.cells["queue"],
+            "interval_start": layout.cells["interval_start"],
+            "offered": output.offered,
+            "answered": output.answered,
+            "abandoned": output.abandoned,
+            "short_abandoned": output.short_abandoned,
+            "within": output.within,
+            "wait_sum": output.wait_sum,
+            "busy_s": output.busy_s[layout.row_bucket, layout.row_queue],
+            "staffed_s": output.staffed_s[layout.row_bucket, layout.row_queue],
+        }
+    )
+
+
 def simulate_replications(
     forecast: pd.DataFrame,
     agents: list[SimAgent],
@@ -251,78 +444,65 @@ def simulate_replications(
     Returns
     -------
     pandas.DataFrame
-        `replication`, `queue`, `interval_start`, `offered`, `answered`, `abandoned`, `within`
-        (answered within the threshold), `wait_sum` (seconds waited by answered contacts),
-        `busy_s` and `staffed_s` (seconds of eligible agents busy / on shift in the interval).
+        `replication`, `queue`, `interval_start`, then COUNT_COLUMNS: `offered`, `answered`,
+        `abandoned`, `short_abandoned` (abandoned within SHORT_ABANDON_S), `within` (answered
+        within the threshold), `wait_sum` (seconds waited by answered contacts), `busy_s` and
+        `staffed_s` (slot-seconds of eligible agents busy / on shift in the interval).
     """
     frame = _validate_forecast(forecast)
     if frame.empty:
         raise InvalidInput("the forecast has no rows", [FieldError(None, "forecast", "empty")])
     minutes = config.interval_minutes or infer_interval_minutes(frame)
-    bucket_s = minutes * 60.0
-    origin = frame["interval_start"].min()
-    offsets = (frame["interval_start"] - origin).dt.total_seconds().to_numpy()
-    queue_names = sorted(frame["queue"].astype(str).unique())
-    queue_index = {q: i for i, q in enumerate(queue_names)}
-    row_queue = frame["queue"].astype(str).map(queue_index).to_numpy(dtype=np.int64)
-    proficiency, shifts = _agent_shifts(agents, queue_index, origin)
-    n_buckets = int(offsets.max() // bucket_s) + 1
-    row_bucket = (offsets // bucket_s).astype(np.int64)
-    priorities = config.priorities or {}
-    priority = [float(priorities.get(q, 1.0)) for q in queue_names]
-    patience_by_queue = np.array([config.patience_for(q) for q in queue_names])
+    layout = lay_out_cells(frame, agents, minutes)
     volume = frame["volume"].to_numpy()
     aht = frame["aht_s"].to_numpy()
+    patience_by_queue = np.array([config.patience_for(q) for q in layout.queue_names])
+    names = np.asarray(layout.queue_names)
 
     results = []
     for replication in range(config.replications):
         rng = np.random.default_rng([config.seed, replication])
         counts = rng.poisson(volume)
         rows = np.repeat(np.arange(len(frame)), counts)
-        arrivals = offsets[rows] + rng.uniform(0.0, bucket_s, rows.size)
+        arrivals = layout.offsets_s[rows] + rng.uniform(0.0, layout.bucket_s, rows.size)
         order = np.argsort(arrivals, kind="stable")
         rows, arrivals = rows[order], arrivals[order]
-        queues = row_queue[rows]
-        handle = _draw_handle_times(rng, aht[rows], np.asarray(queue_names)[queues], config)
+        queues = layout.row_queue[rows]
+        handle = _draw_handle_times(rng, aht[rows], names[queues], config)
         patience = rng.exponential(1.0, rows.size) * patience_by_queue[queues]
         patience = np.where(np.isfinite(patience_by_queue[queues]), patience, np.inf)
-        output: EngineOutput = run_replication(
-            EngineInput(
-                arrival_s=arrivals,
-                queue_of=queues,
-                row_of=rows,
-                handle_s=handle,
-                patience_s=patience,
-                n_rows=len(frame),
-                n_queues=len(queue_names),
-                priority=priority,
-                proficiency=proficiency,
-                shifts=shifts,
-                threshold_s=config.threshold_s,
-                bucket_s=bucket_s,
-                n_buckets=n_buckets,
-            )
-        )
-        results.append(
-            pd.DataFrame(
-                {
-                    "replication": replication,
-                    "queue": frame["queue"],
-                    "interval_start": frame["interval_start"],
-                    "offered": output.offered,
-                    "answered": output.answered,
-                    "abandoned": output.abandoned,
-                    "within": output.within,
-                    "wait_sum": output.wait_sum,
-                    "busy_s": output.busy_s[row_bucket, row_queue],
-                    "staffed_s": output.staffed_s[row_bucket, row_queue],
-                }
-            )
-        )
+        results.append(run_cells(layout, config, arrivals, rows, handle, patience, replication))
         if progress is not None:
             done = (replication + 1) / config.replications
             progress(done, f"replication {replication + 1}/{config.replications}")
     return pd.concat(results, ignore_index=True)
+
+
+def _rates(sums: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Pooled ratios over summed COUNT_COLUMNS (the product's service-level definition)."""
+    offered = sums["offered"].to_numpy(dtype=np.float64)
+    answered = sums["answered"].to_numpy(dtype=np.float64)
+    in_sl = offered - sums["short_abandoned"].to_numpy(dtype=np.float64)
+    staffed = sums["staffed_s"].to_numpy(dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        service_level = np.where(
+            offered > 0, np.where(in_sl > 0, sums["within"].to_numpy() / in_sl, np.nan), 1.0
+        )
+        asa = np.where(answered > 0, sums["wait_sum"].to_numpy() / answered, np.nan)
+        occupancy = np.where(
+            staffed > 0, np.minimum(sums["busy_s"].to_numpy() / staffed, 1.0), np.nan
+        )
+        abandon_rate = np.where(offered > 0, sums["abandoned"].to_numpy() / offered, 0.0)
+    return {
+        "service_level": service_level,
+        "asa_s": np.where(offered > 0, asa, 0.0),
+        "abandon_rate": abandon_rate,
+        "occupancy": occupancy,
+    }
+
+
+def _replications(counts: pd.DataFrame) -> int:
+    return int(counts["replication"].nunique()) if "replication" in counts else 1
 
 
 def summarise(counts: pd.DataFrame) -> pd.DataFrame:
@@ -330,34 +510,85 @@ def summarise(counts: pd.DataFrame) -> pd.DataFrame:
 
     Counts become means per replication; service level, ASA, abandonment and occupancy are pooled
     ratios over all replications. With nothing offered the service level is 1 and the ASA and
-    abandonment 0; with nobody on shift the occupancy is NaN.
+    abandonment 0; when every contact offered abandoned within SHORT_ABANDON_S the service level
+    is NaN (as in the interval history); with nobody on shift the occupancy is NaN.
     """
-    grouped = counts.groupby(["queue", "interval_start"], sort=False)[_COUNT_COLUMNS].sum()
-    n = counts["replication"].nunique() if "replication" in counts else 1
-    offered = grouped["offered"].to_numpy()
-    answered = grouped["answered"].to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        service_level = np.where(offered > 0, grouped["within"].to_numpy() / offered, 1.0)
-        asa = np.where(answered > 0, grouped["wait_sum"].to_numpy() / answered, np.nan)
-        asa = np.where(offered > 0, asa, 0.0)
-        abandon_rate = np.where(offered > 0, grouped["abandoned"].to_numpy() / offered, 0.0)
-        staffed = grouped["staffed_s"].to_numpy()
-        occupancy = np.where(
-            staffed > 0, np.minimum(grouped["busy_s"].to_numpy() / staffed, 1.0), np.nan
-        )
+    grouped = counts.groupby(["queue", "interval_start"], sort=False)[COUNT_COLUMNS].sum()
+    n = _replications(counts)
+    rates = _rates(grouped)
     return pd.DataFrame(
         {
             "queue": grouped.index.get_level_values("queue"),
             "interval_start": grouped.index.get_level_values("interval_start"),
-            "offered": offered / n,
-            "answered": answered / n,
+            "offered": grouped["offered"].to_numpy() / n,
+            "answered": grouped["answered"].to_numpy() / n,
             "abandoned": grouped["abandoned"].to_numpy() / n,
-            "service_level": service_level,
-            "asa_s": asa,
-            "abandon_rate": abandon_rate,
-            "occupancy": occupancy,
+            **rates,
         },
         columns=SIMULATION_COLUMNS,
+    )
+
+
+def simulation_totals(
+    counts: pd.DataFrame, service_level_target: float | Mapping[str, float] | None = None
+) -> pd.DataFrame:
+    """Totals per queue and for the whole centre (TOTAL_COLUMNS), from raw counts.
+
+    Parameters
+    ----------
+    counts:
+        Raw counts (:func:`simulate_replications`, :func:`scheduling.simulation.trace.replay`).
+    service_level_target:
+        Target share (one for all, or per queue) that an interval's service level must reach to
+        count in `intervals_met`; None leaves `intervals_met` NaN.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per queue (sorted) then the centre (``queue == ALL_QUEUES``): `offered`,
+        `answered`, `abandoned` (contacts per replication), pooled `service_level`, `asa_s`
+        (seconds), `abandon_rate`, `occupancy` (the centre's sums busy and on-shift slot time
+        over queues), `intervals` (intervals with contacts, per replication) and `intervals_met`
+        (share of those whose service level reached the target).
+    """
+    n = _replications(counts)
+    if "replication" not in counts:
+        counts = counts.assign(replication=0)
+    keys = ["replication", "queue", "interval_start"]
+    per_interval = counts.groupby(keys, sort=False)[COUNT_COLUMNS].sum()
+    rates = _rates(per_interval)
+    queues = per_interval.index.get_level_values("queue").astype(str)
+    busy = per_interval["offered"].to_numpy() > 0
+    if service_level_target is None:
+        met = np.full(len(per_interval), np.nan)
+    else:
+        if isinstance(service_level_target, Mapping):
+            target = queues.map(lambda q: service_level_target.get(q, np.nan)).to_numpy(float)
+        else:
+            target = np.full(len(per_interval), float(service_level_target))
+        sl = rates["service_level"]
+        met = np.where(np.isnan(sl) | np.isnan(target), np.nan, sl >= target - 1e-12)
+    flags = pd.DataFrame({"queue": queues, "busy": busy, "met": np.where(busy, met, np.nan)})
+    sums = per_interval.groupby(level="queue", sort=True).sum()
+    every = sums.sum().to_frame().T
+    every.index = pd.Index([ALL_QUEUES], name="queue")
+    table = pd.concat([sums, every])
+    share = flags.groupby("queue", sort=True)["met"].mean()
+    share[ALL_QUEUES] = flags["met"].mean()
+    intervals = flags.groupby("queue", sort=True)["busy"].sum()
+    intervals[ALL_QUEUES] = flags["busy"].sum()
+    totals_rates = _rates(table)
+    return pd.DataFrame(
+        {
+            "queue": table.index.astype(str),
+            "offered": table["offered"].to_numpy() / n,
+            "answered": table["answered"].to_numpy() / n,
+            "abandoned": table["abandoned"].to_numpy() / n,
+            **totals_rates,
+            "intervals": intervals.reindex(table.index).to_numpy(dtype=np.float64) / n,
+            "intervals_met": share.reindex(table.index).to_numpy(dtype=np.float64),
+        },
+        columns=TOTAL_COLUMNS,
     )
 
 
@@ -430,4 +661,46 @@ def agents_from_requirements(
                 else:
                     shifts.append((start, start + length, str(queue)))
             agents.append(SimAgent(f"{queue}-{k:03d}", {str(queue): 1}, shifts))
+    return agents
+
+
+def agents_from_roster(
+    roster: pd.DataFrame, skills: Mapping[str, Mapping[str, int]] | None = None
+) -> list[SimAgent]:
+    """Simulator agents from roster rows (ROSTER_COLUMNS, tz-aware `start`/`end`).
+
+    Each work row becomes a span restricted to its queue (the roster's routing plan; a work row
+    without a queue lets the agent serve every skill); breaks and other activities are off the
+    phones.
+
+    Parameters
+    ----------
+    roster:
+        Roster rows: `agent_id`, `activity`, `queue`, `start`, `end`.
+    skills:
+        Agent -> queue -> proficiency (1-5); default: proficiency 1 on every queue the agent
+        works in the roster.
+    """
+    needed = ["agent_id", "activity", "queue", "start", "end"]
+    missing = [c for c in needed if c not in roster.columns]
+    if missing:
+        raise InvalidInput(
+            f"roster lacks columns {missing}",
+            [FieldError(None, c, "required column is missing") for c in missing],
+        )
+    for column in ("start", "end"):
+        if not isinstance(roster[column].dtype, pd.DatetimeTZDtype):
+            raise InvalidInput(
+                f"roster {column} must hold timezone-aware timestamps",
+                [FieldError(None, column, "must be timezone-aware timestamps")],
+            )
+    rows = roster.reset_index(drop=True)
+    work = rows[rows["activity"] == "work"].sort_values(["agent_id", "start"], kind="stable")
+    agents = []
+    for agent_id, mine in work.groupby(work["agent_id"].astype(str), sort=True):
+        queues = [None if pd.isna(q) or q == "" else str(q) for q in mine["queue"]]
+        worked = {q: 1 for q in queues if q is not None}
+        known = dict((skills or {}).get(agent_id, {})) or worked
+        spans = list(zip(mine["start"], mine["end"], queues, strict=True))
+        agents.append(SimAgent(agent_id, {**worked, **known}, spans))
     return agents

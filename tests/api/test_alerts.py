@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.security import make_key
-from api.services.alerting import AlertSettings, alerting, on_contacts_ingested, shutdown_alerting
+from api.services.alerting import alerting, on_contacts_ingested, shutdown_alerting
 from api.settings import Settings
 
 AGENTS = [
@@ -102,11 +102,15 @@ def hook() -> Iterator[Hook]:
 
 
 def make_app(database_url: str, urls: list[str], timeout_s: float = 1.0) -> FastAPI:
-    app = create_app(Settings(database_url=database_url, webhook_urls=urls, timezone="UTC"))
-    app.state.alert_settings = AlertSettings(
-        webhook_tries=3, webhook_backoff_s=0.05, webhook_timeout_s=timeout_s
+    settings = Settings(
+        database_url=database_url,
+        webhook_urls=urls,
+        timezone="UTC",
+        webhook_tries=3,
+        webhook_backoff_s=0.05,
+        webhook_timeout_s=timeout_s,
     )
-    return app
+    return create_app(settings)
 
 
 def add_key(app: FastAPI, role: str, agent_id: str | None, teams: list[str] | None) -> str:

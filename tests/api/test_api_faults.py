@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.security import make_key
 from api.settings import Settings
-from features.store.engine import make_engine
+from features.store.engine import shared_engine
 from features.store.migrations import upgrade
 from features.store.service_store import ServiceStore
 
@@ -27,7 +27,7 @@ def _dead_pid() -> int:
 
 
 def test_jobs_of_a_dead_service_are_failed_at_start(database_url: str) -> None:
-    engine = make_engine(database_url)
+    engine = shared_engine(database_url)
     upgrade(engine)
     store = ServiceStore(engine)
     host = socket.gethostname()

@@ -20,6 +20,7 @@ from schemathesis.core.result import Err
 from api.deps import get_jobs
 from api.services.jobs import JobRunner
 from features.store.tables.service import Job
+from forecasting import registry
 
 KeyFactory = Callable[..., dict[str, str]]
 
@@ -46,6 +47,9 @@ def test_no_server_errors(client: TestClient, auth: KeyFactory) -> None:
     app = client.app
     runner = QueueOnlyRunner(app.state.settings, app.state.service_store)  # type: ignore[attr-defined]
     app.dependency_overrides[get_jobs] = lambda: runner  # type: ignore[attr-defined]
+    # Creating MLflow's schema takes seconds on a loaded machine (longer than the transport's
+    # 10 s read timeout at worst): build the throw-away registry before the generated calls.
+    registry.list_models(uri=app.state.settings.mlflow_uri)  # type: ignore[attr-defined]
     schema = schemathesis.openapi.from_asgi("/openapi.json", client.app)
     failures: dict[str, str] = {}
     tested = []

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from features.store.engine import make_engine
+from features.store.engine import shared_engine
 from features.store.records_store import Store
 from features.store.service_store import ServiceStore
 
@@ -36,7 +36,7 @@ def test_demo_pipeline_end_to_end(
     technion = store.read_contacts(queues=["PS"])
     assert len(technion) > 20_000
 
-    service = ServiceStore(make_engine(database_url))
+    service = ServiceStore(shared_engine(database_url))
     schedule = service.read_schedule(
         None, pd.Timestamp("2026-11-23", tz="UTC"), pd.Timestamp("2026-12-01", tz="UTC")
     )

@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from api.services.exports import export_frame
-from features.store.engine import make_engine
 from features.store.records_store import Store
 from features.store.service_store import ServiceStore
 from tests.api.small_centre import KB_EVENTS, QUALITY, TICKETS, TZ, fill
@@ -24,10 +23,8 @@ runner = CliRunner()
 def filled(database_url: str) -> str:
     store = Store(database_url)
     store.migrate()
-    engine = make_engine(database_url)
-    fill(store, ServiceStore(engine))
+    fill(store, ServiceStore(store.engine))
     store.dispose()
-    engine.dispose()
     return database_url
 
 
@@ -68,13 +65,11 @@ def test_export_writes_the_service_tables(filled: str, tmp_path: Path) -> None:
     assert "kpis: 9 rows" in result.output
     written = pd.read_csv(tmp_path / "k.csv")
     store = Store(filled)
-    engine = make_engine(filled)
     low = pd.Timestamp("2026-11-24", tz=TZ)
     expected = export_frame(
-        "kpis", store, ServiceStore(engine), low, low + pd.Timedelta(days=1), timezone=TZ
+        "kpis", store, ServiceStore(store.engine), low, low + pd.Timedelta(days=1), timezone=TZ
     )
     store.dispose()
-    engine.dispose()
     assert written["service_level"].tolist() == pytest.approx(
         expected["service_level"].tolist(), nan_ok=True
     )

@@ -26,7 +26,7 @@ from api.app import create_app, migrate_database
 from api.security import make_key
 from api.services.job_tasks import TaskContext, run_job
 from api.settings import Settings
-from features.store.engine import make_engine
+from features.store.engine import shared_engine
 from features.store.records_store import Store
 from features.store.service_store import ServiceStore
 from features.store.sources_store import SourcesStore
@@ -70,7 +70,7 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> DemoStore:
     url = f"sqlite:///{folder / 'seatwise.db'}"
     mlflow_uri = f"sqlite:///{folder / 'mlflow.db'}"
     centre = generate_centre(weeks=3, agents=16, queues=2, timezone=TIMEZONE, seed=3)
-    engine = make_engine(url)
+    engine = shared_engine(url)
     migrate_database(engine)
     # Creating the MLflow store takes seconds: do it beside the pipeline, once our own Alembic
     # run is over (Alembic's context is process-global, two migrations at once collide).

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import inspect, text
 
 from features.measures.intervals import build_intervals
-from features.store.engine import make_engine
 from features.store.records_store import Store
 from features.store.service_store import ServiceStore
 from tests.api.small_centre import fill
@@ -25,9 +24,7 @@ VIEWS = {"bi_interval", "bi_agent_day", "bi_ticket"}
 def store(database_url: str) -> Iterator[Store]:
     created = Store(database_url)
     created.migrate()
-    engine = make_engine(database_url)
-    fill(created, ServiceStore(engine))
-    engine.dispose()
+    fill(created, ServiceStore(created.engine))
     yield created
     created.dispose()
 

@@ -14,7 +14,6 @@ from sqlalchemy import inspect
 from features.errors import InvalidInput
 from features.ingest import ingest_file, ingest_records
 from features.schema import AGENT_STATE_COLUMNS, CONTACT_COLUMNS
-from features.settings import database_url as resolve_url
 from features.store.records_store import Store
 
 
@@ -175,15 +174,6 @@ def test_agents_upsert(store: Store) -> None:
     with pytest.raises(InvalidInput):
         store.upsert_agents([{**agent, "skills": {"billing": 9}}])
     assert store.counts()["agents"] == 2
-
-
-def test_default_url_is_sqlite_under_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("SEATWISE_DATABASE_URL", raising=False)
-    assert resolve_url() == "sqlite:///data/seatwise.db"
-    assert (tmp_path / "data").is_dir()
-    monkeypatch.setenv("SEATWISE_DATABASE_URL", "postgresql+psycopg://x@h/db")
-    assert resolve_url() == "postgresql+psycopg://x@h/db"
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet", ".json", ".jsonl"])

@@ -7,6 +7,7 @@ import math
 from fractions import Fraction
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,7 +20,9 @@ from scheduling.erlang import (
     erlang_c_metrics,
     log_erlang_b,
     queue_metrics,
+    shared_pool_abandonment,
 )
+from scheduling.simulation.simulator import SimAgent, SimConfig, simulate_replications
 
 
 def exact_erlang_c(agents: int, load: Fraction) -> Fraction:
@@ -199,3 +202,46 @@ def test_more_agents_never_lower_service_level(
     m = queue_metrics(agents, load / aht, aht, threshold, patience)
     assert np.all(np.diff(m.service_level) >= -1e-9)
     assert np.all(np.diff(m.occupancy) <= 1e-9)
+
+
+def test_shared_pool_of_one_class_is_erlang_a() -> None:
+    one = shared_pool_abandonment(28, 300 / 1800, 180.0, 120.0, [120.0])
+    assert one[0] == pytest.approx(
+        float(erlang_a_metrics(28, 300 / 1800, 180.0, 120.0, 20.0).p_abandon), rel=1e-9
+    )
+    large = shared_pool_abandonment(500, 3.0, 180.0, 300.0, [300.0])
+    assert large[0] == pytest.approx(
+        float(erlang_a_metrics(500, 3.0, 180.0, 300.0, 20.0).p_abandon), rel=1e-9
+    )
+
+
+def test_shared_pool_classes_match_the_simulator() -> None:
+    """Two queues on the same 34 agents, first come first served, patience 60 s and 300 s."""
+    starts = pd.date_range("2026-11-30T08:00", periods=16, freq="30min", tz="UTC")
+    forecast = pd.concat(
+        [
+            pd.DataFrame({"queue": q, "interval_start": starts, "volume": 160.0, "aht_s": 180.0})
+            for q in ("fast", "slow")
+        ]
+    )
+    day = (starts[0] - pd.Timedelta(hours=1), starts[-1] + pd.Timedelta(hours=3))
+    agents = [
+        SimAgent(f"a{i}", {"fast": 1, "slow": 1}, [(day[0], day[1], None)]) for i in range(34)
+    ]
+    config = SimConfig(
+        handle_distribution="exponential",
+        patience_s={"fast": 60.0, "slow": 300.0},
+        replications=20,
+        seed=4,
+    )
+    counts = simulate_replications(forecast, agents, config)
+    steady = counts[counts["interval_start"] >= starts[2]]
+    totals = steady.groupby(["replication", "queue"])[["offered", "abandoned"]].sum()
+    rates = (totals["abandoned"] / totals["offered"]).unstack()
+    pool = 1.0 / (0.5 / 60.0 + 0.5 / 300.0)
+    theory = shared_pool_abandonment(34, 320 / 1800, 180.0, pool, [60.0, 300.0])
+    for k, queue in enumerate(("fast", "slow")):
+        mean = rates[queue].mean()
+        half = 4.0 * rates[queue].std(ddof=1) / np.sqrt(len(rates)) + 0.003
+        assert abs(mean - theory[k]) <= half, (queue, mean, theory[k])
+    assert theory[0] > 3 * theory[1]  # the impatient class abandons far more in the same pool

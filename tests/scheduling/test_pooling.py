@@ -76,3 +76,21 @@ def test_pooling_bad_requests() -> None:
     with pytest.raises(InvalidInput) as caught:
         pooling_gain(forecast, ["billing", "nope"], NIGHT[5], NIGHT[1], ServiceTargets())
     assert {e.field for e in caught.value.errors} == {"queues", "end"}
+
+
+def test_pooling_with_bands_and_channels() -> None:
+    forecast = night_forecast()
+    forecast["volume_p10"] = forecast["volume"] * 0.7
+    forecast["volume_p90"] = forecast["volume"] * 1.3
+    start, end = NIGHT[4], NIGHT[20]
+    risky = pooling_gain(forecast, ["billing", "sales"], start, end, ServiceTargets())
+    point = pooling_gain(
+        forecast, ["billing", "sales"], start, end, ServiceTargets(confidence=None)
+    )
+    # Risk-aware staffing needs more agents both ways, and pooling still saves.
+    assert risky.separate_agents >= point.separate_agents
+    assert risky.pooled_agents >= point.pooled_agents
+    assert risky.agents_saved > 0
+    mixed = {"billing": ServiceTargets(), "sales": ServiceTargets.for_channel("email")}
+    with pytest.raises(InvalidInput, match="one channel"):
+        pooling_gain(forecast, ["billing", "sales"], start, end, mixed)

@@ -9,7 +9,16 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from api.cli.common import DatabaseOpt, console, exits_on_bad_input, progress_bar, store_url
+from api.cli.common import (
+    DatabaseOpt,
+    FromOpt,
+    SiteTimezoneOpt,
+    ToOpt,
+    console,
+    exits_on_bad_input,
+    progress_bar,
+    store_url,
+)
 from api.cli.history import _site_timezone_from_store, parse_bound
 from api.services.exports import EXPORT_FORMATS, EXPORT_KINDS, export_frame, write_export
 from features.calendar import check_timezone
@@ -39,18 +48,9 @@ def export(
     kind: Annotated[str, typer.Argument(help=f"What to export: {', '.join(EXPORT_KINDS)}.")],
     out: Annotated[Path, typer.Option("--out", help="File to write.")],
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
-    from_: Annotated[
-        str | None, typer.Option("--from", help="First date or instant (local).")
-    ] = None,
-    to: Annotated[
-        str | None, typer.Option("--to", help="Last date (inclusive) or end instant.")
-    ] = None,
-    timezone: Annotated[
-        str | None,
-        typer.Option(
-            help="The site's IANA zone (default: the agents' zone in the store, else UTC)."
-        ),
-    ] = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    timezone: SiteTimezoneOpt = None,
     freq: Annotated[int, typer.Option(help="Interval length of `intervals`, minutes.")] = 15,
     database_url: DatabaseOpt = None,
 ) -> None:

@@ -9,7 +9,16 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from api.cli.common import DatabaseOpt, console, exits_on_bad_input, progress_bar, store_url
+from api.cli.common import (
+    DatabaseOpt,
+    FromOpt,
+    SiteTimezoneOpt,
+    ToOpt,
+    console,
+    exits_on_bad_input,
+    progress_bar,
+    store_url,
+)
 from features.calendar import check_freq_minutes, check_timezone
 from features.errors import FieldError, InvalidInput
 from features.ingest import read_records
@@ -163,18 +172,9 @@ def intervals(
     freq: Annotated[str, typer.Option(help="Interval length: 5min, 10min, 15min, 30min, 1h.")] = (
         "15min"
     ),
-    from_: Annotated[
-        str | None, typer.Option("--from", help="First date or instant (local).")
-    ] = None,
-    to: Annotated[
-        str | None, typer.Option("--to", help="Last date (inclusive) or end instant.")
-    ] = None,
-    timezone: Annotated[
-        str | None,
-        typer.Option(
-            help="The site's IANA zone (default: the agents' zone in the store, else UTC)."
-        ),
-    ] = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    timezone: SiteTimezoneOpt = None,
     contacts: Annotated[
         Path | None,
         typer.Option("--contacts", help="Build from this contacts file instead of the store."),

@@ -60,15 +60,7 @@ EXPORT_KINDS: Final = (
 )
 """What ``seatwise export`` and ``GET /v1/exports/{kind}`` can write."""
 EXPORT_FORMATS: Final = ("csv", "parquet")
-AGENT_ONLY_KINDS: Final = (
-    "kpis",
-    "agents",
-    "performance",
-    "tickets",
-    "ticket-kpis",
-    "kb",
-    "quality",
-)
+AGENT_ONLY_KINDS: Final = tuple(k for k in EXPORT_KINDS if k not in ("intervals", "contacts"))
 """The kinds an agent key may export (their own rows); intervals and contacts of queues are not
 theirs."""
 KPI_EXPORT_COLUMNS: Final = [

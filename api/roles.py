@@ -26,7 +26,9 @@ class Resource(StrEnum):
     """An endpoint family and what it does; each admits one set of roles."""
 
     RECORDS_WRITE = "records:write"
-    """``POST /v1/contacts``, ``POST /v1/agent-states``, ``PUT /v1/agents``."""
+    """``POST /v1/contacts``, ``POST /v1/agent-states``, ``PUT /v1/agents``, and the other
+    sources: ``POST /v1/tickets``, ``POST /v1/kb-events``, ``POST /v1/quality``,
+    ``PUT /v1/aliases``."""
     CONTACTS_READ = "contacts:read"
     """``GET /v1/contacts`` (scoped: an agent their own, a supervisor their teams')."""
     INTERVALS_READ = "intervals:read"
@@ -71,6 +73,13 @@ class Resource(StrEnum):
     """``POST /v1/capacity-plans`` (a job)."""
     CAPACITY_READ = "capacity:read"
     """``GET /v1/capacity-plans``, ``GET /v1/capacity-plans/{id}`` (a supervisor: their skills)."""
+    SOURCES_READ = "sources:read"
+    """``GET /v1/tickets``, ``/v1/tickets/kpis``, ``/v1/tickets/{id}``, ``/v1/quality/kpis``,
+    ``/v1/knowledge``, ``/v1/aliases`` (scoped like KPIs)."""
+    EXPORTS_READ = "exports:read"
+    """``GET /v1/exports/{kind}`` (scoped: a supervisor their teams, an agent their own rows)."""
+    ASK = "ask"
+    """``GET /v1/ask`` (answers within the caller's scope)."""
 
 
 ADMITTED: Final[Mapping[Resource, tuple[str, ...]]] = MappingProxyType(
@@ -98,6 +107,9 @@ ADMITTED: Final[Mapping[Resource, tuple[str, ...]]] = MappingProxyType(
         Resource.SIMULATIONS_RUN: (ADMIN, PLANNER, SUPERVISOR),
         Resource.CAPACITY_PLAN: (ADMIN, PLANNER),
         Resource.CAPACITY_READ: (ADMIN, PLANNER, SUPERVISOR),
+        Resource.SOURCES_READ: (ADMIN, PLANNER, SUPERVISOR, AGENT, DATA_SCIENTIST),
+        Resource.EXPORTS_READ: (ADMIN, PLANNER, SUPERVISOR, AGENT, DATA_SCIENTIST),
+        Resource.ASK: (ADMIN, PLANNER, SUPERVISOR, AGENT, DATA_SCIENTIST),
     }
 )
 """Resource -> the roles it admits (every other role gets 403)."""

@@ -12,7 +12,7 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from features.schema import ALLOWED_INTERVAL_MINUTES, DEFAULT_SL_THRESHOLD_S
+from features.schema import ALLOWED_INTERVAL_MINUTES
 
 DEFAULT_DATA_DIR = Path("data")
 """Folder of the default SQLite store, relative to the working directory."""
@@ -50,7 +50,8 @@ class Settings(BaseSettings):
     alert_service_level_target:
         Service-level target (share of contacts answered within the threshold) per interval.
     alert_sl_threshold_s:
-        Seconds within which an answer counts as in service.
+        Seconds within which an answer counts as in service; unset, each channel's threshold
+        (:data:`features.schema.CHANNEL_THRESHOLDS_S`).
     alert_interval_minutes:
         Interval length of the service-level rule, minutes (5, 10, 15, 30 or 60).
     alert_min_offered:
@@ -73,7 +74,7 @@ class Settings(BaseSettings):
     alert_csat_max: float = Field(default=2.0, ge=1, le=5)
     alert_sentiment_max: float = Field(default=-0.3, ge=-1, le=1)
     alert_service_level_target: float = Field(default=0.8, ge=0, le=1)
-    alert_sl_threshold_s: float = Field(default=DEFAULT_SL_THRESHOLD_S, gt=0)
+    alert_sl_threshold_s: float | None = Field(default=None, gt=0)
     alert_interval_minutes: int = 15
     alert_min_offered: int = Field(default=1, ge=1)
     webhook_tries: int = Field(default=3, ge=1, le=10)

@@ -2,6 +2,10 @@
 
 A file or batch is all-or-nothing: validation runs on the whole of it before anything is
 written, and the write is one transaction. Re-sending records already stored changes nothing.
+Besides contacts, agent states and agents, the other sources are ingested the same way: tickets,
+knowledge-base events and quality evaluations (:mod:`features.records.sources`,
+:mod:`features.store.sources_store`); their nested fields (status changes, keywords, emotion
+segments) are JSON arrays in JSON files and JSON text in CSV cells.
 A file may opt in to a *rejects file* instead (``rejects=PATH``): the valid rows are stored and
 every broken row is written to PATH with its source row number and reasons; a problem with the
 file as a whole (a missing column) still stops everything.
@@ -27,14 +31,46 @@ from features.records.mapping import (
     read_mapped,
     to_source_rows,
 )
+from features.records.sources import validate_kb_events, validate_quality, validate_tickets
 from features.records.validation import validate_agent_states, validate_agents, validate_contacts
 from features.schema import ProgressCallback, no_progress
 from features.store.records_store import IngestReport, Store
+from features.store.sources_store import SourceIngestReport, SourcesStore
 
-RecordKind = Literal["contacts", "agent-states", "agents"]
-RECORD_KINDS: tuple[RecordKind, ...] = ("contacts", "agent-states", "agents")
+RecordKind = Literal["contacts", "agent-states", "agents", "tickets", "kb-events", "quality"]
+RECORD_KINDS: tuple[RecordKind, ...] = (
+    "contacts",
+    "agent-states",
+    "agents",
+    "tickets",
+    "kb-events",
+    "quality",
+)
+SOURCE_VALIDATORS = {
+    "tickets": validate_tickets,
+    "kb-events": validate_kb_events,
+    "quality": validate_quality,
+}
+"""Validation of the other sources, by record kind."""
 FILE_FORMATS = ("csv", "parquet", "json")
-_TEXT_COLUMNS = ("contact_id", "queue", "agent_id", "channel", "state", "name", "team", "site")
+_TEXT_COLUMNS = (
+    "contact_id",
+    "queue",
+    "agent_id",
+    "channel",
+    "state",
+    "name",
+    "team",
+    "site",
+    "ticket_id",
+    "category",
+    "priority",
+    "event_id",
+    "article_id",
+    "topic",
+    "evaluation_id",
+    "source",
+)
 
 
 def file_format(path: str | Path, declared: str | None = None) -> str:
@@ -132,7 +168,7 @@ def ingest_file(
     store:
         The destination (already migrated).
     kind:
-        ``contacts``, ``agent-states`` or ``agents``.
+        ``contacts``, ``agent-states``, ``agents``, ``tickets``, ``kb-events`` or ``quality``.
     path:
         CSV, Parquet or JSON (array, ``{"<kind>": [...]}`` or JSON lines); or, with a mapping,
         any export the mapping describes.
@@ -224,6 +260,14 @@ def _validate_and_store(
         clean = validate_agent_states(raw, timezone=timezone)
         report(0.4, f"storing {len(clean):,} agent states")
         done = store.ingest_agent_states(clean, validated=True, progress=storing)
+    elif kind in SOURCE_VALIDATORS:
+        clean = SOURCE_VALIDATORS[kind](raw, timezone=timezone)
+        report(0.4, f"storing {len(clean):,} {kind}")
+        done = _store_source(store, kind, clean, storing)
+        report(1.0, f"{done.inserted:,} new, {done.updated:,} updated")
+        return SourceIngestReport(
+            received, done.inserted, received - done.inserted, updated=done.updated
+        )
     else:
         agents = validate_agents(raw, timezone=timezone)
         report(0.4, f"storing {len(agents):,} agents")
@@ -232,11 +276,24 @@ def _validate_and_store(
     return IngestReport(received, done.inserted, received - done.inserted)
 
 
+def _store_source(
+    store: Store, kind: RecordKind, clean: pd.DataFrame, progress: ProgressCallback
+) -> SourceIngestReport:
+    sources = SourcesStore(store)
+    if kind == "tickets":
+        return sources.ingest_tickets(clean, validated=True, progress=progress)
+    if kind == "kb-events":
+        return sources.ingest_kb_events(clean, validated=True, progress=progress)
+    return sources.ingest_quality(clean, validated=True, progress=progress)
+
+
 def _validate(kind: RecordKind, raw: Any, timezone: str | None, max_errors: int) -> Any:
     if kind == "contacts":
         return validate_contacts(raw, timezone=timezone, max_errors=max_errors)
     if kind == "agent-states":
         return validate_agent_states(raw, timezone=timezone, max_errors=max_errors)
+    if kind in SOURCE_VALIDATORS:
+        return SOURCE_VALIDATORS[kind](raw, timezone=timezone, max_errors=max_errors)
     return validate_agents(raw, timezone=timezone, max_errors=max_errors)
 
 
@@ -272,6 +329,10 @@ def _store_valid_rows(
         report(1.0, f"0 new, {len(bad):,} rejected")
         return IngestReport(len(rows), 0, 0, len(bad))
     done = _validate_and_store(store, kind, kept, timezone, report)
+    if isinstance(done, SourceIngestReport):
+        return SourceIngestReport(
+            len(rows), done.inserted, done.duplicates, len(bad), updated=done.updated
+        )
     return IngestReport(len(rows), done.inserted, done.duplicates, len(bad))
 
 

@@ -147,8 +147,60 @@ CONTACT_COLUMNS: Final = CONTACT_REQUIRED + CONTACT_OPTIONAL
 
 AGENT_STATE_COLUMNS: Final = ["agent_id", "state", "started_at", "ended_at"]
 
-CHANNELS: Final = ("voice", "chat", "email")
+TICKET_REQUIRED: Final = ["ticket_id", "queue", "category", "opened_at"]
+TICKET_OPTIONAL: Final = [
+    "contact_id",
+    "agent_id",
+    "priority",
+    "status_changes",
+    "resolved_at",
+    "reopened",
+]
+TICKET_COLUMNS: Final = [*TICKET_REQUIRED, *TICKET_OPTIONAL, "status"]
+"""Tickets as validated: the record fields, ``status_changes`` a time-ordered list of
+``{at, status}``, and the derived last ``status``."""
+TICKET_STATUSES: Final = ("open", "pending", "resolved", "closed", "reopened")
+RESOLVED_STATUSES: Final = ("resolved", "closed")
+"""Statuses in which a ticket counts as resolved (the others leave it in the backlog)."""
+TICKET_PRIORITIES: Final = ("low", "normal", "high", "urgent")
+
+KB_EVENT_REQUIRED: Final = ["event_id", "agent_id", "article_id", "topic", "viewed_at"]
+KB_EVENT_COLUMNS: Final = ["event_id", "contact_id", "agent_id", "article_id", "topic", "viewed_at"]
+"""Knowledge-base events: an agent viewed an article (of a topic), during a contact or not."""
+
+QUALITY_REQUIRED: Final = ["evaluation_id", "contact_id", "evaluated_at", "source"]
+QUALITY_SCORES: Final = ["script_compliance", "empathy"]
+QUALITY_COLUMNS: Final = [*QUALITY_REQUIRED, *QUALITY_SCORES, "keywords", "emotion"]
+"""Quality evaluations of one contact: scores 0..1, keywords, emotion segments."""
+QUALITY_SOURCES: Final = ("manual", "speech")
+EMOTION_LABELS: Final = (
+    "neutral",
+    "positive",
+    "happy",
+    "satisfied",
+    "negative",
+    "angry",
+    "frustrated",
+    "sad",
+    "anxious",
+)
+NEGATIVE_EMOTIONS: Final = ("negative", "angry", "frustrated", "sad", "anxious")
+"""Emotion labels counted as negative by the quality measures and alerts."""
+
+CHANNELS: Final = ("voice", "chat", "email", "social", "messaging")
+"""Contact channels: calls, web chat, e-mail, social-media posts and messaging apps."""
 DEFAULT_CHANNEL: Final = "voice"
+CHANNEL_THRESHOLDS_S: Final[dict[str, float]] = {
+    "voice": 20.0,
+    "chat": 60.0,
+    "email": 4 * 3600.0,
+    "social": 3600.0,
+    "messaging": 300.0,
+}
+"""Service-level threshold per channel, seconds: a contact answered (first response) within it
+counts as in service. Voice 20 s (the 80/20 convention), chat 60 s, e-mail 4 hours, social media
+1 hour, messaging 5 minutes. The one product-wide table: interval histories, KPIs and the BI
+views use it wherever no per-queue threshold is given."""
 AGENT_STATES: Final = (
     "available",
     "on_contact",
@@ -163,8 +215,8 @@ ROSTER_ACTIVITIES: Final = ("work", "break", "lunch", "training", "meeting")
 
 ALLOWED_INTERVAL_MINUTES: Final = (5, 10, 15, 30, 60)
 DEFAULT_INTERVAL_MINUTES: Final = 15
-DEFAULT_SL_THRESHOLD_S: Final = 20.0
-"""Service-level threshold: a contact answered within this many seconds counts as in service."""
+DEFAULT_SL_THRESHOLD_S: Final = CHANNEL_THRESHOLDS_S[DEFAULT_CHANNEL]
+"""Service-level threshold of the default channel (voice), seconds."""
 SHORT_ABANDON_S: Final = 5.0
 """Contacts abandoned within this many seconds are left out of offered, for service level only."""
 

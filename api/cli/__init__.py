@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "simulate",
     "capacity",
     "service",
+    "export",
     "demo",
 )
 

@@ -33,6 +33,15 @@ DatabaseOpt = Annotated[
         help=f"SQLAlchemy URL of the store (default {DEFAULT_DATABASE_URL}).",
     ),
 ]
+FromOpt = Annotated[str | None, typer.Option("--from", help="First date or instant (local).")]
+"""``--from``: a local date (its midnight) or an ISO instant."""
+ToOpt = Annotated[str | None, typer.Option("--to", help="Last date (inclusive) or end instant.")]
+"""``--to``: a local date (included whole) or an ISO instant."""
+SiteTimezoneOpt = Annotated[
+    str | None,
+    typer.Option(help="The site's IANA zone (default: the agents' zone in the store, else UTC)."),
+]
+"""``--timezone`` of commands that read the store: the site's zone."""
 
 
 def store_url(option: str | None) -> str:

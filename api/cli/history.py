@@ -9,14 +9,23 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from api.cli.common import DatabaseOpt, console, exits_on_bad_input, progress_bar, store_url
+from api.cli.common import (
+    DatabaseOpt,
+    FromOpt,
+    SiteTimezoneOpt,
+    ToOpt,
+    console,
+    exits_on_bad_input,
+    progress_bar,
+    store_url,
+)
 from features.calendar import check_freq_minutes, check_timezone
 from features.errors import FieldError, InvalidInput
 from features.ingest import read_records
 from features.measures.intervals import build_intervals
 from features.records.frame_io import write_frame
 from features.records.validation import validate_agent_states, validate_contacts
-from features.schema import DEFAULT_SL_THRESHOLD_S, QUEUE
+from features.schema import QUEUE
 from features.store.records_store import Store
 from features.synthetic.generator import Anomaly, GeneratorSettings, generate_centre, write_centre
 
@@ -71,10 +80,11 @@ def parse_bound(text: str | None, timezone: str, *, end: bool) -> pd.Timestamp |
     return value
 
 
-def parse_thresholds(values: list[str] | None) -> tuple[float, dict[str, float]]:
+def parse_thresholds(values: list[str] | None) -> tuple[float | None, dict[str, float]]:
     """``--sl-threshold 20`` (every queue) and ``--sl-threshold tech=86400`` (one queue):
-    the default threshold and the per-queue ones, in seconds."""
-    default = DEFAULT_SL_THRESHOLD_S
+    the default threshold (None: each channel's, :data:`features.schema.CHANNEL_THRESHOLDS_S`)
+    and the per-queue ones, in seconds."""
+    default: float | None = None
     per_queue: dict[str, float] = {}
     errors: list[FieldError] = []
     for text in values or []:
@@ -96,11 +106,11 @@ def parse_thresholds(values: list[str] | None) -> tuple[float, dict[str, float]]
 
 
 def threshold_mapping(
-    default: float, per_queue: dict[str, float], queues: list[str]
-) -> float | dict[str, float]:
+    default: float | None, per_queue: dict[str, float], queues: list[str]
+) -> float | dict[str, float] | None:
     """The `sl_threshold_s` argument of :func:`features.measures.intervals.build_intervals`."""
-    if not per_queue:
-        return default
+    if not per_queue or default is None:
+        return dict(per_queue) or default
     return {q: per_queue.get(q, default) for q in sorted(set(queues) | set(per_queue))}
 
 
@@ -162,18 +172,9 @@ def intervals(
     freq: Annotated[str, typer.Option(help="Interval length: 5min, 10min, 15min, 30min, 1h.")] = (
         "15min"
     ),
-    from_: Annotated[
-        str | None, typer.Option("--from", help="First date or instant (local).")
-    ] = None,
-    to: Annotated[
-        str | None, typer.Option("--to", help="Last date (inclusive) or end instant.")
-    ] = None,
-    timezone: Annotated[
-        str | None,
-        typer.Option(
-            help="The site's IANA zone (default: the agents' zone in the store, else UTC)."
-        ),
-    ] = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    timezone: SiteTimezoneOpt = None,
     contacts: Annotated[
         Path | None,
         typer.Option("--contacts", help="Build from this contacts file instead of the store."),
@@ -185,7 +186,10 @@ def intervals(
     queue: Annotated[list[str] | None, typer.Option(help="Only these queues (repeatable).")] = None,
     sl_threshold: Annotated[
         list[str] | None,
-        typer.Option(help="Service-level threshold: SECONDS, or QUEUE=SECONDS (repeatable)."),
+        typer.Option(
+            help="Service-level threshold: SECONDS, or QUEUE=SECONDS (repeatable); default: "
+            "the channel's (voice 20 s, chat 60 s, e-mail 4 h, social 1 h, messaging 5 min)."
+        ),
     ] = None,
     fill_closed: Annotated[
         bool, typer.Option(help="Also write intervals without contacts (zeros).")

@@ -1,4 +1,5 @@
-"""`seatwise ingest {contacts,agent-states,agents} FILE`: validate and store records."""
+"""`seatwise ingest {contacts,agent-states,agents,tickets,kb-events,quality} FILE`: validate and
+store records."""
 
 from __future__ import annotations
 
@@ -51,9 +52,11 @@ def _run(
             )
     finally:
         store.dispose()
+    updated = getattr(report, "updated", 0)
     console.print(
         f"{kind}: {report.received:,} received, {report.inserted:,} stored, "
-        f"{report.duplicates:,} already known"
+        + (f"{updated:,} updated, " if updated else "")
+        + f"{report.duplicates - updated:,} already known"
     )
 
 
@@ -95,6 +98,45 @@ def ingest_agents(
     --timezone is given to agents whose record names no timezone.
     """
     _run("agents", path, timezone, fmt, None, database_url)
+
+
+@ingest_app.command("tickets")
+@exits_on_bad_input
+def ingest_tickets(
+    path: FileArg,
+    timezone: TimezoneOpt = None,
+    fmt: FormatOpt = None,
+    database_url: DatabaseOpt = None,
+) -> None:
+    """Validate and store tickets (status_changes: a JSON array, in CSV as its cell's text); a
+    known ticket with new status changes replaces the stored one."""
+    _run("tickets", path, timezone, fmt, None, database_url)
+
+
+@ingest_app.command("kb-events")
+@exits_on_bad_input
+def ingest_kb_events(
+    path: FileArg,
+    timezone: TimezoneOpt = None,
+    fmt: FormatOpt = None,
+    database_url: DatabaseOpt = None,
+) -> None:
+    """Validate and store knowledge-base events (event_id, contact_id, agent_id, article_id,
+    topic, viewed_at); re-sent event_ids are no-ops."""
+    _run("kb-events", path, timezone, fmt, None, database_url)
+
+
+@ingest_app.command("quality")
+@exits_on_bad_input
+def ingest_quality(
+    path: FileArg,
+    timezone: TimezoneOpt = None,
+    fmt: FormatOpt = None,
+    database_url: DatabaseOpt = None,
+) -> None:
+    """Validate and store quality evaluations (script compliance, empathy, keywords, emotion
+    segments); re-sent evaluation_ids are no-ops."""
+    _run("quality", path, timezone, fmt, None, database_url)
 
 
 def register(app: typer.Typer) -> None:

@@ -16,5 +16,8 @@ ROUTER_MODULES = (
     "realtime",
     "contacts",
     "capacity",
+    "sources",
+    "exports",
+    "ask",
     "dashboard",
 )

@@ -43,6 +43,8 @@ PAGES = {
     "/dashboard/agent": ("agent", "agent_title", True),
     "/dashboard/drill": ("drill", "drill_title", True),
     "/dashboard/capacity": ("capacity", "capacity_title", True),
+    "/dashboard/tickets": ("tickets", "tickets_title", False),
+    "/dashboard/ask": ("ask", "ask_title", True),
 }
 """URL -> (page script in api/static, i18n key of its title, whether it draws charts)."""
 MEDIA_TYPES = {

@@ -176,9 +176,10 @@ def read_performance(
     site: SiteDep,
     principal: Annotated[Principal, Depends(caller(Resource.PEOPLE_READ))],
 ) -> PerformancePublic:
-    """An agent's contacts handled, handle time, after-call work, CSAT, transfers, occupancy and
-    adherence beside the team's median and percentile, with the one or two suggestions that
-    would help most (an agent reads only their own; a supervisor their teams' agents)."""
+    """An agent's contacts handled, handle time, after-call work, CSAT, transfers, occupancy,
+    adherence, script compliance and empathy beside the team's median and percentile, with the
+    one or two suggestions that would help most (an agent reads only their own; a supervisor
+    their teams' agents)."""
     forbid_outside(scoped_agents(principal, site.records), agent_id, "agent")
     low, high = checked_range(start, end, site.timezone)
     team, report = agent_report(site, agent_id, low, high)

@@ -6,11 +6,14 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-AlertKind = Literal["low_csat", "negative_sentiment", "service_level"]
+AlertKind = Literal[
+    "low_csat", "negative_sentiment", "service_level", "negative_emotion", "compliance_miss"
+]
 
 
 class AlertPublic(BaseModel):
-    """One alert: a contact with a low score, or an interval below its service-level target."""
+    """One alert: a contact with a low score, an interval below its service-level target, or a
+    queue where negative emotion or script-compliance misses cluster in a window."""
 
     alert_id: int = Field(examples=[17])
     kind: AlertKind = Field(examples=["low_csat"])
@@ -21,7 +24,10 @@ class AlertPublic(BaseModel):
     contact_id: str | None = Field(examples=["c-1001"])
     interval_start: AwareDatetime | None = Field(description="Interval of a service-level alert")
     at: AwareDatetime = Field(description="When it happened")
-    value: float = Field(description="CSAT (1-5), sentiment (-1..1) or service level (0..1)")
+    value: float = Field(
+        description="CSAT (1-5), sentiment (-1..1), service level (0..1) or the share (0..1) of "
+        "a window's evaluated contacts with negative emotion or a compliance miss"
+    )
     threshold: float = Field(description="The setting the value broke")
     message: str = Field(examples=["contact c-1001 on queue billing (agent a001): CSAT 1 <= 2"])
     created_at: AwareDatetime

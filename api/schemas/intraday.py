@@ -121,7 +121,7 @@ class PerformancePublic(BaseModel):
     end: str
     kpis: dict[str, KpiComparison] = Field(
         description="contacts_handled, aht_s and acw_s (seconds), csat (1-5), transfer_rate, "
-        "occupancy and adherence (shares)"
+        "occupancy, adherence, script_compliance and empathy (shares)"
     )
     suggestions: list[str]
 

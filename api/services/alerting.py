@@ -27,7 +27,7 @@ from api.scope import scoped_queues
 from api.services.webhooks import RetryPolicy, WebhookDispatcher
 from api.settings import Settings
 from features.measures.alert_rules import (
-    KIND_SERVICE_LEVEL,
+    QUEUE_ALERT_KINDS,
     AlertThresholds,
     contact_alerts,
     empty_alerts,
@@ -197,12 +197,13 @@ def on_contacts_ingested(
 
 def alert_scope(app: FastAPI, principal: Principal) -> AlertScope | None:
     """What `principal` may read: admins everything; supervisors the alerts of their teams and
-    the service-level alerts of the queues their teams serve."""
+    the queue alerts (service level, clusters of negative emotion or compliance misses) of the
+    queues their teams serve."""
     if principal.role == ADMIN:
         return None
     queues = scoped_queues(principal, app.state.store) if principal.role == SUPERVISOR else None
     return AlertScope(
         teams=frozenset(principal.teams),
         queues=frozenset(queues or ()),
-        queue_kinds=frozenset({KIND_SERVICE_LEVEL}),
+        queue_kinds=frozenset(QUEUE_ALERT_KINDS),
     )

@@ -1,7 +1,7 @@
-"""People compositions: a day's adherence of the rostered agents, an agent's performance.
+"""People compositions: a day's adherence of the rostered agents, agents' performance.
 
-Both read the published roster, agent states and contacts through the stores and call the
-pure measures (:func:`features.measures.adherence.adherence`,
+Both read the published roster, agent states, contacts (and quality evaluations) through the
+stores and call the pure measures (:func:`features.measures.adherence.adherence`,
 :func:`features.measures.performance.agent_performance`); the routers scope the agents first.
 """
 
@@ -17,6 +17,7 @@ from features.errors import NotFound
 from features.measures.adherence import AdherenceReport, adherence
 from features.measures.performance import PersonalReport, agent_performance, personal_report
 from features.store.intraday_store import read_roster
+from features.store.sources_store import SourcesStore
 
 STATES_MARGIN = pd.Timedelta(hours=2)
 """Agent states read beyond the day on each side (a log-in before midnight, a late log-off)."""
@@ -64,20 +65,39 @@ def agent_report(
     NotFound
         When the agent is not stored.
     """
-    store = site.records
-    agents = store.read_agents()
+    agents = site.records.read_agents()
     agents["agent_id"] = agents["agent_id"].astype(str)
     mine = agents[agents["agent_id"] == agent_id]
     if mine.empty:
         raise NotFound(f"agent '{agent_id}' does not exist")
     team = mine["team"].iloc[0]
     team_agents = agents[agents["team"] == team] if pd.notna(team) else mine
-    ids = sorted(team_agents["agent_id"])
+    perf = team_performance(site, team_agents, start, end)
+    return ("" if pd.isna(team) else str(team)), personal_report(perf, agent_id)
+
+
+def team_performance(
+    site: Site, agents: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
+) -> pd.DataFrame:
+    """:func:`features.measures.performance.agent_performance` of `agents` over
+    ``[start, end)`` from their stored contacts, agent states, published roster and quality
+    evaluations (the personal report and the ``performance`` export).
+
+    Parameters
+    ----------
+    agents:
+        Agent records (``agent_id``, ``team``, ``name``): medians and percentiles are within
+        each of their teams, so pass whole teams.
+    """
+    store = site.records
+    ids = sorted(agents["agent_id"].astype(str))
     contacts = store.read_contacts(start, end)
     contacts = contacts[contacts["agent_id"].isin(ids)]
     for column in ("arrived_at", "answered_at", "ended_at"):
         contacts[column] = contacts[column].dt.tz_convert(site.timezone)
     states = store.read_agent_states(start, end, ids)
     roster = read_roster(site.service, ids, start, end, site.timezone)
-    perf = agent_performance(contacts, states, team_agents, roster, start=start, end=end)
-    return ("" if pd.isna(team) else str(team)), personal_report(perf, agent_id)
+    quality = SourcesStore(store).read_quality(start, end, by="contact", agent_ids=ids)
+    return agent_performance(
+        contacts, states, agents, roster, start=start, end=end, quality=quality
+    )

@@ -4,7 +4,8 @@
 
 const KPI_FORMAT = {
   contacts_handled: (x) => SW.num(x), aht_s: SW.secs, acw_s: SW.secs, csat: (x) => SW.num(x, 2),
-  transfer_rate: SW.pct, occupancy: SW.pct, adherence: SW.pct,
+  transfer_rate: SW.pct, occupancy: SW.pct, adherence: SW.pct, script_compliance: SW.pct,
+  empathy: SW.pct,
 };
 
 function weekTraces(rows, days) {

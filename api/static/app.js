@@ -12,6 +12,8 @@ const SW = (() => {
     { page: "agent", href: "/dashboard/agent", api: "/v1/agents/{agent_id}/schedule" },
     { page: "drill", href: "/dashboard/drill", api: "/v1/kpis" },
     { page: "capacity", href: "/dashboard/capacity", api: "/v1/capacity-plans" },
+    { page: "tickets", href: "/dashboard/tickets", api: "/v1/tickets/kpis" },
+    { page: "ask", href: "/dashboard/ask", api: "/v1/ask" },
   ];
   let mePromise = null;
   let specPromise = null;
@@ -167,7 +169,29 @@ const SW = (() => {
       }
     }
     tools.prepend(el("span", { class: "who", text: who.agent_id || who.teams.join(", ") || who.role }));
+    if (current !== "ask" && (await can("/v1/ask"))) header.insertBefore(askBox(), tools);
     return who;
+  }
+
+  /** The question box in the header: opens the answer page (keeping a replay's ?at=). */
+  function askBox() {
+    const input = el("input", {
+      type: "search", id: "ask-input", name: "q", "aria-label": t("ask_title"),
+      placeholder: t("ask_placeholder"), autocomplete: "off",
+    });
+    const form = el("form", { class: "ask-box", id: "ask-box", role: "search" }, [
+      input, el("button", { type: "submit", text: t("ask_go") }),
+    ]);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      if (!input.value.trim()) return;
+      const url = new URL("/dashboard/ask", window.location.origin);
+      url.searchParams.set("q", input.value.trim());
+      const replay = new URLSearchParams(window.location.search).get("at");
+      if (replay) url.searchParams.set("at", replay);
+      window.location.assign(url);
+    });
+    return form;
   }
 
   /** Run a page: header, sign-in, then `render(me)`; marks body[data-ready] when drawn. */

@@ -1,12 +1,15 @@
 """Alert rules: which contacts and intervals deserve a supervisor's attention.
 
 Pure functions over frames: contacts (CONTACT_COLUMNS) and agents in, alert rows out; interval
-history (HISTORY_COLUMNS) and service-level targets in, alert rows out. Storing, scoping and
+history (HISTORY_COLUMNS) and service-level targets in, alert rows out; quality evaluations joined
+with their contacts in, alert rows out where negative emotion or compliance misses cluster on a
+queue. Storing, scoping and
 pushing alerts to webhooks is done by the service (``api.services.alerting``).
 
 Every alert row has ALERT_COLUMNS. ``key`` identifies what the alert is about, so storing the
 same alert twice is a no-op: the contact id for contact alerts, ``queue|interval_start`` (ISO
-8601 with offset, in UTC) for queue alerts; (``kind``, ``key``) is unique.
+8601 with offset, in UTC) for queue alerts (service level, and the quality clusters, whose
+interval is the window the contacts arrived in); (``kind``, ``key``) is unique.
 """
 
 from __future__ import annotations
@@ -18,13 +21,30 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from features.calendar import check_freq_minutes, floor_local
 from features.errors import FieldError, InvalidInput
+from features.measures.quality import (
+    COMPLIANCE_MIN,
+    NEGATIVE_MIN_SCORE,
+    compliance_miss,
+    negative_emotion,
+)
 from features.schema import INTERVAL_START
 
 KIND_LOW_CSAT: Final = "low_csat"
 KIND_NEGATIVE_SENTIMENT: Final = "negative_sentiment"
 KIND_SERVICE_LEVEL: Final = "service_level"
-ALERT_KINDS: Final = (KIND_LOW_CSAT, KIND_NEGATIVE_SENTIMENT, KIND_SERVICE_LEVEL)
+KIND_NEGATIVE_EMOTION: Final = "negative_emotion"
+KIND_COMPLIANCE_MISS: Final = "compliance_miss"
+ALERT_KINDS: Final = (
+    KIND_LOW_CSAT,
+    KIND_NEGATIVE_SENTIMENT,
+    KIND_SERVICE_LEVEL,
+    KIND_NEGATIVE_EMOTION,
+    KIND_COMPLIANCE_MISS,
+)
+QUEUE_ALERT_KINDS: Final = (KIND_SERVICE_LEVEL, KIND_NEGATIVE_EMOTION, KIND_COMPLIANCE_MISS)
+"""Alerts about a queue as a whole (no agent, no team): seen by the supervisors of the queue."""
 
 ALERT_COLUMNS: Final = [
     "kind",
@@ -252,3 +272,129 @@ def queue_alerts(
         )
     ]
     return _text_or_none(frame[ALERT_COLUMNS].reset_index(drop=True))
+
+
+@dataclass(frozen=True)
+class ClusterThresholds:
+    """When negative emotion or compliance misses cluster on a queue.
+
+    Attributes
+    ----------
+    window_minutes:
+        Contacts are grouped by queue and the local window (5, 10, 15, 30 or 60 minutes) they
+        arrived in.
+    min_count:
+        A window needs at least this many flagged evaluations (contacts) ...
+    min_share:
+        ... making up at least this share (0..1) of the window's evaluations carrying the
+        measure.
+    negative_min_score:
+        A negative emotion segment counts from this score (0..1) on.
+    compliance_min:
+        A script compliance (0..1) below this is a miss.
+    """
+
+    window_minutes: int = 60
+    min_count: int = 3
+    min_share: float = 0.3
+    negative_min_score: float = NEGATIVE_MIN_SCORE
+    compliance_min: float = COMPLIANCE_MIN
+
+    def __post_init__(self) -> None:
+        errors = []
+        if isinstance(self.min_count, bool) or not 1 <= self.min_count <= 10_000:
+            errors.append(FieldError(None, "min_count", "must be 1 to 10000", self.min_count))
+        for name in ("min_share", "negative_min_score", "compliance_min"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                errors.append(FieldError(None, name, "must be within [0, 1]", value))
+        if errors:
+            raise InvalidInput("invalid cluster thresholds", errors)
+        check_freq_minutes(self.window_minutes)
+
+
+def quality_alerts(
+    evaluations: pd.DataFrame,
+    *,
+    timezone: str,
+    thresholds: ClusterThresholds | None = None,
+) -> pd.DataFrame:
+    """Alerts for queues where negative emotion or compliance misses cluster in a window.
+
+    Parameters
+    ----------
+    evaluations:
+        Quality evaluations (QUALITY_COLUMNS) joined with their contact's ``queue`` and
+        ``arrived_at`` (tz-aware); evaluations without them are ignored. Each contact counts
+        once (its latest evaluation).
+    timezone:
+        The site's zone the windows are aligned in.
+    thresholds:
+        Window and cluster sizes; defaults to 3 or more contacts and at least 30 % of a
+        queue's evaluated contacts in one hour.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ALERT_COLUMNS, one row per (kind, queue, window) that clusters; `value` is the flagged
+        share, `threshold` the minimum share, `interval_start` and `at` the window's start.
+    """
+    limits = thresholds or ClusterThresholds()
+    needed = {"queue", "arrived_at", "contact_id", "evaluated_at"}
+    if evaluations.empty or not needed <= set(evaluations.columns):
+        return empty_alerts()
+    known = evaluations[evaluations["queue"].notna() & evaluations["arrived_at"].notna()]
+    if known.empty:
+        return empty_alerts()
+    latest = known.sort_values("evaluated_at").drop_duplicates("contact_id", keep="last")
+    flagged = latest.copy()
+    flagged["negative_emotion"] = negative_emotion(
+        latest["emotion"], min_score=limits.negative_min_score
+    ).to_numpy()
+    flagged["compliance_miss"] = compliance_miss(
+        latest["script_compliance"], minimum=limits.compliance_min
+    ).to_numpy()
+    arrived = pd.to_datetime(flagged["arrived_at"], utc=True)
+    flagged[INTERVAL_START] = floor_local(arrived, limits.window_minutes, timezone)
+    parts = []
+    rules = (
+        (KIND_NEGATIVE_EMOTION, "negative_emotion", "with negative emotion"),
+        (KIND_COMPLIANCE_MISS, "compliance_miss", "missing the script"),
+    )
+    for kind, column, words in rules:
+        carries = flagged[flagged[column].notna()]
+        if carries.empty:
+            continue
+        hits = carries[column].astype(bool)
+        grouped = hits.groupby([carries["queue"].astype(str), carries[INTERVAL_START]])
+        table = pd.DataFrame({"count": grouped.sum(), "of": grouped.size()}).reset_index()
+        table["share"] = table["count"] / table["of"]
+        table = table[(table["count"] >= limits.min_count) & (table["share"] >= limits.min_share)]
+        if table.empty:
+            continue
+        starts = table[INTERVAL_START]
+        part = pd.DataFrame(
+            {
+                "kind": kind,
+                "key": table["queue"] + "|" + _utc_iso(starts),
+                "queue": table["queue"],
+                "team": None,
+                "agent_id": None,
+                "contact_id": None,
+                INTERVAL_START: starts,
+                "at": starts,
+                "value": table["share"].astype(float),
+                "threshold": float(limits.min_share),
+            }
+        )
+        part["message"] = [
+            f"queue {q}: {c} of {n} evaluated contacts ({v:.0%}) {words} in the "
+            f"{limits.window_minutes} min from {s.isoformat()}"
+            for q, c, n, v, s in zip(
+                table["queue"], table["count"], table["of"], table["share"], starts, strict=True
+            )
+        ]
+        parts.append(part[ALERT_COLUMNS])
+    if not parts:
+        return empty_alerts()
+    return _text_or_none(pd.concat(parts, ignore_index=True))

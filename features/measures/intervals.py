@@ -8,9 +8,11 @@ Every measure is attributed to the interval in which the contact **arrived**:
   without being answered");
 - ``aht_s``: mean ``handle_s`` (talk + hold + after-contact work, seconds) over handled contacts;
 - ``asa_s``: mean wait ``answered_at - arrived_at`` (seconds) over answered contacts;
-- ``service_level``: contacts answered within the queue's threshold (default 20 s, inclusive)
-  divided by offered contacts, abandoned contacts counting as missed; contacts abandoned within
-  5 s are left out of offered for this ratio only (NaN when nothing remains);
+- ``service_level``: contacts answered within the threshold (inclusive) divided by offered
+  contacts — the queue's threshold when one is given, else the contact's channel's
+  (:data:`features.schema.CHANNEL_THRESHOLDS_S`: voice 20 s, chat 60 s, e-mail 4 h, ...) —,
+  abandoned contacts counting as missed; contacts abandoned within 5 s are left out of
+  offered for this ratio only (NaN when nothing remains);
 - ``abandon_rate``: abandoned / offered;
 - ``occupancy``: from agent states when given (see :mod:`features.measures.occupancy`), else NaN.
 
@@ -36,7 +38,8 @@ from features.calendar import (
 from features.errors import FieldError, InvalidInput
 from features.measures.occupancy import queue_occupancy
 from features.schema import (
-    DEFAULT_SL_THRESHOLD_S,
+    CHANNEL_THRESHOLDS_S,
+    DEFAULT_CHANNEL,
     HISTORY_COLUMNS,
     INTERVAL_START,
     SHORT_ABANDON_S,
@@ -52,7 +55,7 @@ def build_intervals(
     *,
     freq_minutes: int = 15,
     timezone: str = "UTC",
-    sl_threshold_s: float | Mapping[str, float] = DEFAULT_SL_THRESHOLD_S,
+    sl_threshold_s: float | Mapping[str, float] | None = None,
     agent_states: pd.DataFrame | None = None,
     fill_closed: bool = False,
     progress: ProgressCallback | None = None,
@@ -71,8 +74,10 @@ def build_intervals(
         The site's IANA zone; intervals are aligned on its wall clock and ``interval_start``
         is returned in it.
     sl_threshold_s:
-        Service-level threshold in seconds, one for all queues or a mapping queue -> seconds
-        (queues not in the mapping use 20 s).
+        Service-level threshold in seconds: one for all queues, a mapping queue -> seconds, or
+        None (default) for each contact's channel's threshold
+        (:data:`features.schema.CHANNEL_THRESHOLDS_S`; contacts without a channel are voice,
+        20 s). Queues missing from a mapping also use their contacts' channel thresholds.
     agent_states:
         Optional agent-state records; when given, ``occupancy`` is filled per queue and interval
         (:func:`features.measures.occupancy.queue_occupancy`).
@@ -179,7 +184,9 @@ def _optional_number(contacts: pd.DataFrame, column: str) -> np.ndarray:
     )
 
 
-def _classify(contacts: pd.DataFrame, sl_threshold_s: float | Mapping[str, float]) -> pd.DataFrame:
+def _classify(
+    contacts: pd.DataFrame, sl_threshold_s: float | Mapping[str, float] | None
+) -> pd.DataFrame:
     """One row per contact with the per-contact indicators the aggregation sums or averages."""
     arrived = contacts["arrived_at"]
     answered_at = _optional_time(contacts, "answered_at")
@@ -200,7 +207,7 @@ def _classify(contacts: pd.DataFrame, sl_threshold_s: float | Mapping[str, float
     wait = _seconds_between(answered_at, arrived)
     abandon_wait = _seconds_between(ended_at, arrived)
     queue = contacts["queue"].astype("str").to_numpy()
-    threshold = _thresholds(queue, sl_threshold_s)
+    threshold = _thresholds(queue, channel_thresholds(contacts), sl_threshold_s)
     short_abandon = abandoned & (abandon_wait < SHORT_ABANDON_S)
     in_sl = answered & ~abandoned & (wait <= threshold)
     return pd.DataFrame(
@@ -237,7 +244,20 @@ def _flags(values: pd.Series) -> pd.Series:
     return mapped.astype("boolean")
 
 
-def _thresholds(queue: np.ndarray, sl_threshold_s: float | Mapping[str, float]) -> np.ndarray:
+def channel_thresholds(contacts: pd.DataFrame) -> np.ndarray:
+    """Each contact's channel's service-level threshold, seconds (voice when unknown)."""
+    if "channel" not in contacts.columns:
+        return np.full(len(contacts), CHANNEL_THRESHOLDS_S[DEFAULT_CHANNEL])
+    channel = contacts["channel"].astype("string").str.lower()
+    mapped = channel.map(CHANNEL_THRESHOLDS_S).astype("float64")
+    return mapped.fillna(CHANNEL_THRESHOLDS_S[DEFAULT_CHANNEL]).to_numpy(dtype="float64")
+
+
+def _thresholds(
+    queue: np.ndarray, by_channel: np.ndarray, sl_threshold_s: float | Mapping[str, float] | None
+) -> np.ndarray:
+    if sl_threshold_s is None:
+        return by_channel
     if isinstance(sl_threshold_s, Mapping):
         bad = [
             FieldError(None, f"sl_threshold_s[{q}]", "must be a number >= 0 seconds", v)
@@ -246,8 +266,8 @@ def _thresholds(queue: np.ndarray, sl_threshold_s: float | Mapping[str, float]) 
         ]
         if bad:
             raise InvalidInput("service-level thresholds must be seconds >= 0", bad)
-        mapped = pd.Series(queue).map(dict(sl_threshold_s))
-        return mapped.fillna(DEFAULT_SL_THRESHOLD_S).to_numpy(dtype="float64")
+        mapped = pd.Series(queue).map(dict(sl_threshold_s)).astype("float64")
+        return mapped.fillna(pd.Series(by_channel)).to_numpy(dtype="float64")
     if isinstance(sl_threshold_s, bool) or sl_threshold_s < 0:
         raise InvalidInput(
             f"service-level threshold must be seconds >= 0, got {sl_threshold_s!r}",

@@ -269,3 +269,37 @@ def kpi_rollup(
             for agent_id, values in children.items():
                 values.occupancy = state_occupancy(agent_states, {agent_id}, timezone)
     return KpiRollup(totals=totals, children=children)
+
+
+def primary_queues(agents: pd.DataFrame) -> dict[str, set[str]]:
+    """The queues each team serves first: per team, every queue that is the main skill (highest
+    proficiency; ties: all of them) of at least one member.
+
+    Contacts nobody handled (abandoned, waiting) have no agent and so no team; this is how
+    queue-side measures (offered, abandoned, service level) are attributed to teams.
+
+    Parameters
+    ----------
+    agents:
+        Agent records with ``team`` and ``skills`` (queue -> proficiency 1-5).
+
+    Returns
+    -------
+    dict
+        Team -> its agents' main queues (teams without skilled members are absent).
+    """
+    served: dict[str, set[str]] = {}
+    for team, skills in zip(agents["team"], agents["skills"], strict=True):
+        if not isinstance(team, str) or not isinstance(skills, dict) or not skills:
+            continue
+        best = max(skills.values())
+        served.setdefault(team, set()).update(q for q, level in skills.items() if level == best)
+    return served
+
+
+def mean_csat(contacts: pd.DataFrame) -> float | None:
+    """Mean satisfaction score (1-5) of the surveyed contacts; None when none was surveyed."""
+    if "csat" not in contacts.columns:
+        return None
+    scores = pd.to_numeric(contacts["csat"], errors="coerce").dropna()
+    return float(scores.mean()) if len(scores) else None

@@ -9,7 +9,9 @@ KPIs per agent over ``[start, end)`` (contacts by ``arrived_at``):
 - ``occupancy``: busy (on contact + after-contact work) over productive (available + busy)
   time from agent states clipped to the period;
 - ``adherence``: share of scheduled time in the scheduled activity
-  (:mod:`features.measures.adherence`), when a roster is given.
+  (:mod:`features.measures.adherence`), when a roster is given;
+- ``script_compliance`` / ``empathy``: mean scores (0..1) of the quality evaluations of the
+  agent's contacts (:mod:`features.measures.quality`), when evaluations are given.
 
 Beside each KPI: the team's median (``<kpi>_team_median``) and the agent's percentile within the
 team (``<kpi>_percentile``, 0-100, higher = a higher value; 50 for a team of one). The personal
@@ -27,6 +29,7 @@ import pandas as pd
 
 from features.errors import FieldError, InvalidInput, NotFound
 from features.measures.adherence import adherence
+from features.measures.quality import quality_by
 
 KPIS = (
     "contacts_handled",
@@ -36,6 +39,8 @@ KPIS = (
     "transfer_rate",
     "occupancy",
     "adherence",
+    "script_compliance",
+    "empathy",
 )
 """The KPIs of :func:`agent_performance`, in column order."""
 PERFORMANCE_COLUMNS = ["agent_id", "name", "team"] + [
@@ -43,7 +48,7 @@ PERFORMANCE_COLUMNS = ["agent_id", "name", "team"] + [
 ]
 
 LOWER_IS_BETTER = {"aht_s": True, "acw_s": True, "transfer_rate": True}
-HIGHER_IS_BETTER = {"csat": True, "adherence": True}
+HIGHER_IS_BETTER = {"csat": True, "adherence": True, "script_compliance": True, "empathy": True}
 MIN_GAP = 0.15
 """Relative gap to the team median below which no suggestion is made (15 %)."""
 
@@ -144,6 +149,7 @@ def agent_performance(
     *,
     start: pd.Timestamp,
     end: pd.Timestamp,
+    quality: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """KPIs of every agent over ``[start, end)`` beside their team's median and percentile.
 
@@ -160,6 +166,10 @@ def agent_performance(
         Published roster rows of the period; adherence is NaN without one.
     start, end:
         The period (tz-aware).
+    quality:
+        Quality evaluations of the period's contacts joined with the contact's ``agent_id``
+        (:meth:`features.store.sources_store.SourcesStore.read_quality`); script compliance and
+        empathy are NaN without them.
 
     Returns
     -------
@@ -192,6 +202,12 @@ def agent_performance(
             table["adherence"] = report.per_agent.set_index("agent_id")["adherence"].reindex(
                 table.index
             )
+    table["script_compliance"] = np.nan
+    table["empathy"] = np.nan
+    if quality is not None and not quality.empty:
+        scores = quality_by(quality, "agent_id").set_index("agent_id")
+        for kpi in ("script_compliance", "empathy"):
+            table[kpi] = scores[kpi].reindex(table.index)
     table = table.reset_index()
     for kpi in KPIS:
         values = table[kpi].astype(float)
@@ -226,6 +242,18 @@ def _suggestion(kpi: str, mine: float, median: float) -> str:
             f"You transfer {mine:.0%} of your contacts; the team's median is {median:.0%}. "
             "Training on the topics you pass on most often would let you solve more of them "
             "yourself."
+        )
+    if kpi == "script_compliance":
+        return (
+            f"Your contacts follow {mine:.0%} of the script on average; the team's median is "
+            f"{median:.0%}. Going through the steps you skip most with your coach, or keeping "
+            "the checklist open during contacts, can close the gap."
+        )
+    if kpi == "empathy":
+        return (
+            f"Your empathy score averages {mine:.0%}; the team's median is {median:.0%}. "
+            "Listening back to a few contacts together with a colleague often shows small "
+            "phrases that make customers feel heard."
         )
     if kpi == "csat":
         return (

@@ -431,7 +431,9 @@ def validate_agent_states(
 
 
 class Contract(BaseModel):
-    """Weekly contract: hours, working days and allowed shift lengths."""
+    """Weekly contract: hours, working days and allowed shift lengths, and the first day of
+    employment (``start_date``: how long the agent has been with the centre, which tells new
+    agents from experienced ones)."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -439,6 +441,7 @@ class Contract(BaseModel):
     max_hours: Real = Field(40.0, ge=0, le=168)
     max_days: Count = Field(5, ge=0, le=7)
     shift_lengths_minutes: list[Count] = Field(default_factory=lambda: [480])
+    start_date: date | None = Field(default=None, ge=date(1970, 1, 1), le=date(2199, 12, 31))
 
     @field_validator("shift_lengths_minutes")
     @classmethod

@@ -40,6 +40,7 @@ from features.schema import (
     AGENT_STATE_COLUMNS,
     CONTACT_COLUMNS,
     INTERVAL_START,
+    KB_EVENT_COLUMNS,
     ProgressCallback,
     no_progress,
 )
@@ -60,6 +61,7 @@ from features.synthetic.service import (
     build_windows,
     serve_contacts,
 )
+from features.synthetic.sources import generate_sources
 
 __all__ = ["Anomaly", "Centre", "GeneratorSettings", "generate_centre", "write_centre"]
 
@@ -145,6 +147,9 @@ class Centre:
         and anomalies) and agents on duty.
     params:
         Everything used, JSON-ready (written as params.json).
+    tickets, kb_events, quality, aliases:
+        The other sources (:mod:`features.synthetic.sources`): ticket records, knowledge-base
+        events, quality evaluations and Chinese aliases of queues and teams.
     """
 
     contacts: pd.DataFrame
@@ -152,6 +157,10 @@ class Centre:
     agents: list[dict[str, Any]]
     rates: pd.DataFrame
     params: dict[str, Any] = field(default_factory=dict)
+    tickets: list[dict[str, Any]] = field(default_factory=list)
+    kb_events: pd.DataFrame = field(default_factory=pd.DataFrame)
+    quality: pd.DataFrame = field(default_factory=pd.DataFrame)
+    aliases: list[dict[str, str]] = field(default_factory=list)
 
 
 def generate_centre(
@@ -273,14 +282,29 @@ def generate_centre(
         weeks, agents, seed, first_day, days, timezone, settings, chosen, levels, injected,
         contacts, agent_states,
     )  # fmt: skip
-    report(1.0, f"{len(contacts)} contacts, {len(agent_states)} agent states")
     agent_records = _agent_records(staff, chosen, shifts, timezone, rng)
-    return Centre(contacts, agent_states, agent_records, rates, params)
+    report(0.95, "tickets, knowledge base and quality")
+    end = pd.Timestamp(first_day + dt.timedelta(days=days)).tz_localize(timezone)
+    sources = generate_sources(
+        contacts, agent_records, chosen, first_day=first_day, end=end, timezone=timezone,
+        seed=seed,
+    )  # fmt: skip
+    params["summary"].update(
+        tickets=len(sources.tickets),
+        kb_events=len(sources.kb_events),
+        quality=len(sources.quality),
+    )
+    report(1.0, f"{len(contacts)} contacts, {len(agent_states)} agent states")
+    return Centre(
+        contacts, agent_states, agent_records, rates, params,
+        sources.tickets, sources.kb_events, sources.quality, sources.aliases,
+    )  # fmt: skip
 
 
 def write_centre(centre: Centre, out_dir: str | Path) -> dict[str, Path]:
-    """Write a centre as ``contacts.csv``, ``agent_states.csv``, ``agents.json``, ``rates.csv``
-    and ``params.json`` under `out_dir` (instants as ISO 8601 with offset).
+    """Write a centre as ``contacts.csv``, ``agent_states.csv``, ``agents.json``, ``rates.csv``,
+    ``params.json`` and the other sources ``tickets.json``, ``kb_events.csv``,
+    ``quality.json`` and ``aliases.json`` under `out_dir` (instants as ISO 8601 with offset).
 
     Returns
     -------
@@ -298,6 +322,15 @@ def write_centre(centre: Centre, out_dir: str | Path) -> dict[str, Path]:
     paths["agents"].write_text(json.dumps(centre.agents, indent=2) + "\n")
     paths["params"] = out / "params.json"
     paths["params"].write_text(json.dumps(centre.params, indent=2) + "\n")
+    paths["tickets"] = out / "tickets.json"
+    paths["tickets"].write_text(json.dumps(centre.tickets, indent=1, ensure_ascii=False) + "\n")
+    events = centre.kb_events.reindex(columns=KB_EVENT_COLUMNS)
+    paths["kb_events"] = write_frame(_formatted(events), out / "kb_events.csv")
+    paths["quality"] = out / "quality.json"
+    quality = _formatted(centre.quality).to_dict("records") if not centre.quality.empty else []
+    paths["quality"].write_text(json.dumps(quality, indent=1, ensure_ascii=False) + "\n")
+    paths["aliases"] = out / "aliases.json"
+    paths["aliases"].write_text(json.dumps(centre.aliases, indent=1, ensure_ascii=False) + "\n")
     return paths
 
 
@@ -468,7 +501,7 @@ def _contact_records(served: pd.DataFrame, staff: Sequence[Agent], timezone: str
     latent = 4.3 - 0.8 * np.minimum(wait / 300.0, 2.0) - 0.7 * transfers + served["mood"]
     surveyed = handled & served["survey"].to_numpy()
     csat = np.clip(np.round(latent), 1, 5)
-    text = served["channel"].isin(["chat", "email"]).to_numpy()
+    text = served["channel"].isin(["chat", "email", "social", "messaging"]).to_numpy()
     with_sentiment = handled & (text | surveyed)
     sentiment = np.round(np.tanh((latent - 3.0) / 1.5), 3)
     ids = np.array([a.agent_id for a in staff], dtype=object)

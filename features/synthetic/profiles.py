@@ -12,8 +12,9 @@ The defaults are chosen to look like published call-centre data rather than to b
 - **Handle time** — log-normal (Brown et al. 2005 found service times of the Anonymous Bank very
   close to log-normal) with means of 4-6 minutes for voice, about 10 minutes for chat (a chat
   agent types and waits) and 8 minutes for email.
-- **Patience** — exponential with means of 2.5-4 minutes for voice and 5 minutes for chat; e-mail
-  never abandons.
+- **Patience** — exponential with means of 2.5-4 minutes for voice and 5 minutes for chat; e-mail,
+  social-media posts and messaging conversations never abandon (the customer's message waits in
+  the thread; they arrive around the clock and are answered when the queue opens).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ class QueueProfile:
     Attributes
     ----------
     name, channel:
-        Queue name and channel (voice, chat or email).
+        Queue name and channel (voice, chat, email, social or messaging).
     agent_share:
         Share of the agents whose main skill is this queue (weights, normalised over queues).
     open_hours:
@@ -182,6 +183,42 @@ CATALOGUE: tuple[QueueProfile, ...] = (
         transfer_rate=0.02,
         csat_response_rate=0.3,
         overflow_s=60.0,
+    ),
+    QueueProfile(
+        name="social",
+        channel="social",
+        agent_share=0.1,
+        open_hours=_EMAIL_HOURS,
+        peaks=((12.0, 2.0, 0.8), (20.5, 1.8, 1.0)),
+        base=0.2,
+        weekly=(1.0, 1.0, 1.0, 1.0, 1.05, 1.1, 1.1),
+        aht_s=420.0,
+        aht_cv=0.8,
+        acw_share=0.1,
+        patience_s=None,
+        holiday_factor=0.9,
+        arrivals_when_closed=True,
+        transfer_rate=0.05,
+        csat_response_rate=0.15,
+        overflow_s=1800.0,
+    ),
+    QueueProfile(
+        name="messaging",
+        channel="messaging",
+        agent_share=0.12,
+        open_hours=_OFFICE,
+        peaks=((11.5, 1.8, 0.9), (19.0, 1.6, 1.0)),
+        base=0.2,
+        weekly=(1.1, 1.05, 1.0, 1.0, 1.0, 0.85, 0.8),
+        aht_s=360.0,
+        aht_cv=0.7,
+        acw_share=0.08,
+        patience_s=None,
+        holiday_factor=0.8,
+        arrivals_when_closed=True,
+        transfer_rate=0.03,
+        csat_response_rate=0.25,
+        overflow_s=300.0,
     ),
 )
 

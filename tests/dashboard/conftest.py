@@ -1,9 +1,10 @@
 """Dashboard fixtures: a small demo store, a real uvicorn server over it, headless Chromium.
 
-The store is built once per session the way ``seatwise demo`` builds its own (generate, ingest,
-forecast job, requirements, roster job, publish, keys), only smaller: three weeks of a
-two-queue centre; the last week is forecast from the two before it and rostered, so forecasts,
-actuals, a published roster and agent states all meet in that week.
+The store is built once per session the way ``seatwise demo`` builds its own (generate, ingest
+with tickets, knowledge-base reads, quality and aliases, forecast job, requirements, roster job,
+publish, keys), only smaller: three weeks of a two-queue centre; the last week is forecast from
+the two before it and rostered, so forecasts, actuals, a published roster and agent states all
+meet in that week.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from api.settings import Settings
 from features.store.engine import shared_engine
 from features.store.records_store import Store
 from features.store.service_store import ServiceStore
+from features.store.sources_store import SourcesStore
 from features.synthetic.generator import generate_centre
 from forecasting import registry
 from scheduling import ServiceTargets, compute_requirements
@@ -79,6 +81,11 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> DemoStore:
     store.upsert_agents(centre.agents)
     store.ingest_contacts(centre.contacts)
     store.ingest_agent_states(centre.agent_states)
+    sources = SourcesStore(store)
+    sources.ingest_tickets(pd.DataFrame(centre.tickets))
+    sources.ingest_kb_events(centre.kb_events)
+    sources.ingest_quality(centre.quality)
+    sources.put_aliases(centre.aliases)
     last = centre.contacts["arrived_at"].max().tz_convert(TIMEZONE)
     week_start = (last.normalize() - pd.Timedelta(days=last.weekday())).date()
     start = pd.Timestamp(week_start).tz_localize(TIMEZONE)

@@ -148,9 +148,9 @@ def test_agent_workbench_shows_own_schedule_and_report(
     assert agent_id in page.inner_text("#agent-id")
     assert page.locator("#goals li").count() >= 2
     assert page.locator("#suggestions li").count() >= 1
-    assert page.locator("table tbody tr").count() == 7
+    assert page.locator("table tbody tr").count() == 9
     nav = page.locator("nav.nav a").all_inner_texts()
-    assert nav == ["My workbench", "Drill-down"]
+    assert nav == ["My workbench", "Drill-down", "Tickets & quality", "Ask"]
     finish(opened, f"agent_{size}")
 
 

@@ -8,11 +8,15 @@ import pytest
 from features.errors import InvalidInput
 from features.measures.alert_rules import (
     ALERT_COLUMNS,
+    KIND_COMPLIANCE_MISS,
     KIND_LOW_CSAT,
+    KIND_NEGATIVE_EMOTION,
     KIND_NEGATIVE_SENTIMENT,
     KIND_SERVICE_LEVEL,
     AlertThresholds,
+    ClusterThresholds,
     contact_alerts,
+    quality_alerts,
     queue_alerts,
 )
 
@@ -110,3 +114,59 @@ def test_queue_alerts_per_queue_targets_and_min_offered() -> None:
     with pytest.raises(InvalidInput):
         queue_alerts(history_frame(), {"billing": 80})
     assert queue_alerts(history_frame().iloc[0:0], 0.8).empty
+
+
+def evaluations_frame() -> pd.DataFrame:
+    """billing 10:00-11:00: 5 contacts, 2 angry and 3 missing the script; 11:xx: 1 angry."""
+    angry = [{"start_s": 0.0, "end_s": 9.0, "label": "angry", "score": 0.9}]
+    calm = [{"start_s": 0.0, "end_s": 9.0, "label": "neutral", "score": 0.9}]
+    rows = [
+        {"evaluation_id": f"e{i}", "contact_id": f"c{i}", "queue": "billing",
+         "arrived_at": pd.Timestamp(f"2026-11-30 10:{10 * i:02d}", tz=TZ),
+         "evaluated_at": pd.Timestamp("2026-11-30 12:00", tz=TZ), "source": "speech",
+         "script_compliance": 0.5 if i < 3 else 0.9, "empathy": 0.7, "keywords": [],
+         "emotion": angry if i < 2 else calm}
+        for i in range(5)
+    ]  # fmt: skip
+    rows.append({**rows[0], "evaluation_id": "e9", "contact_id": "c9",
+                 "arrived_at": pd.Timestamp("2026-11-30 11:05", tz=TZ)})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_compliance_misses_cluster_on_a_queue() -> None:
+    alerts = quality_alerts(evaluations_frame(), timezone=TZ)
+    assert alerts["kind"].tolist() == [KIND_COMPLIANCE_MISS]
+    row = alerts.iloc[0]
+    assert row["key"] == "billing|2026-11-30T09:00:00+00:00"
+    assert row["value"] == pytest.approx(3 / 5) and row["threshold"] == 0.3
+    assert row["team"] is None and row["queue"] == "billing"
+    assert "3 of 5 evaluated contacts (60%) missing the script" in row["message"]
+
+
+def test_negative_emotion_cluster_with_lower_count() -> None:
+    limits = ClusterThresholds(min_count=2, min_share=0.4)
+    alerts = quality_alerts(evaluations_frame(), timezone=TZ, thresholds=limits)
+    kinds = dict(zip(alerts["kind"], alerts["value"], strict=True))
+    assert kinds == {KIND_NEGATIVE_EMOTION: pytest.approx(0.4), KIND_COMPLIANCE_MISS: 0.6}
+    # The 11:00 window has one angry contact: below the count.
+    assert set(alerts["interval_start"].astype(str)) == {"2026-11-30 10:00:00+01:00"}
+
+
+def test_latest_evaluation_of_a_contact_counts_once() -> None:
+    frame = evaluations_frame()
+    review = frame.iloc[[0]].assign(
+        evaluation_id="e0-manual",
+        script_compliance=0.95,
+        evaluated_at=pd.Timestamp("2026-12-01 09:00", tz=TZ),
+    )
+    # The review passes c0: two misses of five are below the count of three.
+    alerts = quality_alerts(pd.concat([frame, review], ignore_index=True), timezone=TZ)
+    assert alerts.empty
+
+
+def test_cluster_thresholds_are_checked() -> None:
+    with pytest.raises(InvalidInput):
+        ClusterThresholds(min_share=1.5)
+    with pytest.raises(InvalidInput):
+        ClusterThresholds(window_minutes=7)
+    assert quality_alerts(pd.DataFrame(), timezone=TZ).empty

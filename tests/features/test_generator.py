@@ -282,6 +282,10 @@ def test_written_files(tmp_path: Path) -> None:
         "agents.json",
         "params.json",
         "rates.csv",
+        "tickets.json",
+        "kb_events.csv",
+        "quality.json",
+        "aliases.json",
     }
     text = (tmp_path / "contacts.csv").read_text().splitlines()
     assert text[0].startswith("contact_id,queue,arrived_at,channel,answered_at")

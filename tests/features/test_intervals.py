@@ -124,6 +124,31 @@ def test_threshold_per_queue_and_default() -> None:
     assert history.iloc[0]["service_level"] == pytest.approx(0.0)
 
 
+def test_channel_thresholds_by_default() -> None:
+    """Answered after 45 s: out of service on voice (20 s), in service on chat (60 s); after
+    3 hours: in service on e-mail (4 h), out on social (1 h); a per-queue threshold wins."""
+    waits = {"voice": 45, "chat": 45, "email": 3 * 3600, "social": 3 * 3600, "messaging": 240}
+    rows = [
+        {
+            "queue": channel,
+            "channel": channel,
+            "arrived_at": "2026-11-10 09:01:00",
+            "answered_at": str(ts("2026-11-10 09:01:00") + pd.Timedelta(seconds=wait))[:19],
+            "ended_at": "2026-11-10 23:00:00",
+            "handle_s": 60.0,
+        }
+        for channel, wait in waits.items()
+    ]
+    history = build_intervals(contacts_frame(rows), timezone=TZ).set_index("queue")
+    assert history["service_level"].to_dict() == {
+        "chat": 1.0, "email": 1.0, "messaging": 1.0, "social": 0.0, "voice": 0.0,
+    }  # fmt: skip
+    queue = build_intervals(contacts_frame(rows), timezone=TZ, sl_threshold_s={"voice": 60.0})
+    assert queue.set_index("queue").loc[["voice", "social"], "service_level"].tolist() == [1, 0]
+    no_channel = contacts_frame([{**rows[0], "channel": None}])
+    assert build_intervals(no_channel, timezone=TZ)["service_level"].tolist() == [0.0]
+
+
 @pytest.mark.parametrize(
     ("freq", "expected_starts"),
     [

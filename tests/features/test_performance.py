@@ -116,3 +116,24 @@ def test_naive_period_is_rejected() -> None:
     with pytest.raises(InvalidInput) as caught:
         agent_performance(_contacts(), _states(), AGENTS, start=pd.Timestamp("2026-11-30"), end=END)
     assert caught.value.errors[0].field == "start"
+
+
+def test_quality_scores_beside_the_team() -> None:
+    quality = pd.DataFrame(
+        {
+            "agent_id": ["a1", "a1", "a2", "a3"],
+            "script_compliance": [0.5, 0.7, 0.9, 0.95],
+            "empathy": [0.4, 0.6, 0.8, 0.9],
+            "emotion": [[], [], [], []],
+        }
+    )
+    perf = agent_performance(
+        _contacts(), _states(), AGENTS, ROSTER, start=START, end=END, quality=quality
+    ).set_index("agent_id")
+    assert perf.loc["a1", "script_compliance"] == pytest.approx(0.6)
+    assert perf.loc["a1", "script_compliance_team_median"] == pytest.approx(0.9)
+    assert perf.loc["a1", "empathy_percentile"] == pytest.approx(0.0)
+    assert pd.isna(perf.loc["a4", "empathy"])
+    report = personal_report(perf.reset_index(), "a1", most=4)
+    assert any(s.startswith("Your contacts follow 60% of the script") for s in report.suggestions)
+    assert report.kpis["empathy"]["value"] == pytest.approx(0.5)

@@ -130,9 +130,15 @@ def test_handle_time_derived_in_both_directions() -> None:
 
 def test_unknown_channel_and_default() -> None:
     found = broken([contact(channel="fax")])
-    assert (0, "channel", "must be one of voice, chat, email") in found
-    clean = validate_contacts(pd.DataFrame([contact(channel="Chat"), contact(contact_id="c2")]))
-    assert clean["channel"].tolist() == ["chat", "voice"]
+    assert (0, "channel", "must be one of voice, chat, email, social, messaging") in found
+    rows = [
+        contact(channel="Chat"),
+        contact(contact_id="c2"),
+        contact(contact_id="c3", channel="social"),
+        contact(contact_id="c4", channel="Messaging"),
+    ]
+    clean = validate_contacts(pd.DataFrame(rows))
+    assert clean["channel"].tolist() == ["chat", "voice", "social", "messaging"]
 
 
 @pytest.mark.parametrize(

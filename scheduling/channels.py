@@ -13,6 +13,13 @@ channel decides how it is staffed:
   answered within 4 hours (same business morning or afternoon). Work arriving in one interval may
   be done in any later interval within the target, so requirements come from a backlog recursion
   (:mod:`scheduling.backlog`), not from a queue at a threshold in seconds.
+- **social** — posts on social media: deferred like e-mail, first response within 1 hour (90%).
+- **messaging** — messaging apps: live like chat (two conversations per agent), 80% within 5
+  minutes, since a messaging customer does not sit watching the window.
+
+The thresholds are the product-wide table :data:`features.schema.CHANNEL_THRESHOLDS_S` (the
+interval histories, KPIs and BI views use the same numbers); this module adds how each channel is
+staffed.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from typing import Final
 import pandas as pd
 
 from features.errors import FieldError, InvalidInput
-from features.schema import CHANNELS, DEFAULT_CHANNEL, DEFAULT_SL_THRESHOLD_S, QUEUE
+from features.schema import CHANNEL_THRESHOLDS_S, CHANNELS, DEFAULT_CHANNEL, QUEUE
 
 CHANNEL: Final = "channel"
 """Column naming a row's channel (contacts, forecasts)."""
@@ -55,10 +62,17 @@ class ChannelStandard:
     deferred: bool
 
 
+_STAFFING: Final = {
+    # channel: (service level, concurrency, deferred)
+    "voice": (0.8, 1, False),
+    "chat": (0.8, 2, False),
+    "email": (0.95, 1, True),
+    "social": (0.9, 1, True),
+    "messaging": (0.8, 2, False),
+}
 CHANNEL_STANDARDS: Final[Mapping[str, ChannelStandard]] = {
-    "voice": ChannelStandard("voice", 0.8, DEFAULT_SL_THRESHOLD_S, 1, False),
-    "chat": ChannelStandard("chat", 0.8, 60.0, 2, False),
-    "email": ChannelStandard("email", 0.95, 4 * 3600.0, 1, True),
+    channel: ChannelStandard(channel, level, CHANNEL_THRESHOLDS_S[channel], slots, deferred)
+    for channel, (level, slots, deferred) in _STAFFING.items()
 }
 """The standard of every channel in :data:`features.schema.CHANNELS`."""
 

@@ -15,7 +15,7 @@ import pandas as pd
 from features.calendar import WEEKDAYS
 from features.schema import COVERAGE_COLUMNS, ROSTER_ACTIVITIES
 from scheduling.coverage import count_coverage
-from scheduling.roster.options import build_week_grid
+from scheduling.roster.options import ShiftOption, build_week_grid
 from scheduling.roster.scenario import Agent, Scenario, ShiftTemplate, clock_minutes
 
 
@@ -161,6 +161,38 @@ def _check_agent(agent: Agent, rows: pd.DataFrame, scenario: Scenario, tz: ZoneI
         best = max(best, run)
     if best > scenario.rules.max_consecutive_days:
         out.append(f"{aid}: max_consecutive_days - {best} days in a row")
+    return out
+
+
+def roster_shifts(scenario: Scenario, roster: pd.DataFrame) -> dict[str, list[ShiftOption]]:
+    """The shifts each agent works, read from the roster rows alone (contiguous rows make one
+    shift), as :class:`~scheduling.roster.options.ShiftOption` values on the week's grid.
+
+    The template is the first of the agent's contract templates with the shift's length (the
+    objective's preference and fairness tests read only the day, start and end).
+    """
+    tz = ZoneInfo(scenario.timezone)
+    grid = build_week_grid(scenario)
+    agents = {a.agent_id: a for a in scenario.agents}
+    out: dict[str, list[ShiftOption]] = {}
+    for agent_id, rows in roster.groupby("agent_id", sort=True):
+        agent = agents.get(str(agent_id))
+        for s in _split_shifts(rows, tz):
+            names = agent.contract.templates if agent is not None else []
+            template = next(
+                (n for n in names if scenario.template(n).length_minutes == s.minutes), ""
+            )
+            out.setdefault(str(agent_id), []).append(
+                ShiftOption(
+                    day=(s.date - scenario.week_start).days,
+                    template=template,
+                    start=grid.index_of(s.start),
+                    end=grid.index_of(s.end),
+                    minutes=s.minutes,
+                    start_clock=_wall_minutes(s.start, s.date, tz),
+                    end_clock=_wall_minutes(s.end, s.date, tz),
+                )
+            )
     return out
 
 

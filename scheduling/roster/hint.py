@@ -11,16 +11,19 @@ from collections.abc import Mapping
 import numpy as np
 from ortools.sat.python import cp_model
 
-from features.calendar import WEEKDAYS
 from scheduling.roster.extract import SolvedPlan
 from scheduling.roster.model import (
-    OVER_WEIGHT,
-    UNDER_WEIGHT,
     RosterModel,
     add_consecutive_days_rule,
     add_contract_rules,
     add_rest_rules,
     add_shift_choices,
+)
+from scheduling.roster.objective import (
+    OVER_WEIGHT,
+    PREFERENCE_WEIGHT,
+    on_preferred_day_off,
+    under_weight,
 )
 from scheduling.roster.options import ShiftCatalogue, ShiftOption
 from scheduling.roster.scenario import Agent, Scenario
@@ -51,15 +54,16 @@ def greedy_shifts(
     """Shifts per agent by greedy construction then agent-by-agent re-optimisation.
 
     Each agent in turn takes the week of shifts (keeping all its own hard rules; a tiny CP-SAT
-    model) with the best gain against the residual requirement: ``UNDER_WEIGHT x priority``
-    per interval it fills, ``-OVER_WEIGHT`` per interval it over-covers, ``-1`` per shift on a
-    preferred day off. Later passes take each agent out and put it back at its best. After
-    `time_budget_s` seconds the remaining agents of the first pass only get a feasible week.
+    model) with the best gain against the residual requirement: the queue's under-coverage
+    weight per interval it fills, ``-OVER_WEIGHT`` per interval it over-covers,
+    ``-PREFERENCE_WEIGHT`` per shift on a preferred day off (weights of
+    :mod:`scheduling.roster.objective`). Later passes take each agent out and put it back at
+    its best. After `time_budget_s` seconds the remaining agents of the first pass only get a
+    feasible week.
     """
     started = time.perf_counter()
     queues = scenario.queue_names()
-    priority = np.array([q.priority for q in scenario.queues])
-    fill = np.maximum(1, np.round(UNDER_WEIGHT * priority)).astype(np.int64)
+    fill = np.array([under_weight(q.priority) for q in scenario.queues], dtype=np.int64)
     horizon = len(catalogue.grid.starts)
     weeks = catalogue.grid.week_intervals
     residual = np.zeros((len(queues), horizon), dtype=np.int64)
@@ -103,12 +107,11 @@ def greedy_shifts(
             gain_t = np.where(residual[rows] > 0, fill[rows, None], -OVER_WEIGHT).max(axis=0)
             gain_t[weeks:] = 0
             cumulative = np.concatenate([[0], np.cumsum(gain_t)])
-            off = set(agent.preferences.days_off)
             gains = []
             for o in options[aid]:
                 gain = int(cumulative[o.end] - cumulative[o.start])
-                if WEEKDAYS[(weekday + o.day) % 7] in off:
-                    gain -= 1
+                if on_preferred_day_off(agent, o, weekday):
+                    gain -= PREFERENCE_WEIGHT
                 gains.append(gain)
             if previous is None and spent > time_budget_s:
                 rm.model.clear_objective()

@@ -11,8 +11,7 @@ hundreds of agents:
   agents of S at work in t);
 * coverage(q, t) = sum over S of route; under/over-coverage against the requirement.
 
-The objective weighs priority-weighted under-coverage first (``UNDER_WEIGHT`` x priority per
-agent-interval), then over-coverage, then soft preferences and fairness.
+Every weight and penalty of the objective comes from :mod:`scheduling.roster.objective`.
 """
 
 from __future__ import annotations
@@ -25,18 +24,14 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from features.calendar import WEEKDAYS
+from scheduling.roster.objective import (
+    fairness_tests,
+    preferences_broken,
+    under_weight,
+    weighted_total,
+)
 from scheduling.roster.options import ShiftCatalogue, ShiftOption
-from scheduling.roster.scenario import Agent, Scenario, clock_minutes
-
-UNDER_WEIGHT = 1000
-"""Objective weight of one agent-interval of under-coverage on a queue of priority 1."""
-OVER_WEIGHT = 10
-"""Objective weight of one agent-interval of over-coverage."""
-PREFERENCE_WEIGHT = 1
-"""Objective weight of one shift against an agent's preferences."""
-FAIRNESS_WEIGHT = 1
-"""Objective weight of one unit of the largest per-agent count of weekend/early/late shifts."""
+from scheduling.roster.scenario import Agent, Scenario
 
 SkillSet = frozenset[str]
 SlotKey = tuple[int, str, int]
@@ -180,20 +175,12 @@ def add_preference_penalties(
 ) -> cp_model.LinearExpr:
     """Penalty terms: one per shift on a preferred day off or starting outside the preferred
     start window. Returns their sum."""
-    penalties: list[cp_model.IntVar] = []
+    penalties: list[Any] = []
     for agent in scenario.agents:
-        prefs = agent.preferences
-        off = set(prefs.days_off)
-        after = clock_minutes(prefs.start_after) if prefs.start_after else None
-        before = clock_minutes(prefs.start_before) if prefs.start_before else None
         for o in options[agent.agent_id]:
-            var = rm.shifts[(agent.agent_id, o.key)]
-            if WEEKDAYS[(week_start_weekday + o.day) % 7] in off:
-                penalties.append(var)
-            if (after is not None and o.start_clock < after) or (
-                before is not None and o.start_clock > before
-            ):
-                penalties.append(var)
+            broken = preferences_broken(agent, o, week_start_weekday)
+            if broken:
+                penalties.append(broken * rm.shifts[(agent.agent_id, o.key)])
     return sum(penalties, start=0)  # type: ignore[return-value]
 
 
@@ -205,15 +192,8 @@ def add_fairness_terms(
 ) -> cp_model.LinearExpr:
     """Fairness: the largest per-agent number of weekend days, early starts and late ends
     (each pushed down, which shares them evenly). Returns the sum of the three maxima."""
-    early = clock_minutes(scenario.rules.early_start_before)
-    late = clock_minutes(scenario.rules.late_end_after)
     maxima = []
-    kinds = {
-        "weekend": lambda o: WEEKDAYS[(week_start_weekday + o.day) % 7] in ("sat", "sun"),
-        "early": lambda o: o.start_clock < early,
-        "late": lambda o: o.end_clock > late,
-    }
-    for kind, test in kinds.items():
+    for kind, test in fairness_tests(scenario.rules, week_start_weekday).items():
         per_agent = []
         for agent in scenario.agents:
             hits = [(agent.agent_id, o.key) for o in options[agent.agent_id] if test(o)]
@@ -346,7 +326,7 @@ def add_coverage_objective(
     under_all: list[Any] = []
     over_all: list[Any] = []
     for queue, priority in priorities.items():
-        weight = max(1, round(UNDER_WEIGHT * priority))
+        weight = under_weight(priority)
         for t in range(week_intervals):
             need = required.get((queue, t), 0)
             terms = coverage.get((queue, t), [])
@@ -422,9 +402,7 @@ def build_roster_model(
         "fairness": fair,
         "weighted_under_coverage": weighted,
     }
-    rm.model.minimize(
-        weighted + OVER_WEIGHT * over + PREFERENCE_WEIGHT * prefs + FAIRNESS_WEIGHT * fair
-    )
+    rm.model.minimize(weighted_total(weighted, over, prefs, fair))
     return rm
 
 
@@ -454,68 +432,6 @@ def build_diagnosis_model(
     add_consecutive_days_rule(rm, scenario, options)
     rm.model.add_assumptions(list(rm.guards.values()))
     return rm
-
-
-def plan_objective_terms(
-    scenario: Scenario,
-    shifts: Mapping[str, list[ShiftOption]],
-    coverage_gaps: Iterable[tuple[str, int]],
-    week_start_weekday: int,
-) -> dict[str, float]:
-    """The objective's terms measured on a finished roster (the same definitions as the model).
-
-    Parameters
-    ----------
-    shifts:
-        Shifts worked per agent.
-    coverage_gaps:
-        (queue, scheduled - required) per queue and interval, in agents.
-
-    Returns
-    -------
-    dict
-        under_coverage, over_coverage (agent-intervals), weighted_under_coverage, preferences,
-        fairness, and ``objective`` (the weighted total).
-    """
-    priority = {q.name: q.priority for q in scenario.queues}
-    under = over = weighted = 0.0
-    for queue, gap in coverage_gaps:
-        if gap < 0:
-            under -= gap
-            weighted -= gap * max(1, round(UNDER_WEIGHT * priority[queue]))
-        else:
-            over += gap
-    early = clock_minutes(scenario.rules.early_start_before)
-    late = clock_minutes(scenario.rules.late_end_after)
-    prefs = 0
-    counts = {"weekend": [0], "early": [0], "late": [0]}
-    for agent in scenario.agents:
-        p = agent.preferences
-        after = clock_minutes(p.start_after) if p.start_after else None
-        before = clock_minutes(p.start_before) if p.start_before else None
-        mine = shifts.get(agent.agent_id, [])
-        days = [WEEKDAYS[(week_start_weekday + o.day) % 7] for o in mine]
-        prefs += sum(d in p.days_off for d in days)
-        prefs += sum(
-            (after is not None and o.start_clock < after)
-            or (before is not None and o.start_clock > before)
-            for o in mine
-        )
-        counts["weekend"].append(sum(d in ("sat", "sun") for d in days))
-        counts["early"].append(sum(o.start_clock < early for o in mine))
-        counts["late"].append(sum(o.end_clock > late for o in mine))
-    fairness = float(sum(max(values) for values in counts.values()))
-    objective = (
-        weighted + OVER_WEIGHT * over + PREFERENCE_WEIGHT * prefs + FAIRNESS_WEIGHT * fairness
-    )
-    return {
-        "under_coverage": under,
-        "over_coverage": over,
-        "weighted_under_coverage": weighted,
-        "preferences": float(prefs),
-        "fairness": fairness,
-        "objective": objective,
-    }
 
 
 def configure_solver(solver: cp_model.CpSolver, time_limit_s: float, workers: int) -> None:

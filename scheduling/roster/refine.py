@@ -17,8 +17,6 @@ from collections.abc import Mapping
 from ortools.sat.python import cp_model
 
 from scheduling.roster.model import (
-    OVER_WEIGHT,
-    PREFERENCE_WEIGHT,
     LinearTerms,
     RosterModel,
     SkillSet,
@@ -31,6 +29,7 @@ from scheduling.roster.model import (
     configure_solver,
     skill_set,
 )
+from scheduling.roster.objective import weighted_total
 from scheduling.roster.options import ShiftCatalogue, ShiftOption
 from scheduling.roster.scenario import Scenario
 
@@ -109,7 +108,8 @@ def retime_day(
         rm, coverage, window, priorities, catalogue.grid.week_intervals
     )
     prefs = add_preference_penalties(rm, sub, options, catalogue.grid.week_start.weekday())
-    rm.model.minimize(weighted + OVER_WEIGHT * over + PREFERENCE_WEIGHT * prefs)
+    # Fairness counts whole weeks; a day's re-timing leaves it to the main search.
+    rm.model.minimize(weighted_total(weighted, over, prefs, 0))
     # First complete the current timing (breaks, routes) so the search starts from it and
     # can only improve on it.
     keep = [rm.shifts[(a.agent_id, current[a.agent_id].key)] for a in movers]

@@ -35,8 +35,8 @@ from scheduling.roster.model import (
     build_diagnosis_model,
     build_roster_model,
     configure_solver,
-    plan_objective_terms,
 )
+from scheduling.roster.objective import plan_objective_terms
 from scheduling.roster.options import ShiftCatalogue, ShiftOption, WeekGrid, build_catalogue
 from scheduling.roster.precheck import precheck_agents
 from scheduling.roster.refine import retime_week

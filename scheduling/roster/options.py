@@ -113,6 +113,17 @@ class ShiftCatalogue:
     breaks: dict[str, list[BreakSlots]] = field(default_factory=dict)
 
 
+def queue_blocks(length: int, block: int) -> tuple[tuple[int, int], ...]:
+    """Queue blocks of a shift `length` intervals long, as shift-relative ``[start, end)`` offsets.
+
+    Blocks are `block` intervals long from the shift's start and the last takes the remainder,
+    so when a shift has several blocks each lasts at least `block` intervals; a multi-skilled
+    agent serves one queue per block.
+    """
+    count = max(1, length // max(1, block))
+    return tuple((j * block, (j + 1) * block if j < count - 1 else length) for j in range(count))
+
+
 def template_breaks(template: ShiftTemplate, interval_minutes: int) -> list[BreakSlots]:
     """Break start offsets (in intervals from the shift start) keeping each break whole in its
     window."""

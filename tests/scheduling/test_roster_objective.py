@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 
 from scheduling.roster.checks import check_roster, coverage_table, roster_shifts
-from scheduling.roster.objective import plan_objective_terms
+from scheduling.roster.objective import coverage_values, plan_objective_terms
+from scheduling.roster.options import build_week_grid
 from scheduling.roster.planted import planted_instance
 from scheduling.roster.scenario import load_scenario
-from scheduling.roster.solver import solve_roster
+from scheduling.roster.solver import scheduled_cells, solve_roster
 
 
 @pytest.fixture(scope="module")
@@ -29,12 +30,17 @@ def test_small_planted_instance_is_solved_to_optimality_with_zero_under_coverage
 
 def test_solver_objective_equals_the_recomputation_from_roster_rows(planted_solved):
     scenario, result = planted_solved
+    grid = build_week_grid(scenario)
     required = result.coverage[["queue", "interval_start", "required"]]
     coverage = coverage_table(result.roster, scenario, required)
+    need = {
+        (q, grid.index_of(t)): int(n) for q, t, n in required.itertuples(index=False) if n > 0
+    }
     terms = plan_objective_terms(
         scenario,
         roster_shifts(scenario, result.roster),
-        coverage[["queue", "gap"]].itertuples(index=False),
+        scheduled_cells(coverage, grid),
+        coverage_values(scenario, need, grid),
         scenario.week_start.weekday(),
     )
     solved = next(s for s in result.stages if s["stage"] == "roster")

@@ -31,6 +31,7 @@ from features.records.frame_io import read_frame  # noqa: E402
 from scheduling.requirements import ServiceTargets, compute_requirements  # noqa: E402
 from scheduling.roster.checks import check_roster  # noqa: E402
 from scheduling.roster.model import build_roster_model  # noqa: E402
+from scheduling.roster.objective import coverage_values  # noqa: E402
 from scheduling.roster.options import build_catalogue  # noqa: E402
 from scheduling.roster.planted import planted_instance  # noqa: E402
 from scheduling.roster.scenario import load_scenario  # noqa: E402
@@ -205,7 +206,8 @@ def anonymous_ours(data: dict, time_limit: float) -> dict:
     scenario = load_scenario(data)
     catalogue = build_catalogue(scenario)
     required = _required_cells(scenario_requirements(scenario), catalogue.grid)
-    rm = build_roster_model(scenario, catalogue, required, anonymous=True)
+    values = coverage_values(scenario, required, catalogue.grid)
+    rm = build_roster_model(scenario, catalogue, values, anonymous=True)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = 2

@@ -22,7 +22,7 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from features.schema import ROSTER_COLUMNS
-from scheduling.roster.model import SkillSet, SlotKey, phase_aligned
+from scheduling.roster.model import SkillSet, SlotKey
 from scheduling.roster.options import BreakSlots, ShiftCatalogue, ShiftOption, queue_blocks
 from scheduling.roster.scenario import Scenario
 
@@ -238,7 +238,10 @@ def _match_greedily(matching: _Matching, skills: Mapping[str, Mapping[str, int]]
                     None,
                 )
                 if pick is None:
-                    raise ValueError("break takers do not fit the block counts")
+                    raise ValueError(
+                        f"break takers of {cls} do not fit the block counts of {block_id}"
+                        f" (fixed {fixed}, previous {previous}, ranked {ranked})"
+                    )
                 need[(cls, pick)] -= 1
                 for k in touched:
                     if queue_of[i][k] is None:
@@ -262,9 +265,12 @@ def _match_greedily(matching: _Matching, skills: Mapping[str, Mapping[str, int]]
     return [(offsets[i], [str(q) for q in queue_of[i]]) for i in range(len(units))]
 
 
-def _match_by_search(matching: _Matching, seed: int) -> list[Handout]:
+def _match_by_search(
+    matching: _Matching, seed: int, offsets: list[list[int]] | None = None
+) -> list[Handout]:
     """Handouts matching the counts as closely as possible (a small CP-SAT model, exact when
-    the counts can be met), with as few queue changes as possible."""
+    the counts can be met), with as few queue changes as possible; break offsets fixed to
+    `offsets` when given."""
     model = cp_model.CpModel()
     units = matching.units
     serve = {
@@ -278,6 +284,7 @@ def _match_by_search(matching: _Matching, seed: int) -> list[Handout]:
         for i, u in enumerate(units)
         for b, rule in enumerate(u.rules)
         for o in rule.offsets
+        if offsets is None or offsets[i][b] == o
     }
     on = {
         (i, b, o, q): model.new_bool_var(f"on_{i}_{b}_{o}_{q}")
@@ -291,8 +298,9 @@ def _match_by_search(matching: _Matching, seed: int) -> list[Handout]:
             for q in matching.queues:
                 totals[("serve", block_id, q)].append(serve[(i, k, q)])
         for b, rule in enumerate(unit.rules):
-            model.add_exactly_one(take[(i, b, o)] for o in rule.offsets)
-            for o in rule.offsets:
+            allowed = [o for o in rule.offsets if (i, b, o) in take]
+            model.add_exactly_one(take[(i, b, o)] for o in allowed)
+            for o in allowed:
                 totals[("take", (unit.option.key, b, o), "")].append(take[(i, b, o)])
                 model.add(sum(on[(i, b, o, q)] for q in matching.queues) == take[(i, b, o)])
                 cls = matching.break_class(unit, b, o)
@@ -331,7 +339,11 @@ def _match_by_search(matching: _Matching, seed: int) -> list[Handout]:
     return [
         (
             [
-                next(o for o in rule.offsets if solver.boolean_value(take[(i, b, o)]))
+                next(
+                    o
+                    for o in rule.offsets
+                    if (i, b, o) in take and solver.boolean_value(take[(i, b, o)])
+                )
                 for b, rule in enumerate(unit.rules)
             ],
             [
@@ -360,9 +372,9 @@ def _matchings(scenario: Scenario, catalogue: ShiftCatalogue, plan: SolvedPlan) 
         skill_group = frozenset(agent.skills)
         for shift in plan.shifts.get(agent.agent_id, []):
             spans = queue_blocks(shift.end - shift.start, block)
-            rules = tuple(catalogue.breaks[shift.template])
+            rules = tuple(catalogue.breaks_of(shift, len(skill_group) > 1))
             ids: tuple[Hashable, ...]
-            if len(skill_group) > 1 and phase_aligned(shift, block):
+            if catalogue.phase_routed(shift, len(skill_group) > 1):
                 phase = shift.start % block
                 ids = tuple(("B", (shift.start + first - phase) // block) for first, _ in spans)
                 name: tuple[Any, ...] = (skill_group, "phase", phase)
@@ -421,7 +433,14 @@ def _realise_blocks(
             try:
                 handouts = _match_greedily(matching, skills)
             except ValueError:
-                handouts = _match_by_search(matching, seed)
+                # Phase groups have separated breaks: which agent of a slot takes which offset
+                # does not matter, so only the queues are searched.
+                fixed = (
+                    _hand_out_offsets(matching)
+                    if matching.break_class is _phase_break_class
+                    else None
+                )
+                handouts = _match_by_search(matching, seed, fixed)
         for unit, (chosen, names) in zip(matching.units, handouts, strict=True):
             shift = unit.option
             for rule, offset in zip(unit.rules, chosen, strict=True):

@@ -26,7 +26,6 @@ from scheduling.roster.model import (
     add_contract_rules,
     add_rest_rules,
     add_shift_choices,
-    phase_aligned,
     skill_set,
 )
 from scheduling.roster.objective import (
@@ -82,31 +81,47 @@ def gain_table(queues: list[str], horizon: int, values: Mapping[CellKey, CellVal
 
 @dataclass
 class _Valuation:
-    """Shift gains of one agent against the current coverage."""
+    """Shift gains of one agent against the current coverage, with the queue chosen for each
+    block (row indices into the agent's sorted skills) and the cheapest offset of each break."""
 
     gains: list[int]
     choices: list[np.ndarray]
+    offsets: list[list[int]]
 
 
 def _value_shifts(
     options: list[ShiftOption],
     cumulative: np.ndarray,
     block: int,
+    catalogue: ShiftCatalogue,
     agent: Agent,
     weekday: int,
 ) -> _Valuation:
-    """Gain of each shift (best queue per block, summed) and the block queue choices (row
-    indices into the agent's sorted skills; ties go to the first)."""
-    gains: list[int] = []
-    choices: list[np.ndarray] = []
+    """Gain of each shift: per queue block the best queue's gain (ties go to the first), less
+    each break at the offset where the agent's absence costs least (ties: earliest), less the
+    preference weight per preference broken."""
+    valued = _Valuation([], [], [])
     for o in options:
-        spans = np.array(queue_blocks(o.end - o.start, block)) + o.start
-        sums = cumulative[:, spans[:, 1]] - cumulative[:, spans[:, 0]]
+        spans = np.array(queue_blocks(o.end - o.start, block))
+        sums = cumulative[:, spans[:, 1] + o.start] - cumulative[:, spans[:, 0] + o.start]
         pick = np.argmax(sums, axis=0)
         gain = int(sums[pick, np.arange(len(spans))].sum())
-        gains.append(gain - PREFERENCE_WEIGHT * preferences_broken(agent, o, weekday))
-        choices.append(pick)
-    return _Valuation(gains, choices)
+        row_at = np.repeat(pick, spans[:, 1] - spans[:, 0])
+        chosen = []
+        for rule in catalogue.breaks_of(o, len(agent.skills) > 1):
+            starts = np.array(rule.offsets)
+            rows = row_at[starts]
+            lost = (
+                cumulative[rows, o.start + starts + rule.length]
+                - cumulative[rows, o.start + starts]
+            )
+            best = int(np.argmin(lost))
+            gain -= int(lost[best])
+            chosen.append(int(starts[best]))
+        valued.gains.append(gain - PREFERENCE_WEIGHT * preferences_broken(agent, o, weekday))
+        valued.choices.append(pick)
+        valued.offsets.append(chosen)
+    return valued
 
 
 def greedy_shifts(
@@ -142,34 +157,43 @@ def greedy_shifts(
     weekday = catalogue.grid.week_start.weekday()
     models: dict[str, RosterModel] = {}
     roster = GreedyRoster()
-    served: dict[str, list[tuple[int, int, int]]] = {}
+    served: dict[str, list[tuple[int, int, int, int]]] = {}
     order = sorted(scenario.agents, key=lambda a: (len(a.skills), a.agent_id))
     skills = {a.agent_id: sorted(a.skills) for a in scenario.agents}
     started_work = budget.spent
 
-    def take(aid: str, picked: list[ShiftOption], choices: list[np.ndarray] | None) -> None:
-        """Book the agent's shifts: block queues as chosen (or the best now, when None)."""
+    def take(aid: str, picked: list[ShiftOption], valued: _Valuation | None) -> None:
+        """Book the agent's shifts (block queues, breaks off the queues) as valued, or as
+        valued now when None."""
         rows = [row[q] for q in skills[aid]]
+        if valued is None:
+            valued = _value_shifts(
+                picked, _cumulative(rows), block, catalogue, agent_of[aid], weekday
+            )
         roster.shifts[aid] = picked
         mine = []
-        for i, o in enumerate(picked):
+        for o, pick, offsets in zip(picked, valued.choices, valued.offsets, strict=True):
             spans = queue_blocks(o.end - o.start, block)
-            if choices is None:
-                gains = _gains(rows)
-                cumulative = np.concatenate(
-                    [np.zeros((len(rows), 1), dtype=np.int64), np.cumsum(gains, axis=1)], axis=1
-                )
-                pick = _value_shifts([o], cumulative, block, agent_of[aid], weekday).choices[0]
-            else:
-                pick = choices[i]
             names = []
+            row_at = []
             for (first, last), k in zip(spans, pick, strict=True):
                 q = rows[int(k)]
                 names.append(queues[q])
-                covered[q, o.start + first : o.start + last] += 1
-                mine.append((q, o.start + first, o.start + last))
+                row_at.extend([q] * (last - first))
+                mine.append((q, o.start + first, o.start + last, 1))
+            rules = catalogue.breaks_of(o, len(rows) > 1)
+            for rule, offset in zip(rules, offsets, strict=True):
+                q = row_at[offset]
+                mine.append((q, o.start + offset, o.start + offset + rule.length, -1))
             roster.queues[(aid, o.day)] = tuple(names)
+        for q, first, last, sign in mine:
+            covered[q, first:last] += sign
         served[aid] = mine
+
+    def _cumulative(rows: list[int]) -> np.ndarray:
+        gains = _gains(rows)
+        start = np.zeros((len(rows), 1), dtype=np.int64)
+        return np.concatenate([start, np.cumsum(gains, axis=1)], axis=1)
 
     def _gains(rows: list[int]) -> np.ndarray:
         depth = np.minimum(covered[rows], deepest)
@@ -189,17 +213,15 @@ def greedy_shifts(
             if (round_ > 0 or aid in roster.shifts) and exhausted:
                 return roster
             previous = roster.shifts.get(aid)
-            for q, first, last in served.pop(aid, []):
-                covered[q, first:last] -= 1
+            for q, first, last, sign in served.pop(aid, []):
+                covered[q, first:last] -= sign
             if aid not in models:
                 models[aid] = _agent_model(scenario, catalogue, options[aid], agent)
             rm = models[aid]
             rows = [row[q] for q in skills[aid]]
-            gains = _gains(rows)
-            cumulative = np.concatenate(
-                [np.zeros((len(rows), 1), dtype=np.int64), np.cumsum(gains, axis=1)], axis=1
+            valued = _value_shifts(
+                options[aid], _cumulative(rows), block, catalogue, agent, weekday
             )
-            valued = _value_shifts(options[aid], cumulative, block, agent, weekday)
             if previous is None and exhausted:
                 rm.model.clear_objective()
             else:
@@ -226,7 +248,15 @@ def greedy_shifts(
             picked = [o for _, o in chosen]
             if previous != picked:
                 improved = True
-            take(aid, picked, [valued.choices[i] for i, _ in chosen])
+            take(
+                aid,
+                picked,
+                _Valuation(
+                    [valued.gains[i] for i, _ in chosen],
+                    [valued.choices[i] for i, _ in chosen],
+                    [valued.offsets[i] for i, _ in chosen],
+                ),
+            )
         if not improved:
             break
     return roster
@@ -289,7 +319,7 @@ def place_breaks(
             queues = own[(agent.agent_id, o.day)]
             block_of = [j for j, (first, last) in enumerate(spans) for _ in range(first, last)]
             offsets = []
-            rules = catalogue.breaks[o.template]
+            rules = catalogue.breaks_of(o, len(agent.skills) > 1)
             for b, rule in sorted(enumerate(rules), key=lambda item: item[1].offsets[0]):
                 best: tuple[int, int] | None = None
                 for offset in rule.offsets:
@@ -349,9 +379,6 @@ def add_hint(
     plan_block_breaks: dict[tuple[SkillSet, SlotKey, int, int, str], int] = defaultdict(int)
     plan_phase_blocks: dict[tuple[SkillSet, int, int, str], int] = defaultdict(int)
     plan_phase_breaks: dict[tuple[SkillSet, int, str, int, int, str], int] = defaultdict(int)
-    takers: dict[tuple[SkillSet, int, int, str, str], dict[int, int]] = defaultdict(
-        lambda: defaultdict(int)
-    )
     coverage: dict[CellKey, int] = defaultdict(int)
     for agent in scenario.agents:
         group = skill_set(agent)
@@ -364,18 +391,16 @@ def add_hint(
             numbers = [(o.start + first - phase) // block for first, _ in spans]
             off: set[int] = set()
             for b, (rule, offset) in enumerate(
-                zip(catalogue.breaks[o.template], p.offsets, strict=True)
+                zip(catalogue.breaks_of(o, len(group) > 1), p.offsets, strict=True)
             ):
                 q = p.queues[block_of[offset]]
                 plan_breaks[(group, key, b, offset)] += 1
                 plan_block_breaks[(group, key, b, offset, q)] += 1
                 plan_phase_breaks[(group, phase, o.template, b, o.start + offset, q)] += 1
-                for j in sorted({block_of[k] for k in range(offset, offset + rule.length)}):
-                    takers[(group, phase, numbers[j], q, o.template)][b] += 1
                 off.update(range(offset, offset + rule.length))
             for j, q in enumerate(p.queues):
                 plan_blocks[(group, key, j, q)] += 1
-                if len(group) > 1 and phase_aligned(o, block):
+                if catalogue.phase_routed(o, len(group) > 1):
                     plan_phase_blocks[(group, phase, numbers[j], q)] += 1
             for k in range(o.end - o.start):
                 if k in off or o.start + k >= weeks:
@@ -397,8 +422,6 @@ def add_hint(
         rm.model.add_hint(var, plan_phase_blocks.get(phase_key, 0))
     for phase_break_key, var in rm.phase_breaks.items():
         rm.model.add_hint(var, plan_phase_breaks.get(phase_break_key, 0))
-    for taker_key, var in rm.phase_takers.items():
-        rm.model.add_hint(var, max(takers.get(taker_key, {0: 0}).values(), default=0))
     for cell, var in rm.under.items():
         rm.model.add_hint(var, max(0, values[cell].need - coverage.get(cell, 0)))
     for cell, var in rm.over.items():

@@ -69,11 +69,6 @@ class RosterModel:
     )
     """(skill set, phase, template, break index, start interval, queue) -> those of them taking
     the break at that start."""
-    phase_takers: dict[tuple[SkillSet, int, int, str, str], cp_model.IntVar] = field(
-        default_factory=dict
-    )
-    """(skill set, phase, block, queue, template) -> the most takers of one break of the template
-    in the block on the queue (templates with several breaks there)."""
     under: dict[CellKey, cp_model.IntVar] = field(default_factory=dict)
     over: dict[CellKey, cp_model.IntVar] = field(default_factory=dict)
     penalties: dict[CellKey, cp_model.IntVar] = field(default_factory=dict)
@@ -85,11 +80,35 @@ class RosterModel:
     terms: dict[str, cp_model.LinearExpr] = field(default_factory=dict)
     guards: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
     """(agent_id, rule) -> enforcement literal, only when built for diagnosis."""
+    bounds: dict[int, int] = field(default_factory=dict)
+    """Variable index -> upper bound, kept as variables are made (reading the proto is slow)."""
+
+    def int_var(self, lower: int, upper: int, name: str) -> cp_model.IntVar:
+        """A new integer variable in [lower, upper], its bound remembered."""
+        var = self.model.new_int_var(lower, upper, name)
+        self.bounds[var.index] = upper
+        return var
+
+    def constant(self, value: int) -> cp_model.IntVar:
+        """A constant as a variable (for linear terms), its bound remembered."""
+        var = self.model.new_constant(value)
+        self.bounds[var.index] = value
+        return var
+
+    def upper(self, var: cp_model.IntVar) -> int:
+        """Largest value of a variable made by this model's helpers."""
+        bound = self.bounds.get(var.index)
+        return upper_bound(var) if bound is None else bound
 
 
 def skill_set(agent: Agent) -> SkillSet:
     """The queues an agent may serve."""
     return frozenset(agent.skills)
+
+
+def linear(terms: LinearTerms) -> cp_model.LinearExpr:
+    """The linear expression sum(coef x var) of (var, coef) terms."""
+    return cp_model.LinearExpr.weighted_sum([v for v, _ in terms], [c for _, c in terms])
 
 
 def upper_bound(var: cp_model.IntVar) -> int:
@@ -230,7 +249,7 @@ def add_fairness_terms(
                 per_agent.append(hits)
         if not per_agent:
             continue
-        top = rm.model.new_int_var(0, 7, f"max_{kind}_shifts")
+        top = rm.int_var(0, 7, f"max_{kind}_shifts")
         for hits in per_agent:
             rm.model.add(top >= sum(rm.shifts[k] for k in hits))
         rm.maxima[kind] = (top, per_agent)
@@ -251,9 +270,7 @@ def add_slot_counts(
             members[(group, o.key)].append(rm.shifts[(agent.agent_id, o.key)])
     for (group, key), shift_vars in members.items():
         name = "+".join(sorted(group))
-        count = rm.model.new_int_var(
-            0, len(shift_vars), f"count_{name}_d{key[0]}_{key[1]}_{key[2]}"
-        )
+        count = rm.int_var(0, len(shift_vars), f"count_{name}_d{key[0]}_{key[1]}_{key[2]}")
         rm.model.add(count == sum(shift_vars))
         rm.counts[(group, key)] = count
 
@@ -276,9 +293,7 @@ def add_anonymous_counts(
         groups[skill_set(agent)].append(agent)
     for (group, key), bound in allowed.items():
         name = "+".join(sorted(group))
-        rm.counts[(group, key)] = rm.model.new_int_var(
-            0, bound, f"count_{name}_d{key[0]}_{key[1]}_{key[2]}"
-        )
+        rm.counts[(group, key)] = rm.int_var(0, bound, f"count_{name}_d{key[0]}_{key[1]}_{key[2]}")
     for group, agents in groups.items():
         keys = [k for (g, k) in rm.counts if g == group]
         total_minutes = sum(minutes[k] * rm.counts[(group, k)] for k in keys)
@@ -303,10 +318,10 @@ def add_break_counts(
         slot = catalogue.slots[key]
         for t in range(slot.start, slot.end):
             working[(group, t)].append((count, 1))
-        for b, rule in enumerate(catalogue.breaks[slot.template]):
+        for b, rule in enumerate(catalogue.breaks_of(slot, len(group) > 1)):
             parts = []
             for offset in rule.offsets:
-                var = rm.model.new_int_var(0, upper_bound(count), f"{count.name}_b{b}_at{offset}")
+                var = rm.int_var(0, rm.upper(count), f"{count.name}_b{b}_at{offset}")
                 rm.breaks[(group, key, b, offset)] = var
                 parts.append(var)
                 for t in range(slot.start + offset, slot.start + offset + rule.length):
@@ -330,23 +345,17 @@ def add_routing(
             (queue,) = tuple(group)
             coverage[(queue, t)].extend(terms)
             continue
-        at_work = sum(var * coef for var, coef in terms)
-        bound = sum(upper_bound(var) for var, coef in terms if coef > 0)
+        at_work = linear(terms)
+        bound = sum(rm.upper(var) for var, coef in terms if coef > 0)
         name = "+".join(sorted(group))
         parts = []
         for queue in sorted(group):
-            var = rm.model.new_int_var(0, bound, f"route_{name}_{queue}_t{t}")
+            var = rm.int_var(0, bound, f"route_{name}_{queue}_t{t}")
             rm.routes[(group, queue, t)] = var
             coverage[(queue, t)].append((var, 1))
             parts.append(var)
         rm.model.add(sum(parts) == at_work)
     return coverage
-
-
-def phase_aligned(option: ShiftOption, block: int) -> bool:
-    """Whether a shift's queue blocks are whole `block`-interval blocks of the week grid's phase
-    ``start mod block`` (its length is a multiple of `block`)."""
-    return (option.end - option.start) % block == 0
 
 
 def add_phase_routing(
@@ -359,33 +368,35 @@ def add_phase_routing(
     intervals ``[p + B*block, p + (B+1)*block)``. So the agents of all those shifts are routed
     together: ``phase_block[S, p, B, q]`` agents of S on queue q throughout block B (they sum
     to the agents of the phase at work in B), and ``phase_break[S, p, template, b, s, q]`` of
-    them taking break b (of that template) starting at interval s. Agents of one template are
-    distinct from another's, and a break serves the queue of every block it reaches into, so in
-    each block and queue the largest count of one template's break takers there, summed over
-    templates, is at most the block's agents on the queue. Returns the coverage terms.
+    them taking break b (of that template) starting at interval s. A break serves the queue of
+    every block it reaches into, and with separated breaks
+    (:func:`~scheduling.roster.options.separate_breaks`) an agent takes at most one break per
+    block, so in each block and queue the break takers there number at most the block's agents
+    on the queue — which is also enough to hand the counts to named agents. Returns the
+    coverage terms.
     """
     coverage: dict[tuple[str, int], LinearTerms] = defaultdict(list)
     present: dict[tuple[SkillSet, int, int], list[cp_model.IntVar]] = defaultdict(list)
     takers: dict[tuple[SkillSet, int, str, int, int], list[cp_model.IntVar]] = defaultdict(list)
     for (group, key), count in rm.counts.items():
         slot = catalogue.slots[key]
-        if len(group) == 1 or upper_bound(count) == 0 or not phase_aligned(slot, block):
+        if rm.upper(count) == 0 or not catalogue.phase_routed(slot, len(group) > 1):
             continue
         phase = slot.start % block
         for first in range(slot.start, slot.end, block):
             present[(group, phase, (first - phase) // block)].append(count)
-        for b, rule in enumerate(catalogue.breaks[slot.template]):
+        for b, rule in enumerate(catalogue.breaks_of(slot, True)):
             for offset in rule.offsets:
                 taken = rm.breaks[(group, key, b, offset)]
                 takers[(group, phase, slot.template, b, slot.start + offset)].append(taken)
     served: dict[tuple[SkillSet, int, int, str], cp_model.IntVar] = {}
     for (group, phase, number), counts in present.items():
         queues = sorted(group)
-        bound = sum(upper_bound(c) for c in counts)
+        bound = sum(rm.upper(c) for c in counts)
         name = f"{'+'.join(queues)}_p{phase}_B{number}"
         parts = []
         for q in queues:
-            var = rm.model.new_int_var(0, bound, f"phase_block_{name}_{q}")
+            var = rm.int_var(0, bound, f"phase_block_{name}_{q}")
             rm.phase_blocks[(group, phase, number, q)] = var
             served[(group, phase, number, q)] = var
             parts.append(var)
@@ -393,45 +404,25 @@ def add_phase_routing(
             for t in range(first, min(first + block, week_intervals)):
                 coverage[(q, t)].append((var, 1))
         rm.model.add(sum(parts) == sum(counts))
-    inside: dict[tuple[SkillSet, int, int, str, str, int], list[cp_model.IntVar]] = defaultdict(
-        list
-    )
+    inside: dict[tuple[SkillSet, int, int, str], list[cp_model.IntVar]] = defaultdict(list)
     for (group, phase, template, b, start), breaks in takers.items():
         queues = sorted(group)
-        length = catalogue.breaks[template][b].length
-        bound = sum(upper_bound(v) for v in breaks)
+        length = (catalogue.separated[template] or [])[b].length
+        bound = sum(rm.upper(v) for v in breaks)
         name = f"{'+'.join(queues)}_p{phase}_{template}_b{b}_s{start}"
         blocks = range((start - phase) // block, (start + length - 1 - phase) // block + 1)
         parts = []
         for q in queues:
-            var = rm.model.new_int_var(0, bound, f"phase_break_{name}_{q}")
+            var = rm.int_var(0, bound, f"phase_break_{name}_{q}")
             rm.phase_breaks[(group, phase, template, b, start, q)] = var
             parts.append(var)
             for number in blocks:
-                inside[(group, phase, number, q, template, b)].append(var)
+                inside[(group, phase, number, q)].append(var)
             for t in range(start, min(start + length, week_intervals)):
                 coverage[(q, t)].append((var, -1))
         rm.model.add(sum(parts) == sum(breaks))
-    per_template: dict[tuple[SkillSet, int, int, str], dict[str, list[Any]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
-    for (group, phase, number, q, template, _), found in inside.items():
-        per_template[(group, phase, number, q)][template].append(sum(found))
-    for cell, templates in per_template.items():
-        total = []
-        for template, sums in templates.items():
-            if len(sums) == 1:
-                total.append(sums[0])
-                continue
-            group, phase, number, q = cell
-            most = rm.model.new_int_var(
-                0, upper_bound(served[cell]), f"phase_takers_{template}_p{phase}_B{number}_{q}"
-            )
-            for found in sums:
-                rm.model.add(most >= found)
-            rm.phase_takers[(group, phase, number, q, template)] = most
-            total.append(most)
-        rm.model.add(sum(total) <= served[cell])
+    for (group, phase, number, q), found in inside.items():
+        rm.model.add(sum(found) <= served[(group, phase, number, q)])
     return coverage
 
 
@@ -448,24 +439,24 @@ def add_block_routing(
     coverage: dict[tuple[str, int], LinearTerms] = defaultdict(list)
     for (group, key), count in rm.counts.items():
         slot = catalogue.slots[key]
-        if len(group) == 1 or upper_bound(count) == 0 or phase_aligned(slot, block):
+        if len(group) == 1 or rm.upper(count) == 0 or catalogue.phase_routed(slot, True):
             continue
         queues = sorted(group)
         name = f"{'+'.join(queues)}_d{key[0]}_{key[1]}_{key[2]}"
-        bound = upper_bound(count)
+        bound = rm.upper(count)
         spans = queue_blocks(slot.end - slot.start, block)
         served: dict[tuple[int, str], cp_model.IntVar] = {}
         for j, (first, last) in enumerate(spans):
             parts = []
             for q in queues:
-                var = rm.model.new_int_var(0, bound, f"block_{name}_j{j}_{q}")
+                var = rm.int_var(0, bound, f"block_{name}_j{j}_{q}")
                 rm.blocks[(group, key, j, q)] = var
                 served[(j, q)] = var
                 parts.append(var)
                 for t in range(slot.start + first, min(slot.start + last, week_intervals)):
                     coverage[(q, t)].append((var, 1))
             rm.model.add(sum(parts) == count)
-        for b, rule in enumerate(catalogue.breaks[slot.template]):
+        for b, rule in enumerate(catalogue.breaks_of(slot, True)):
             inside: dict[tuple[int, str], list[cp_model.IntVar]] = defaultdict(list)
             for offset in rule.offsets:
                 taken = rm.breaks[(group, key, b, offset)]
@@ -476,9 +467,7 @@ def add_block_routing(
                 ]
                 parts = []
                 for q in queues:
-                    var = rm.model.new_int_var(
-                        0, upper_bound(taken), f"block_break_{name}_b{b}_at{offset}_{q}"
-                    )
+                    var = rm.int_var(0, rm.upper(taken), f"block_break_{name}_b{b}_at{offset}_{q}")
                     rm.block_breaks[(group, key, b, offset, q)] = var
                     parts.append(var)
                     for j in touched:
@@ -532,16 +521,20 @@ def add_shortfall_penalty(
     penalty's linear pieces (exact at the optimum, since the penalty is convex and minimised)."""
     weights = value.weights
     need = value.need
-    if len(set(weights)) == 1:
+    if weights[0] == weights[-1]:
         return weights[0] * under  # type: ignore[return-value]
-    penalty = rm.model.new_int_var(0, value.penalty(0), f"penalty_{cell[0]}_t{cell[1]}")
+    penalty = rm.int_var(0, value.penalty(0), f"penalty_{cell[0]}_t{cell[1]}")
+    # Penalty with `missing` agents short: the weights of the last `missing` agents.
+    short = [0]
+    for k in range(need):
+        short.append(short[-1] + weights[need - k - 1])
     previous = None
     for missing in range(need):
         slope = weights[need - missing - 1]
         if slope == previous:
             continue
         previous = slope
-        rm.model.add(penalty >= value.penalty(need - missing) + slope * (under - missing))
+        rm.model.add(penalty >= short[missing] + slope * (under - missing))
     rm.penalties[cell] = penalty
     return penalty  # type: ignore[return-value]
 
@@ -576,13 +569,13 @@ def add_coverage_objective(
                     weighted.append(value.penalty(0))
                     under_all.append(need)
                 continue
-            have = sum(var * coef for var, coef in terms)
+            have = linear(terms)
             if value is None:
                 over_all.append(have)
                 continue
-            bound = sum(upper_bound(var) for var, coef in terms if coef > 0)
-            under = rm.model.new_int_var(0, need, f"under_{queue}_t{t}")
-            over = rm.model.new_int_var(0, max(bound, 0), f"over_{queue}_t{t}")
+            bound = sum(rm.upper(var) for var, coef in terms if coef > 0)
+            under = rm.int_var(0, need, f"under_{queue}_t{t}")
+            over = rm.int_var(0, max(bound, 0), f"over_{queue}_t{t}")
             rm.model.add(have + under - over == need)
             rm.under[cell] = under
             rm.over[cell] = over

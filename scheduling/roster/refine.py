@@ -101,7 +101,7 @@ def retime_day(
             for t in range(max(o.start, lo), min(o.end, hi)):
                 fixed[(skill_set(agent), t)] += 1
     for key, n in fixed.items():
-        working[key].append((rm.model.new_constant(n), 1))
+        working[key].append((rm.constant(n), 1))
     coverage = add_queue_routing(rm, catalogue, working, scenario.queue_block_intervals())
     window = {k: v for k, v in values.items() if lo <= k[1] < hi}
     weighted, _, over = add_coverage_objective(
@@ -131,7 +131,6 @@ def retime_day(
         rm.block_breaks,
         rm.phase_blocks,
         rm.phase_breaks,
-        rm.phase_takers,
         rm.under,
         rm.over,
         rm.penalties,

@@ -36,7 +36,8 @@ from scheduling.roster.options import build_week_grid
 from scheduling.roster.scenario import Scenario, clock_minutes
 
 MERGE_GAP_MINUTES = 30
-"""Short intervals of one queue and day closer than this make one staffing gap."""
+"""Short intervals of one queue and day at most this far apart (end to start) make one staffing
+gap."""
 SUMMARY_GAPS = 3
 """Staffing gaps named in the summary (all are in :attr:`RosterReport.gaps`)."""
 
@@ -204,7 +205,7 @@ class RosterReport:
 
 
 def _hours(agent_intervals: float, interval_minutes: int) -> float:
-    return round(agent_intervals * interval_minutes / 60.0, 2)
+    return float(round(agent_intervals * interval_minutes / 60.0, 2))
 
 
 def _day_label(date: pd.Timestamp) -> str:
@@ -234,7 +235,7 @@ def _clock(minutes: int) -> str:
 def staffing_gaps(coverage: pd.DataFrame, interval_minutes: int) -> list[StaffingGap]:
     """Recurring shortfall windows per queue, as extra agents needed (largest first).
 
-    Within each local day, short intervals of a queue less than :data:`MERGE_GAP_MINUTES` apart
+    Within each local day, short intervals of a queue at most :data:`MERGE_GAP_MINUTES` apart
     form a window needing its peak shortfall in extra agents; windows with the same queue, clock
     times and agents on several days are one gap over those days.
     """
@@ -257,7 +258,7 @@ def staffing_gaps(coverage: pd.DataFrame, interval_minutes: int) -> list[Staffin
 
         for at, gap in rows[["interval_start", "gap"]].itertuples(index=False):
             missing = int(-gap)
-            if current and at - current[-1][0] > pd.Timedelta(minutes=MERGE_GAP_MINUTES):
+            if current and at - (current[-1][0] + step) > pd.Timedelta(minutes=MERGE_GAP_MINUTES):
                 close(current)
                 current = []
             current.append((at, missing))
@@ -378,12 +379,12 @@ def _preferences_and_fairness(
         AgentFairness(
             agent_id=agent.agent_id,
             team=agent.team or "",
-            weekend=counts[agent.agent_id]["weekend"],
-            early=counts[agent.agent_id]["early"],
-            late=counts[agent.agent_id]["late"],
-            team_weekend=round(means[agent.team or ""]["weekend"], 2),
-            team_early=round(means[agent.team or ""]["early"], 2),
-            team_late=round(means[agent.team or ""]["late"], 2),
+            weekend=int(counts[agent.agent_id]["weekend"]),
+            early=int(counts[agent.agent_id]["early"]),
+            late=int(counts[agent.agent_id]["late"]),
+            team_weekend=means[agent.team or ""]["weekend"],
+            team_early=means[agent.team or ""]["early"],
+            team_late=means[agent.team or ""]["late"],
         )
         for agent in scenario.agents
     ]

@@ -13,10 +13,11 @@ the 1st, 2nd, ... N-th agent there, non-increasing, so the penalty of a shortfal
 they buy the most:
 
 * with a forecast and service targets, the weight of an agent is the gain in expected service
-  level (Erlang C, or Erlang A with a patience, after shrinkage) it brings to that interval, on
-  the least concave majorant of the service curve, times :data:`SERVICE_WEIGHT` x priority. Every
-  interval's service counts alike, as in the share of intervals meeting the target that
-  planners report, so a small queue's first agent outweighs a large queue's last one;
+  level (Erlang C, or Erlang A with a patience, after shrinkage) it brings to that interval,
+  carried down below the stable point (:func:`carried_gains`), times :data:`SERVICE_WEIGHT` x
+  priority. Every interval's service counts alike, as in the share of intervals meeting the
+  target that planners report, so a small queue's agents are not outweighed by a large
+  queue's just because it has more contacts;
 * with requirements alone, the j-th missing agent of ``N`` costs
   ``UNDER_WEIGHT x priority x (1 + j / N)``: the base weight plus the share of the requirement
   missing, so a shortfall is spread in proportion to the requirement, small queues included.
@@ -102,33 +103,26 @@ def requirement_weights(need: int, priority: float) -> tuple[int, ...]:
     return tuple(max(UNDER_FLOOR, round(base * (1.0 + (need - k) / need))) for k in range(need))
 
 
-def concave_majorant(values: Sequence[float] | np.ndarray) -> np.ndarray:
-    """The least concave majorant of points ``(k, values[k])``, k = 0, 1, ..., on the same
-    integer grid (the upper hull, interpolated)."""
-    points = np.asarray(values, dtype=float)
-    hull: list[int] = []
-    for k in range(len(points)):
-        while len(hull) >= 2:
-            i, j = hull[-2], hull[-1]
-            # j lies on or below the chord from i to k: it is not a hull vertex.
-            if (points[j] - points[i]) * (k - i) <= (points[k] - points[i]) * (j - i):
-                hull.pop()
-            else:
-                break
-        hull.append(k)
-    return np.interp(np.arange(len(points)), hull, points[hull])
+def carried_gains(levels: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Gains of the 1st .. N-th agent from the expected service level with 0 .. N agents, each
+    at least the gain of the agent above it.
+
+    Near the target the gain is the curve's own (Erlang C is concave above the stable point);
+    further down, where the curve flattens into overload (no service until the queue is
+    stable), an agent is worth no less than the one above it, so the shortfall penalty is
+    convex and the first agents missing on a large queue are valued at what they really cost.
+    """
+    gains = np.maximum(np.diff(np.asarray(levels, dtype=float)), 0.0)
+    return np.maximum.accumulate(gains[::-1])[::-1]
 
 
 def service_weights(levels: Sequence[float] | np.ndarray, priority: float) -> tuple[int, ...]:
-    """Weights of the 1st .. N-th agent from the expected service level with 0 .. N agents.
-
-    The gains are taken on the least concave majorant of the curve (Erlang C gives no service
-    until the queue is stable; the majorant shares the jump over the agents that make it), in
-    :data:`SERVICE_WEIGHT` units per whole service level, at least :data:`UNDER_FLOOR`.
-    """
-    hull = concave_majorant(levels)
-    gains = np.maximum(np.diff(hull), 0.0)
-    return tuple(max(UNDER_FLOOR, round(SERVICE_WEIGHT * priority * g)) for g in gains)
+    """Weights of the 1st .. N-th agent from the expected service level with 0 .. N agents:
+    :func:`carried_gains` in :data:`SERVICE_WEIGHT` units per whole service level, times the
+    queue's priority, at least :data:`UNDER_FLOOR`."""
+    return tuple(
+        max(UNDER_FLOOR, round(SERVICE_WEIGHT * priority * g)) for g in carried_gains(levels)
+    )
 
 
 def expected_service_levels(

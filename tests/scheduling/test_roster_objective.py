@@ -16,7 +16,7 @@ from scheduling.roster.objective import (
     OVER_WEIGHT,
     UNDER_FLOOR,
     CellValue,
-    concave_majorant,
+    carried_gains,
     coverage_values,
     expected_service_levels,
     plan_objective_terms,
@@ -76,11 +76,12 @@ def test_requirement_weights_rise_with_the_share_missing():
     assert requirement_weights(1, 2.0) == (4000,)
 
 
-def test_service_weights_follow_the_concave_majorant():
-    # Points (0,0) (1,0) (2,.5) (3,.8) (4,.9): the hull runs straight to (3,.8), then to (4,.9).
-    hull = concave_majorant([0.0, 0.0, 0.5, 0.8, 0.9])
-    assert hull == pytest.approx([0.0, 0.8 / 3, 1.6 / 3, 0.8, 0.9])
-    assert service_weights([0.0, 0.0, 0.5, 0.8, 0.9], 1.0) == (5333, 5333, 5333, 2000)
+def test_service_weights_carry_the_steepest_gain_down():
+    # Service with 0..4 agents: 0, 0, .5, .8, .9 -> gains 0, .5, .3, .1; below the steepest
+    # gain an agent is worth no less than the one above it: .5, .5, .3, .1 (non-increasing).
+    assert carried_gains([0.0, 0.0, 0.5, 0.8, 0.9]) == pytest.approx([0.5, 0.5, 0.3, 0.1])
+    assert service_weights([0.0, 0.0, 0.5, 0.8, 0.9], 1.0) == (10000, 10000, 6000, 2000)
+    assert service_weights([0.0, 0.0, 0.5, 0.8, 0.9], 2.0)[0] == 20000
     # Tiny gains stay above the floor, so a shortfall always outweighs over-coverage.
     assert service_weights([0.0, 0.999, 0.9999], 1.0) == (19980, UNDER_FLOOR)
 
@@ -109,10 +110,12 @@ def test_expected_service_levels_are_erlang_c_after_shrinkage():
 
 
 def _scarce_agent_scenario(forecast: bool) -> dict[str, Any]:
-    """One agent skilled on a tiny queue A and a busy queue B, one 09:00-10:00 shift; A has a
-    contact in each of the first two quarters, B twenty in each of the four."""
+    """Six agents on a busy queue B and one agent skilled on B and a tiny queue A, all on one
+    09:00-10:00 shift on Monday; A has a contact in each of the first two quarters, B twenty in
+    each of the four."""
     monday = pd.Timestamp("2026-11-30 09:00", tz="Europe/Berlin")
     quarters = [monday + pd.Timedelta(minutes=15 * k) for k in range(4)]
+    contract = {"min_minutes": 60, "max_minutes": 60, "max_days": 1, "templates": ["hour"]}
     data: dict[str, Any] = {
         "timezone": "Europe/Berlin",
         "week_start": "2026-11-30",
@@ -127,18 +130,8 @@ def _scarce_agent_scenario(forecast: bool) -> dict[str, Any]:
                 "breaks": [],
             }
         ],
-        "agents": [
-            {
-                "agent_id": "solo",
-                "skills": {"A": 3, "B": 3},
-                "contract": {
-                    "min_minutes": 60,
-                    "max_minutes": 60,
-                    "max_days": 1,
-                    "templates": ["hour"],
-                },
-            }
-        ],
+        "agents": [{"agent_id": "solo", "skills": {"A": 3, "B": 3}, "contract": contract}]
+        + [{"agent_id": f"b{i}", "skills": {"B": 3}, "contract": contract} for i in range(6)],
     }
     if forecast:
         data["forecast"] = [
@@ -157,32 +150,30 @@ def _scarce_agent_scenario(forecast: bool) -> dict[str, Any]:
 
 
 def test_the_scarce_agent_goes_where_it_buys_the_most_service():
-    result = solve_roster(_scarce_agent_scenario(forecast=True), time_limit_s=20)
+    data = _scarce_agent_scenario(forecast=True)
+    result = solve_roster(data, time_limit_s=30)
     # Erlang C at 80/20 (a = 0.2 and 4 Erlangs): A needs 1 agent, B 7.
     needed = result.requirements.set_index(["queue", "interval_start"])["agents_scheduled"]
     assert sorted(needed.to_numpy().tolist()) == [0, 0, 1, 1, 7, 7, 7, 7]
-    # A's first agent lifts its service level from 0 to 0.817 (weight 16,340 per quarter);
-    # B's curve is 0 up to 4 agents and 0.903 at 7, its majorant a straight line: 2,581 each.
-    grid = build_week_grid(load_scenario(_scarce_agent_scenario(forecast=True)))
-    values = coverage_values(
-        load_scenario(_scarce_agent_scenario(forecast=True)),
-        {("A", 36): 1, ("B", 36): 7},
-        grid,
-    )
+    scenario = load_scenario(data)
+    grid = build_week_grid(scenario)
+    values = coverage_values(scenario, {("A", 36): 1, ("B", 36): 7}, grid)
+    # A's one agent lifts its service level from 0 to 0.817; B's 7th from 0.772 to 0.903.
     sl_a = _erlang_c_service_level(1, 0.2, 20, 180)
+    seventh = _erlang_c_service_level(7, 4.0, 20, 180) - _erlang_c_service_level(6, 4.0, 20, 180)
     assert values[("A", 36)].weights == (round(20_000 * sl_a),) == (16340,)
-    assert values[("B", 36)].weights == (2581,) * 7
+    assert values[("B", 36)].weights[-1] == round(20_000 * seventh) == 2624
     work = result.roster[result.roster["activity"] == "work"]
-    assert work["queue"].tolist() == ["A"]
-    # B is 7 short in all four quarters; A is met, then over-covered in its two quiet quarters.
-    assert result.objective == 4 * 7 * 2581 + 2 * OVER_WEIGHT
+    assert work.loc[work["agent_id"] == "solo", "queue"].tolist() == ["A"]
+    # B one short in four quarters; A met, then over-covered in its two quiet quarters.
+    assert result.objective == 4 * 2624 + 2 * OVER_WEIGHT
     assert result.status == "OPTIMAL"
 
 
 def test_counted_in_agents_alone_the_same_agent_covers_the_longer_need():
-    result = solve_roster(_scarce_agent_scenario(forecast=False), time_limit_s=20)
+    result = solve_roster(_scarce_agent_scenario(forecast=False), time_limit_s=30)
     work = result.roster[result.roster["activity"] == "work"]
-    # Requirements only: B's first agent weighs 1000 x (1 + 7/7) = 2000 in four quarters,
-    # A's 2000 in two, so the agent goes to B; B's penalty with one agent is 9,000 a quarter.
-    assert work["queue"].tolist() == ["B"]
-    assert result.objective == 4 * 9000 + 2 * 2000
+    # Requirements only: B's 7th agent weighs 1000 x (1 + 1/7) = 1143 in four quarters (4,572),
+    # A's only one 2000 in two (4,000), so the agent goes to B and A stays short.
+    assert work.loc[work["agent_id"] == "solo", "queue"].tolist() == ["B"]
+    assert result.objective == 2 * 2000

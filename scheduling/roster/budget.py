@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-WORK_PER_SECOND = 0.25
+WORK_PER_SECOND = 0.15
 """Deterministic work units granted per second of time limit by default (a quiet 2-core machine
 spends about one second per 0.25 units on a 300-agent roster; see benchmarks/RESULTS.md)."""
 SEQUENTIAL_MAX_AGENTS = 60

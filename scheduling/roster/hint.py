@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -354,11 +355,17 @@ def add_hint(
     catalogue: ShiftCatalogue,
     greedy: GreedyRoster,
     values: Mapping[CellKey, CellValue],
-) -> SolvedPlan:
+) -> tuple[SolvedPlan, dict[CellKey, int]]:
     """Hint every variable of the model with the greedy roster, as one complete solution:
     shifts, slot counts, breaks placed by :func:`place_breaks`, queue routes or blocks from the
-    greedy block queues, and the coverage, penalty and fairness variables they imply. Returns
-    the hinted plan (a valid roster the solver can only improve on)."""
+    greedy block queues, and the coverage, penalty and fairness variables they imply.
+
+    Returns
+    -------
+    tuple
+        The hinted plan (a valid roster the solver can only improve on) and its coverage:
+        agents at work per (queue, interval) of the week.
+    """
     block = scenario.queue_block_intervals()
     weeks = catalogue.grid.week_intervals
     usable = GreedyRoster(
@@ -408,20 +415,18 @@ def add_hint(
                 q = p.queues[block_of[k]]
                 coverage[(q, o.start + k)] += 1
                 plan_routes[(group, q, o.start + k)] += 1
-    for count_key, var in rm.counts.items():
-        rm.model.add_hint(var, counts.get(count_key, 0))
-    for break_key, var in rm.breaks.items():
-        rm.model.add_hint(var, plan_breaks.get(break_key, 0))
-    for route_key, var in rm.routes.items():
-        rm.model.add_hint(var, plan_routes.get(route_key, 0))
-    for block_key, var in rm.blocks.items():
-        rm.model.add_hint(var, plan_blocks.get(block_key, 0))
-    for block_break_key, var in rm.block_breaks.items():
-        rm.model.add_hint(var, plan_block_breaks.get(block_break_key, 0))
-    for phase_key, var in rm.phase_blocks.items():
-        rm.model.add_hint(var, plan_phase_blocks.get(phase_key, 0))
-    for phase_break_key, var in rm.phase_breaks.items():
-        rm.model.add_hint(var, plan_phase_breaks.get(phase_break_key, 0))
+    families: list[tuple[Mapping[Any, cp_model.IntVar], Mapping[Any, int]]] = [
+        (rm.counts, counts),
+        (rm.breaks, plan_breaks),
+        (rm.routes, plan_routes),
+        (rm.blocks, plan_blocks),
+        (rm.block_breaks, plan_block_breaks),
+        (rm.phase_blocks, plan_phase_blocks),
+        (rm.phase_breaks, plan_phase_breaks),
+    ]
+    for variables, planned in families:
+        for key, var in variables.items():
+            rm.model.add_hint(var, planned.get(key, 0))
     for cell, var in rm.under.items():
         rm.model.add_hint(var, max(0, values[cell].need - coverage.get(cell, 0)))
     for cell, var in rm.over.items():
@@ -430,7 +435,7 @@ def add_hint(
         rm.model.add_hint(var, values[cell].penalty(coverage.get(cell, 0)))
     for top, per_agent in rm.maxima.values():
         rm.model.add_hint(top, max(sum(k in picked for k in hits) for hits in per_agent))
-    return SolvedPlan(
+    plan = SolvedPlan(
         {aid: [p.option for p in mine] for aid, mine in plans.items()},
         dict(plan_breaks),
         {k: v for k, v in plan_routes.items() if k in rm.routes},
@@ -439,3 +444,4 @@ def add_hint(
         {k: v for k, v in plan_phase_blocks.items() if k in rm.phase_blocks},
         {k: v for k, v in plan_phase_breaks.items() if k in rm.phase_breaks},
     )
+    return plan, dict(coverage)

@@ -149,7 +149,7 @@ class RosterReport:
 
     Attributes
     ----------
-    status, reproducible, seed, work_limit, work_used, seconds:
+    search:
         How the search ended (:class:`SearchSummary`).
     required_agent_intervals, agent_intervals_short, hours_short, agent_intervals_over,
     hours_over:
@@ -176,12 +176,7 @@ class RosterReport:
         The plain-English paragraph.
     """
 
-    status: str
-    reproducible: bool
-    seed: int
-    work_limit: float
-    work_used: float
-    seconds: float
+    search: SearchSummary
     required_agent_intervals: int
     agent_intervals_short: int
     hours_short: float
@@ -540,13 +535,14 @@ def roster_report(
     durations = (roster["end"] - roster["start"]) / pd.Timedelta(hours=1)
     preferences, fairness = _preferences_and_fairness(scenario, roster)
     gaps = staffing_gaps(coverage, minutes)
-    report = RosterReport(
-        status=search.status,
-        reproducible=search.reproducible,
-        seed=search.seed,
+    search = dataclasses.replace(
+        search,
         work_limit=round(search.work_limit, 3),
         work_used=round(search.work_used, 3),
         seconds=round(search.seconds, 1),
+    )
+    report = RosterReport(
+        search=search,
         required_agent_intervals=required,
         agent_intervals_short=short,
         hours_short=_hours(short, minutes),

@@ -399,7 +399,21 @@ def solve_roster(
     if large:
         options = restrict_to_chosen(catalogue, catalogue.by_agent, greedy.shifts)
     rm = build_roster_model(scenario, catalogue, values, options)
-    hinted = add_hint(rm, scenario, catalogue, greedy, values)
+    hinted, hinted_coverage = add_hint(rm, scenario, catalogue, greedy, values)
+    cells = sorted(set(values) | set(hinted_coverage))
+    start_objective = plan_objective_terms(
+        scenario,
+        hinted.shifts,
+        [(cell, hinted_coverage.get(cell, 0)) for cell in cells],
+        values,
+        catalogue.grid.week_start.weekday(),
+    )["objective"]
+    # The greedy start is the first complete roster: report it before the search improves it.
+    first = SolutionProgress(
+        "greedy shifts", start_objective, 0.0, time.perf_counter() - started, 1
+    )
+    if on_solution is not None:
+        on_solution(first)
     stage = "breaks and routing" if large else "roster"
     reporter = _Reporter(
         stage, started, on_solution, progress, (0.3, 1.0), time_limit_s, budget.work_left()

@@ -20,9 +20,11 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-WORK_PER_SECOND = 0.15
-"""Deterministic work units granted per second of time limit by default (a quiet 2-core machine
-spends about one second per 0.25 units on a 300-agent roster; see benchmarks/RESULTS.md)."""
+WORK_PER_SECOND = 0.1
+"""Deterministic work units granted per second of time limit by default. On the 2-core project
+machine a 300-agent roster did about 0.1 units a second at load average 5-6 and 0.07 at 7-9 (see
+benchmarks/RESULTS.md), so the default work usually ends before the limit and the roster is
+reproducible; a quiet machine finishes early. Pass `work_limit` to choose."""
 SEQUENTIAL_MAX_AGENTS = 60
 """Up to this many agents the main search is CP-SAT's sequential full search (one worker), which
 proves small rosters optimal; above, the interleaved large neighbourhood search improves far

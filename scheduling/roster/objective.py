@@ -3,9 +3,11 @@ the valuation of coverage by the service it buys, the preference and fairness te
 recomputation of the objective on a finished roster.
 
 The CP-SAT model (:mod:`scheduling.roster.model`), the greedy hint (:mod:`scheduling.roster.hint`),
-the day re-timing (:mod:`scheduling.roster.refine`), the extraction of roster rows and the
-solver's report all take their terms from here, so the value the solver minimises and the value
-reported for a roster are the same function.
+the day re-timing (:mod:`scheduling.roster.refine`), the solver's recomputation on the finished
+roster (:func:`plan_objective_terms`) and the report (:mod:`scheduling.roster.report`) all take
+their terms from here, so the value the solver minimises and the value reported for a roster are
+the same function. (The extraction of roster rows needs none: it hands the solver's counts to
+named agents exactly.)
 
 Coverage. Each (queue, interval) that needs ``N`` agents gets a :class:`CellValue`: the weight of
 the 1st, 2nd, ... N-th agent there, non-increasing, so the penalty of a shortfall is convex

@@ -16,6 +16,7 @@ from scheduling.roster.checks import check_roster, queue_block_problem
 from scheduling.roster.options import BreakSlots, queue_blocks, separate_breaks
 from scheduling.roster.scenario import load_scenario
 from scheduling.roster.solver import solve_roster
+from tests.scheduling.test_roster_objective import PROOF
 
 TZ = "Europe/Berlin"
 
@@ -66,7 +67,7 @@ def _alternating(block_minutes: int | None) -> dict[str, Any]:
 
 
 def test_a_two_queue_agent_does_not_change_queue_before_an_hour():
-    result = solve_roster(_alternating(None), time_limit_s=20)
+    result = solve_roster(_alternating(None), **PROOF)
     assert result.status == "OPTIMAL"
     work = result.roster[result.roster["activity"] == "work"]
     assert ((work["end"] - work["start"]) >= pd.Timedelta(minutes=60)).all()
@@ -80,7 +81,7 @@ def test_a_two_queue_agent_does_not_change_queue_before_an_hour():
 
 @pytest.mark.parametrize("minutes", [15, 30])
 def test_with_shorter_blocks_allowed_it_follows_the_demand(minutes):
-    result = solve_roster(_alternating(minutes), time_limit_s=20)
+    result = solve_roster(_alternating(minutes), **PROOF)
     assert result.status == "OPTIMAL"
     assert result.objective == 0
     work = result.roster[result.roster["activity"] == "work"].sort_values("start")
@@ -164,3 +165,66 @@ def test_block_rule_must_be_a_multiple_of_the_interval():
         load_scenario(data)
     assert [e.field for e in info.value.errors] == ["rules.min_queue_block_minutes"]
     assert dt.date(2026, 11, 30) == load_scenario(_alternating(45)).week_start
+
+
+def _odd_shapes() -> dict[str, Any]:
+    """Two agents skilled on A and B with shapes the phase grid cannot take: a 150-minute shift
+    (blocks of 60 and 90 minutes) and a 120-minute shift whose break and lunch always share its
+    second hour; A is needed 09:00-10:00, B 10:00-11:30, on Monday."""
+    data = _alternating(None)
+    start = pd.Timestamp("2026-11-30 09:00", tz=TZ)
+    data["requirements"] = [
+        {
+            "queue": "A" if k < 4 else "B",
+            "interval_start": (start + pd.Timedelta(minutes=15 * k)).isoformat(),
+            "agents": 1,
+        }
+        for k in range(10)
+    ]
+    data["shift_templates"] = [
+        {
+            "name": "odd",
+            "length_minutes": 150,
+            "earliest_start": "09:00",
+            "latest_start": "09:00",
+            "breaks": [],
+        },
+        {
+            "name": "tight",
+            "length_minutes": 120,
+            "earliest_start": "09:00",
+            "latest_start": "09:00",
+            "breaks": [
+                {
+                    "activity": "break",
+                    "minutes": 15,
+                    "earliest_after_start_minutes": 60,
+                    "latest_after_start_minutes": 75,
+                },
+                {
+                    "activity": "lunch",
+                    "minutes": 30,
+                    "earliest_after_start_minutes": 75,
+                    "latest_after_start_minutes": 105,
+                },
+            ],
+        },
+    ]
+    data["agents"][0]["contract"].update(min_minutes=150, max_minutes=150, templates=["odd"])
+    tight = copy.deepcopy(data["agents"][0])
+    tight["agent_id"] = "tri"
+    tight["contract"].update(min_minutes=120, max_minutes=120, templates=["tight"])
+    data["agents"].append(tight)
+    return data
+
+
+def test_shifts_off_the_phase_grid_keep_their_own_blocks():
+    data = _odd_shapes()
+    result = solve_roster(data, **PROOF)
+    assert result.status == "OPTIMAL"
+    assert check_roster(load_scenario(data), result.roster) == []
+    work = result.roster[result.roster["activity"] == "work"].sort_values("start")
+    duo = work[work["agent_id"] == "duo"]
+    # duo's blocks are 09:00-10:00 and 10:00-11:30: A then B covers everything it is there for.
+    assert duo["queue"].tolist() == ["A", "B"]
+    assert result.objective_terms["under_coverage"] == 0

@@ -49,7 +49,8 @@ class SolutionProgress:
     Attributes
     ----------
     stage:
-        ``"roster"``, or ``"shift counts"`` / ``"agents"`` for the decomposition's stages.
+        ``"greedy shifts"`` (the complete starting roster), then ``"roster"``, or
+        ``"breaks and routing"`` for the decomposition of large centres.
     objective, bound:
         Objective value and best lower bound (weighted units, see
         :mod:`scheduling.roster.objective`).
@@ -292,10 +293,10 @@ def scheduled_cells(coverage: pd.DataFrame, grid: WeekGrid) -> list[tuple[CellKe
     ]
 
 
-ROWS_RESERVE_S = 0.5
+ROWS_RESERVE_S = 1.0
 """Wall-clock seconds kept back from the searches to build the roster rows and the report, plus
 :data:`ROWS_RESERVE_PER_AGENT_S` per agent."""
-ROWS_RESERVE_PER_AGENT_S = 0.015
+ROWS_RESERVE_PER_AGENT_S = 0.02
 
 
 def solve_roster(

@@ -4,9 +4,9 @@ Reproducible rosters need every search to stop on a count of work rather than on
 CP-SAT measures work in *deterministic time* (``max_deterministic_time``, units "as close as
 possible to a second" on a reference machine, independent of load) and its interleaved search
 (``interleave_search``) is deterministic for any number of workers; a single-worker solve with a
-fixed ``random_seed`` is deterministic too. Every solve of a roster (the relaxation bound, the
-greedy agent-by-agent models, the day re-timing and the main search) draws on one
-:class:`SearchBudget`, so the same scenario, seed and work limit give the same roster.
+fixed ``random_seed`` is deterministic too. Every solve of a roster (the greedy agent-by-agent
+models, the day re-timing and the main search) draws on one :class:`SearchBudget`, so the same
+scenario, seed and work limit give the same roster.
 
 The wall-clock cap (the caller's time limit) still holds: a solve it interrupts before its work
 is done marks the budget :attr:`SearchBudget.wall_limited` and the roster may then differ from

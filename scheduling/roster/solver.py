@@ -86,7 +86,10 @@ class RosterResult:
         (priority-weighted), ``preferences`` (shifts against preferences), ``fairness`` (sum of
         the largest per-agent weekend/early/late shift counts).
     lower_bound:
-        The solver's bound on the objective (of the last stage when decomposed).
+        The bound the sequential search proved on the objective (up to
+        :data:`~scheduling.roster.budget.SEQUENTIAL_MAX_AGENTS` agents); 0 otherwise, as large
+        neighbourhood search proves none. Kept for compatibility: the report says what a planner
+        needs.
     gap:
         ``(objective - lower_bound) / max(1, |objective|)``.
     wall_time_s:

@@ -1,2 +1,3 @@
 """The weekly roster: scenario, shift options, the CP-SAT model and its one objective module,
-pre-checks, hint, refinement, decomposition, extraction, independent checks and simulation."""
+the deterministic search budget, pre-checks, greedy hint, day re-timing, decomposition,
+extraction of roster rows, independent checks, the planner's report, and simulation."""

@@ -8,6 +8,7 @@ which work is required. Pure: records and frames in, a JSON-ready dict out.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from features.errors import FieldError, InvalidInput
+from scheduling.requirements import ServiceTargets
 
 START_STEP_MINUTES = 30
 
@@ -169,6 +171,7 @@ def scenario_from_agents(
     requirement_column: str = "agents_scheduled",
     queue_priority: Mapping[str, float] | None = None,
     rules: Mapping[str, Any] | None = None,
+    service: ServiceTargets | Mapping[str, ServiceTargets] | None = None,
 ) -> dict[str, Any]:
     """A JSON-ready roster scenario for one local week.
 
@@ -186,8 +189,14 @@ def scenario_from_agents(
     queue_priority:
         Weight of each queue's under-coverage (default 1).
     rules:
-        Labour rules (``min_rest_minutes``, ``max_consecutive_days``); the solver's defaults
-        when None.
+        Labour rules (``min_rest_minutes``, ``max_consecutive_days``,
+        ``min_queue_block_minutes``); the solver's defaults when None.
+    service:
+        The service targets the requirements were computed with (one for all queues or per
+        queue). With them, and `volume` and `aht_s` columns in `requirements`, the scenario also
+        carries the forecast rows and targets, so the roster values each agent by the expected
+        service it buys (see :mod:`scheduling.roster.objective`); the requirements still say how
+        many agents each interval needs.
     """
     errors: list[FieldError] = []
     if not agents:
@@ -239,4 +248,25 @@ def scenario_from_agents(
     }
     if rules:
         scenario["rules"] = dict(rules)
+    if service is not None and {"volume", "aht_s"} <= set(frame.columns):
+        scenario["forecast"] = [
+            {
+                "queue": str(row.queue),
+                "interval_start": row.interval_start.isoformat(),
+                "volume": float(row.volume),
+                "aht_s": float(row.aht_s),
+            }
+            for row in frame.itertuples(index=False)
+            if row.volume > 0 and pd.notna(row.aht_s)
+        ]
+        scenario["service"] = (
+            {str(q): _service_fields(t) for q, t in service.items()}
+            if isinstance(service, Mapping)
+            else _service_fields(service)
+        )
     return scenario
+
+
+def _service_fields(target: ServiceTargets) -> dict[str, Any]:
+    """A scenario's ``service`` entry from staffing targets (unset optional targets left out)."""
+    return {k: v for k, v in dataclasses.asdict(target).items() if v is not None}

@@ -15,7 +15,7 @@ import pandas as pd
 from features.calendar import WEEKDAYS
 from features.schema import COVERAGE_COLUMNS, ROSTER_ACTIVITIES
 from scheduling.coverage import count_coverage
-from scheduling.roster.options import build_week_grid
+from scheduling.roster.options import ShiftOption, build_week_grid
 from scheduling.roster.scenario import Agent, Scenario, ShiftTemplate, clock_minutes
 
 
@@ -110,6 +110,36 @@ def _template_fits(
     return None
 
 
+def queue_block_problem(shift_rows: list[dict], minimum: pd.Timedelta) -> str | None:
+    """Whether one shift's queue changes keep every queue block at least `minimum` long.
+
+    A queue block runs from one queue change (or the shift's start) to the next (or the shift's
+    end); breaks count towards the block they fall in, and a change between two work rows with a
+    break between them may fall anywhere in that break. Changes are placed as early as the rule
+    allows; None when they all fit, else a description of the first that does not.
+    """
+    work = sorted((r for r in shift_rows if r["activity"] == "work"), key=lambda r: r["start"])
+    if not work:
+        return None
+    begin = min(r["start"] for r in shift_rows)
+    finish = max(r["end"] for r in shift_rows)
+    placed = begin
+    changes = 0
+    for before, after in zip(work, work[1:], strict=False):
+        if before["queue"] == after["queue"]:
+            continue
+        earliest = max(before["end"], placed + minimum)
+        if earliest > after["start"]:
+            return (
+                f"{before['queue']} from {placed} to {after['start']} is shorter than "
+                f"{minimum} before the change to {after['queue']}"
+            )
+        placed, changes = earliest, changes + 1
+    if changes and finish - placed < minimum:
+        return f"{work[-1]['queue']} from {placed} to {finish} is shorter than {minimum}"
+    return None
+
+
 def _check_agent(agent: Agent, rows: pd.DataFrame, scenario: Scenario, tz: ZoneInfo) -> list[str]:
     aid = agent.agent_id
     out = []
@@ -128,7 +158,12 @@ def _check_agent(agent: Agent, rows: pd.DataFrame, scenario: Scenario, tz: ZoneI
     dates = [s.date for s in shifts]
     if len(set(dates)) != len(dates):
         out.append(f"{aid}: one shift per day - several shifts start on one local date")
+    minimum = pd.Timedelta(minutes=scenario.rules.min_queue_block_minutes)
+    blocks_apply = scenario.rules.min_queue_block_minutes > scenario.interval_minutes
     for s in shifts:
+        problem = queue_block_problem(s.rows, minimum) if blocks_apply else None
+        if problem is not None:
+            out.append(f"{aid}: queue block - {problem}")
         if s.rows[0]["date"] != s.date:
             out.append(f"{aid}: date column {s.rows[0]['date']} is not the local start date")
         reasons = [_template_fits(s, t, tz, scenario.interval_minutes) for t in templates]
@@ -164,8 +199,41 @@ def _check_agent(agent: Agent, rows: pd.DataFrame, scenario: Scenario, tz: ZoneI
     return out
 
 
+def roster_shifts(scenario: Scenario, roster: pd.DataFrame) -> dict[str, list[ShiftOption]]:
+    """The shifts each agent works, read from the roster rows alone (contiguous rows make one
+    shift), as :class:`~scheduling.roster.options.ShiftOption` values on the week's grid.
+
+    The template is the first of the agent's contract templates with the shift's length (the
+    objective's preference and fairness tests read only the day, start and end).
+    """
+    tz = ZoneInfo(scenario.timezone)
+    grid = build_week_grid(scenario)
+    agents = {a.agent_id: a for a in scenario.agents}
+    out: dict[str, list[ShiftOption]] = {}
+    for agent_id, rows in roster.groupby("agent_id", sort=True):
+        agent = agents.get(str(agent_id))
+        for s in _split_shifts(rows, tz):
+            names = agent.contract.templates if agent is not None else []
+            template = next(
+                (n for n in names if scenario.template(n).length_minutes == s.minutes), ""
+            )
+            out.setdefault(str(agent_id), []).append(
+                ShiftOption(
+                    day=(s.date - scenario.week_start).days,
+                    template=template,
+                    start=grid.index_of(s.start),
+                    end=grid.index_of(s.end),
+                    minutes=s.minutes,
+                    start_clock=_wall_minutes(s.start, s.date, tz),
+                    end_clock=_wall_minutes(s.end, s.date, tz),
+                )
+            )
+    return out
+
+
 def check_roster(scenario: Scenario, roster: pd.DataFrame) -> list[str]:
-    """Every hard rule of DESIGN.md the roster breaks, one message per violation.
+    """Every hard rule of DESIGN.md the roster breaks, one message per violation (and the
+    scenario's minimum queue block, ``rules.min_queue_block_minutes``).
 
     Parameters
     ----------

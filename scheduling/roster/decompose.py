@@ -6,17 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ortools.sat.python import cp_model
-
-from scheduling.roster.model import build_roster_model
 from scheduling.roster.options import ShiftCatalogue, ShiftOption
-from scheduling.roster.scenario import Scenario
 
 DECOMPOSE_ABOVE_AGENTS = 600
 """Centres with more agents than this are solved in stages (shifts first, then breaks and
 routing)."""
-BOUND_SHARE = 0.03
-"""Share of the time limit spent on the relaxation that gives the reported lower bound."""
 
 
 def restrict_to_chosen(
@@ -42,27 +36,3 @@ def restrict_to_chosen(
                 keep.add((o.day, o.template, row[j]))
         restricted[agent_id] = [o for o in allowed if o.key in keep]
     return restricted
-
-
-def relaxation_bound(
-    scenario: Scenario,
-    catalogue: ShiftCatalogue,
-    required: Mapping[tuple[str, int], int],
-    time_limit_s: float,
-) -> float:
-    """A valid lower bound on the roster objective from the anonymous shift-count relaxation
-    (per skill set: slot counts, breaks and routing, with the agents' minutes, days and
-    per-slot availability only in aggregate). Preferences and fairness are bounded by 0.
-
-    Returns 0.0 when the relaxation gives nothing better within `time_limit_s` seconds.
-    """
-    rm = build_roster_model(scenario, catalogue, required, anonymous=True)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.2, time_limit_s)
-    solver.parameters.num_workers = 1
-    status = solver.solve(rm.model)
-    if status == cp_model.OPTIMAL:
-        return float(solver.objective_value)
-    if status == cp_model.FEASIBLE or status == cp_model.UNKNOWN:
-        return max(0.0, float(solver.best_objective_bound))
-    return 0.0

@@ -7,12 +7,16 @@ hundreds of agents:
 
 * ``count[S, slot]`` = agents of skill set S working the slot;
 * ``brk[S, slot, b, offset]`` = how many of them take break b at that offset (they sum to count);
-* ``route[S, q, t]`` = agents of skill set S serving queue q in interval t (they sum to the
-  agents of S at work in t);
-* coverage(q, t) = sum over S of route; under/over-coverage against the requirement.
+* queue routing, by the scenario's ``rules.min_queue_block_minutes``: with blocks of one
+  interval, ``route[S, q, t]`` = agents of skill set S serving queue q in interval t (they sum
+  to the agents of S at work in t); with longer blocks each shift is cut into queue blocks
+  (:func:`~scheduling.roster.options.queue_blocks`) and ``block[S, slot, j, q]`` = agents of the
+  slot serving q throughout block j, ``block_break[S, slot, b, offset, q]`` = those of them
+  taking break b at that offset (the break falls in the blocks of the queue they serve);
+* coverage(q, t) = agents serving q at work in t; under/over-coverage against the requirement,
+  the shortfall valued by :class:`~scheduling.roster.objective.CellValue` (convex).
 
-The objective weighs priority-weighted under-coverage first (``UNDER_WEIGHT`` x priority per
-agent-interval), then over-coverage, then soft preferences and fairness.
+Every weight and penalty of the objective comes from :mod:`scheduling.roster.objective`.
 """
 
 from __future__ import annotations
@@ -25,18 +29,15 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from features.calendar import WEEKDAYS
-from scheduling.roster.options import ShiftCatalogue, ShiftOption
-from scheduling.roster.scenario import Agent, Scenario, clock_minutes
-
-UNDER_WEIGHT = 1000
-"""Objective weight of one agent-interval of under-coverage on a queue of priority 1."""
-OVER_WEIGHT = 10
-"""Objective weight of one agent-interval of over-coverage."""
-PREFERENCE_WEIGHT = 1
-"""Objective weight of one shift against an agent's preferences."""
-FAIRNESS_WEIGHT = 1
-"""Objective weight of one unit of the largest per-agent count of weekend/early/late shifts."""
+from scheduling.roster.objective import (
+    CellKey,
+    CellValue,
+    fairness_tests,
+    preferences_broken,
+    weighted_total,
+)
+from scheduling.roster.options import ShiftCatalogue, ShiftOption, queue_blocks
+from scheduling.roster.scenario import Agent, Scenario
 
 SkillSet = frozenset[str]
 SlotKey = tuple[int, str, int]
@@ -52,8 +53,26 @@ class RosterModel:
     counts: dict[tuple[SkillSet, SlotKey], cp_model.IntVar] = field(default_factory=dict)
     breaks: dict[tuple[SkillSet, SlotKey, int, int], cp_model.IntVar] = field(default_factory=dict)
     routes: dict[tuple[SkillSet, str, int], cp_model.IntVar] = field(default_factory=dict)
-    under: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
-    over: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
+    blocks: dict[tuple[SkillSet, SlotKey, int, str], cp_model.IntVar] = field(default_factory=dict)
+    """(skill set, slot, block index, queue) -> agents of the slot serving the queue in it."""
+    block_breaks: dict[tuple[SkillSet, SlotKey, int, int, str], cp_model.IntVar] = field(
+        default_factory=dict
+    )
+    """(skill set, slot, break index, offset, queue) -> those taking the break there."""
+    phase_blocks: dict[tuple[SkillSet, int, int, str], cp_model.IntVar] = field(
+        default_factory=dict
+    )
+    """(skill set, phase, block, queue) -> agents of the phase-aligned slots serving the queue in
+    that block of the week (see :func:`add_phase_routing`)."""
+    phase_breaks: dict[tuple[SkillSet, int, str, int, int, str], cp_model.IntVar] = field(
+        default_factory=dict
+    )
+    """(skill set, phase, template, break index, start interval, queue) -> those of them taking
+    the break at that start."""
+    under: dict[CellKey, cp_model.IntVar] = field(default_factory=dict)
+    over: dict[CellKey, cp_model.IntVar] = field(default_factory=dict)
+    penalties: dict[CellKey, cp_model.IntVar] = field(default_factory=dict)
+    """Shortfall penalty per cell whose weights are not all equal (convex, epigraph)."""
     maxima: dict[str, tuple[cp_model.IntVar, list[list[tuple[str, SlotKey]]]]] = field(
         default_factory=dict
     )
@@ -61,11 +80,35 @@ class RosterModel:
     terms: dict[str, cp_model.LinearExpr] = field(default_factory=dict)
     guards: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
     """(agent_id, rule) -> enforcement literal, only when built for diagnosis."""
+    bounds: dict[int, int] = field(default_factory=dict)
+    """Variable index -> upper bound, kept as variables are made (reading the proto is slow)."""
+
+    def int_var(self, lower: int, upper: int, name: str) -> cp_model.IntVar:
+        """A new integer variable in [lower, upper], its bound remembered."""
+        var = self.model.new_int_var(lower, upper, name)
+        self.bounds[var.index] = upper
+        return var
+
+    def constant(self, value: int) -> cp_model.IntVar:
+        """A constant as a variable (for linear terms), its bound remembered."""
+        var = self.model.new_constant(value)
+        self.bounds[var.index] = value
+        return var
+
+    def upper(self, var: cp_model.IntVar) -> int:
+        """Largest value of a variable made by this model's helpers."""
+        bound = self.bounds.get(var.index)
+        return upper_bound(var) if bound is None else bound
 
 
 def skill_set(agent: Agent) -> SkillSet:
     """The queues an agent may serve."""
     return frozenset(agent.skills)
+
+
+def linear(terms: LinearTerms) -> cp_model.LinearExpr:
+    """The linear expression sum(coef x var) of (var, coef) terms."""
+    return cp_model.LinearExpr.weighted_sum([v for v, _ in terms], [c for _, c in terms])
 
 
 def upper_bound(var: cp_model.IntVar) -> int:
@@ -180,20 +223,12 @@ def add_preference_penalties(
 ) -> cp_model.LinearExpr:
     """Penalty terms: one per shift on a preferred day off or starting outside the preferred
     start window. Returns their sum."""
-    penalties: list[cp_model.IntVar] = []
+    penalties: list[Any] = []
     for agent in scenario.agents:
-        prefs = agent.preferences
-        off = set(prefs.days_off)
-        after = clock_minutes(prefs.start_after) if prefs.start_after else None
-        before = clock_minutes(prefs.start_before) if prefs.start_before else None
         for o in options[agent.agent_id]:
-            var = rm.shifts[(agent.agent_id, o.key)]
-            if WEEKDAYS[(week_start_weekday + o.day) % 7] in off:
-                penalties.append(var)
-            if (after is not None and o.start_clock < after) or (
-                before is not None and o.start_clock > before
-            ):
-                penalties.append(var)
+            broken = preferences_broken(agent, o, week_start_weekday)
+            if broken:
+                penalties.append(broken * rm.shifts[(agent.agent_id, o.key)])
     return sum(penalties, start=0)  # type: ignore[return-value]
 
 
@@ -205,15 +240,8 @@ def add_fairness_terms(
 ) -> cp_model.LinearExpr:
     """Fairness: the largest per-agent number of weekend days, early starts and late ends
     (each pushed down, which shares them evenly). Returns the sum of the three maxima."""
-    early = clock_minutes(scenario.rules.early_start_before)
-    late = clock_minutes(scenario.rules.late_end_after)
     maxima = []
-    kinds = {
-        "weekend": lambda o: WEEKDAYS[(week_start_weekday + o.day) % 7] in ("sat", "sun"),
-        "early": lambda o: o.start_clock < early,
-        "late": lambda o: o.end_clock > late,
-    }
-    for kind, test in kinds.items():
+    for kind, test in fairness_tests(scenario.rules, week_start_weekday).items():
         per_agent = []
         for agent in scenario.agents:
             hits = [(agent.agent_id, o.key) for o in options[agent.agent_id] if test(o)]
@@ -221,7 +249,7 @@ def add_fairness_terms(
                 per_agent.append(hits)
         if not per_agent:
             continue
-        top = rm.model.new_int_var(0, 7, f"max_{kind}_shifts")
+        top = rm.int_var(0, 7, f"max_{kind}_shifts")
         for hits in per_agent:
             rm.model.add(top >= sum(rm.shifts[k] for k in hits))
         rm.maxima[kind] = (top, per_agent)
@@ -242,9 +270,7 @@ def add_slot_counts(
             members[(group, o.key)].append(rm.shifts[(agent.agent_id, o.key)])
     for (group, key), shift_vars in members.items():
         name = "+".join(sorted(group))
-        count = rm.model.new_int_var(
-            0, len(shift_vars), f"count_{name}_d{key[0]}_{key[1]}_{key[2]}"
-        )
+        count = rm.int_var(0, len(shift_vars), f"count_{name}_d{key[0]}_{key[1]}_{key[2]}")
         rm.model.add(count == sum(shift_vars))
         rm.counts[(group, key)] = count
 
@@ -267,9 +293,7 @@ def add_anonymous_counts(
         groups[skill_set(agent)].append(agent)
     for (group, key), bound in allowed.items():
         name = "+".join(sorted(group))
-        rm.counts[(group, key)] = rm.model.new_int_var(
-            0, bound, f"count_{name}_d{key[0]}_{key[1]}_{key[2]}"
-        )
+        rm.counts[(group, key)] = rm.int_var(0, bound, f"count_{name}_d{key[0]}_{key[1]}_{key[2]}")
     for group, agents in groups.items():
         keys = [k for (g, k) in rm.counts if g == group]
         total_minutes = sum(minutes[k] * rm.counts[(group, k)] for k in keys)
@@ -294,10 +318,10 @@ def add_break_counts(
         slot = catalogue.slots[key]
         for t in range(slot.start, slot.end):
             working[(group, t)].append((count, 1))
-        for b, rule in enumerate(catalogue.breaks[slot.template]):
+        for b, rule in enumerate(catalogue.breaks_of(slot, len(group) > 1)):
             parts = []
             for offset in rule.offsets:
-                var = rm.model.new_int_var(0, upper_bound(count), f"{count.name}_b{b}_at{offset}")
+                var = rm.int_var(0, rm.upper(count), f"{count.name}_b{b}_at{offset}")
                 rm.breaks[(group, key, b, offset)] = var
                 parts.append(var)
                 for t in range(slot.start + offset, slot.start + offset + rule.length):
@@ -311,22 +335,22 @@ def add_routing(
     working: Mapping[tuple[SkillSet, int], LinearTerms],
     week_intervals: int,
 ) -> dict[tuple[str, int], LinearTerms]:
-    """Route the agents at work in each interval to the queues of their skill set; return the
-    coverage per (queue, interval) as linear terms."""
+    """Route the agents at work in each interval to the queues of their skill set, interval by
+    interval; return the coverage per (queue, interval) as linear terms."""
     coverage: dict[tuple[str, int], LinearTerms] = defaultdict(list)
     for (group, t), terms in working.items():
         if t >= week_intervals:
             continue
-        at_work = sum(var * coef for var, coef in terms)
         if len(group) == 1:
             (queue,) = tuple(group)
             coverage[(queue, t)].extend(terms)
             continue
-        bound = sum(upper_bound(var) for var, coef in terms if coef > 0)
+        at_work = linear(terms)
+        bound = sum(rm.upper(var) for var, coef in terms if coef > 0)
         name = "+".join(sorted(group))
         parts = []
         for queue in sorted(group):
-            var = rm.model.new_int_var(0, bound, f"route_{name}_{queue}_t{t}")
+            var = rm.int_var(0, bound, f"route_{name}_{queue}_t{t}")
             rm.routes[(group, queue, t)] = var
             coverage[(queue, t)].append((var, 1))
             parts.append(var)
@@ -334,35 +358,228 @@ def add_routing(
     return coverage
 
 
+def add_phase_routing(
+    rm: RosterModel, catalogue: ShiftCatalogue, week_intervals: int, block: int
+) -> dict[tuple[str, int], LinearTerms]:
+    """Queue blocks for the multi-skilled agents of phase-aligned shifts.
+
+    Shifts of one skill set whose starts agree modulo `block` (one *phase*) and whose lengths
+    are multiples of it have their queue blocks on one grid of the week: block B of phase p is
+    intervals ``[p + B*block, p + (B+1)*block)``. So the agents of all those shifts are routed
+    together: ``phase_block[S, p, B, q]`` agents of S on queue q throughout block B (they sum
+    to the agents of the phase at work in B), and ``phase_break[S, p, template, b, s, q]`` of
+    them taking break b (of that template) starting at interval s. A break serves the queue of
+    every block it reaches into, and with separated breaks
+    (:func:`~scheduling.roster.options.separate_breaks`) an agent takes at most one break per
+    block, so in each block and queue the break takers there number at most the block's agents
+    on the queue — which is also enough to hand the counts to named agents. Returns the
+    coverage terms.
+    """
+    coverage: dict[tuple[str, int], LinearTerms] = defaultdict(list)
+    present: dict[tuple[SkillSet, int, int], list[cp_model.IntVar]] = defaultdict(list)
+    takers: dict[tuple[SkillSet, int, str, int, int], list[cp_model.IntVar]] = defaultdict(list)
+    for (group, key), count in rm.counts.items():
+        slot = catalogue.slots[key]
+        if rm.upper(count) == 0 or not catalogue.phase_routed(slot, len(group) > 1):
+            continue
+        phase = slot.start % block
+        for first in range(slot.start, slot.end, block):
+            present[(group, phase, (first - phase) // block)].append(count)
+        for b, rule in enumerate(catalogue.breaks_of(slot, True)):
+            for offset in rule.offsets:
+                taken = rm.breaks[(group, key, b, offset)]
+                takers[(group, phase, slot.template, b, slot.start + offset)].append(taken)
+    served: dict[tuple[SkillSet, int, int, str], cp_model.IntVar] = {}
+    for (group, phase, number), counts in present.items():
+        queues = sorted(group)
+        bound = sum(rm.upper(c) for c in counts)
+        name = f"{'+'.join(queues)}_p{phase}_B{number}"
+        parts = []
+        for q in queues:
+            var = rm.int_var(0, bound, f"phase_block_{name}_{q}")
+            rm.phase_blocks[(group, phase, number, q)] = var
+            served[(group, phase, number, q)] = var
+            parts.append(var)
+            first = phase + number * block
+            for t in range(first, min(first + block, week_intervals)):
+                coverage[(q, t)].append((var, 1))
+        rm.model.add(sum(parts) == sum(counts))
+    inside: dict[tuple[SkillSet, int, int, str], list[cp_model.IntVar]] = defaultdict(list)
+    for (group, phase, template, b, start), breaks in takers.items():
+        queues = sorted(group)
+        length = (catalogue.separated[template] or [])[b].length
+        bound = sum(rm.upper(v) for v in breaks)
+        name = f"{'+'.join(queues)}_p{phase}_{template}_b{b}_s{start}"
+        blocks = range((start - phase) // block, (start + length - 1 - phase) // block + 1)
+        parts = []
+        for q in queues:
+            var = rm.int_var(0, bound, f"phase_break_{name}_{q}")
+            rm.phase_breaks[(group, phase, template, b, start, q)] = var
+            parts.append(var)
+            for number in blocks:
+                inside[(group, phase, number, q)].append(var)
+            for t in range(start, min(start + length, week_intervals)):
+                coverage[(q, t)].append((var, -1))
+        rm.model.add(sum(parts) == sum(breaks))
+    for (group, phase, number, q), found in inside.items():
+        rm.model.add(sum(found) <= served[(group, phase, number, q)])
+    return coverage
+
+
+def add_block_routing(
+    rm: RosterModel, catalogue: ShiftCatalogue, week_intervals: int, block: int
+) -> dict[tuple[str, int], LinearTerms]:
+    """Queue blocks for the multi-skilled slot counts: per (skill set, slot) the agents serving
+    each queue in each block of the shift, and per break offset which queue's agents take it.
+
+    An agent on break b at offset o serves the same queue in every block the break touches, so
+    for each break, block and queue the agents on that break there number at most those serving
+    the queue in the block. Returns the coverage per (queue, interval) as linear terms.
+    """
+    coverage: dict[tuple[str, int], LinearTerms] = defaultdict(list)
+    for (group, key), count in rm.counts.items():
+        slot = catalogue.slots[key]
+        if len(group) == 1 or rm.upper(count) == 0 or catalogue.phase_routed(slot, True):
+            continue
+        queues = sorted(group)
+        name = f"{'+'.join(queues)}_d{key[0]}_{key[1]}_{key[2]}"
+        bound = rm.upper(count)
+        spans = queue_blocks(slot.end - slot.start, block)
+        served: dict[tuple[int, str], cp_model.IntVar] = {}
+        for j, (first, last) in enumerate(spans):
+            parts = []
+            for q in queues:
+                var = rm.int_var(0, bound, f"block_{name}_j{j}_{q}")
+                rm.blocks[(group, key, j, q)] = var
+                served[(j, q)] = var
+                parts.append(var)
+                for t in range(slot.start + first, min(slot.start + last, week_intervals)):
+                    coverage[(q, t)].append((var, 1))
+            rm.model.add(sum(parts) == count)
+        for b, rule in enumerate(catalogue.breaks_of(slot, True)):
+            inside: dict[tuple[int, str], list[cp_model.IntVar]] = defaultdict(list)
+            for offset in rule.offsets:
+                taken = rm.breaks[(group, key, b, offset)]
+                touched = [
+                    j
+                    for j, (first, last) in enumerate(spans)
+                    if first < offset + rule.length and offset < last
+                ]
+                parts = []
+                for q in queues:
+                    var = rm.int_var(0, rm.upper(taken), f"block_break_{name}_b{b}_at{offset}_{q}")
+                    rm.block_breaks[(group, key, b, offset, q)] = var
+                    parts.append(var)
+                    for j in touched:
+                        inside[(j, q)].append(var)
+                    start = slot.start + offset
+                    for t in range(start, min(start + rule.length, week_intervals)):
+                        coverage[(q, t)].append((var, -1))
+                rm.model.add(sum(parts) == taken)
+            for (j, q), takers in inside.items():
+                rm.model.add(sum(takers) <= served[(j, q)])
+    return coverage
+
+
+def add_queue_routing(
+    rm: RosterModel,
+    catalogue: ShiftCatalogue,
+    working: Mapping[tuple[SkillSet, int], LinearTerms],
+    block: int,
+) -> dict[tuple[str, int], LinearTerms]:
+    """Coverage per (queue, interval) with the scenario's queue blocks of `block` intervals:
+    interval by interval routing when `block` is 1; otherwise single-skilled agents cover their
+    queue and the multi-skilled slot counts are routed in blocks (:func:`add_block_routing`).
+    Working terms that are not slot counts (fixed agents of a re-timing model) are routed
+    interval by interval."""
+    week_intervals = catalogue.grid.week_intervals
+    if block <= 1:
+        return add_routing(rm, working, week_intervals)
+    slot_vars = {var.index for (group, _), var in rm.counts.items() if len(group) > 1} | {
+        var.index for (group, *_), var in rm.breaks.items() if len(group) > 1
+    }
+    rest: dict[tuple[SkillSet, int], LinearTerms] = {}
+    for key, terms in working.items():
+        others = [(var, coef) for var, coef in terms if var.index not in slot_vars]
+        if others:
+            rest[key] = others
+    coverage = add_routing(rm, rest, week_intervals)
+    for family in (
+        add_phase_routing(rm, catalogue, week_intervals, block),
+        add_block_routing(rm, catalogue, week_intervals, block),
+    ):
+        for cell, terms in family.items():
+            coverage.setdefault(cell, []).extend(terms)
+    return coverage
+
+
+def add_shortfall_penalty(
+    rm: RosterModel, cell: CellKey, under: cp_model.IntVar, value: CellValue
+) -> cp_model.LinearExpr:
+    """The convex shortfall penalty of one cell as a linear expression of its under-coverage:
+    weight x under when every agent weighs the same, else an epigraph variable above the
+    penalty's linear pieces (exact at the optimum, since the penalty is convex and minimised)."""
+    weights = value.weights
+    need = value.need
+    if weights[0] == weights[-1]:
+        return weights[0] * under  # type: ignore[return-value]
+    penalty = rm.int_var(0, value.penalty(0), f"penalty_{cell[0]}_t{cell[1]}")
+    # Penalty with `missing` agents short: the weights of the last `missing` agents.
+    short = [0]
+    for k in range(need):
+        short.append(short[-1] + weights[need - k - 1])
+    previous = None
+    for missing in range(need):
+        slope = weights[need - missing - 1]
+        if slope == previous:
+            continue
+        previous = slope
+        rm.model.add(penalty >= short[missing] + slope * (under - missing))
+    rm.penalties[cell] = penalty
+    return penalty  # type: ignore[return-value]
+
+
 def add_coverage_objective(
     rm: RosterModel,
     coverage: Mapping[tuple[str, int], LinearTerms],
-    required: Mapping[tuple[str, int], int],
-    priorities: Mapping[str, float],
+    values: Mapping[CellKey, CellValue],
+    queues: Iterable[str],
     week_intervals: int,
 ) -> tuple[cp_model.LinearExpr, cp_model.LinearExpr, cp_model.LinearExpr]:
-    """Under- and over-coverage per (queue, interval); returns (weighted under, under, over)."""
+    """Under- and over-coverage per (queue, interval) against each cell's need, the shortfall
+    valued by its :class:`~scheduling.roster.objective.CellValue`.
+
+    Returns
+    -------
+    tuple
+        (shortfall penalty, under-coverage, over-coverage) as linear expressions (agent-
+        intervals for the last two).
+    """
     weighted: list[Any] = []
     under_all: list[Any] = []
     over_all: list[Any] = []
-    for queue, priority in priorities.items():
-        weight = max(1, round(UNDER_WEIGHT * priority))
+    for queue in queues:
         for t in range(week_intervals):
-            need = required.get((queue, t), 0)
-            terms = coverage.get((queue, t), [])
+            cell = (queue, t)
+            value = values.get(cell)
+            need = value.need if value is not None else 0
+            terms = coverage.get(cell, [])
             if not terms:
-                if need:
-                    weighted.append(weight * need)
+                if value is not None:
+                    weighted.append(value.penalty(0))
                     under_all.append(need)
                 continue
-            have = sum(var * coef for var, coef in terms)
-            bound = sum(upper_bound(var) for var, coef in terms if coef > 0)
-            under = rm.model.new_int_var(0, need, f"under_{queue}_t{t}")
-            over = rm.model.new_int_var(0, max(bound, 0), f"over_{queue}_t{t}")
+            have = linear(terms)
+            if value is None:
+                over_all.append(have)
+                continue
+            bound = sum(rm.upper(var) for var, coef in terms if coef > 0)
+            under = rm.int_var(0, need, f"under_{queue}_t{t}")
+            over = rm.int_var(0, max(bound, 0), f"over_{queue}_t{t}")
             rm.model.add(have + under - over == need)
-            rm.under[(queue, t)] = under
-            rm.over[(queue, t)] = over
-            weighted.append(weight * under)
+            rm.under[cell] = under
+            rm.over[cell] = over
+            weighted.append(add_shortfall_penalty(rm, cell, under, value))
             under_all.append(under)
             over_all.append(over)
     return (
@@ -375,7 +592,7 @@ def add_coverage_objective(
 def build_roster_model(
     scenario: Scenario,
     catalogue: ShiftCatalogue,
-    required: Mapping[tuple[str, int], int],
+    values: Mapping[CellKey, CellValue],
     options: Mapping[str, list[ShiftOption]] | None = None,
     *,
     anonymous: bool = False,
@@ -386,8 +603,9 @@ def build_roster_model(
     ----------
     scenario, catalogue:
         The scenario and its shift slots.
-    required:
-        Agents required per (queue, grid interval index) in the week.
+    values:
+        What each agent is worth per (queue, grid interval index) that needs agents
+        (:func:`~scheduling.roster.objective.coverage_values`).
     options:
         Slots each agent may work (default: the catalogue's); the decomposition passes a subset.
     anonymous:
@@ -410,10 +628,9 @@ def build_roster_model(
         prefs = add_preference_penalties(rm, scenario, options, weekday)
         fair = add_fairness_terms(rm, scenario, options, weekday)
     working = add_break_counts(rm, catalogue)
-    coverage = add_routing(rm, working, catalogue.grid.week_intervals)
-    priorities = {q.name: q.priority for q in scenario.queues}
+    coverage = add_queue_routing(rm, catalogue, working, scenario.queue_block_intervals())
     weighted, under, over = add_coverage_objective(
-        rm, coverage, required, priorities, catalogue.grid.week_intervals
+        rm, coverage, values, scenario.queue_names(), catalogue.grid.week_intervals
     )
     rm.terms = {
         "under_coverage": under,
@@ -422,9 +639,7 @@ def build_roster_model(
         "fairness": fair,
         "weighted_under_coverage": weighted,
     }
-    rm.model.minimize(
-        weighted + OVER_WEIGHT * over + PREFERENCE_WEIGHT * prefs + FAIRNESS_WEIGHT * fair
-    )
+    rm.model.minimize(weighted_total(weighted, over, prefs, fair))
     return rm
 
 
@@ -454,75 +669,3 @@ def build_diagnosis_model(
     add_consecutive_days_rule(rm, scenario, options)
     rm.model.add_assumptions(list(rm.guards.values()))
     return rm
-
-
-def plan_objective_terms(
-    scenario: Scenario,
-    shifts: Mapping[str, list[ShiftOption]],
-    coverage_gaps: Iterable[tuple[str, int]],
-    week_start_weekday: int,
-) -> dict[str, float]:
-    """The objective's terms measured on a finished roster (the same definitions as the model).
-
-    Parameters
-    ----------
-    shifts:
-        Shifts worked per agent.
-    coverage_gaps:
-        (queue, scheduled - required) per queue and interval, in agents.
-
-    Returns
-    -------
-    dict
-        under_coverage, over_coverage (agent-intervals), weighted_under_coverage, preferences,
-        fairness, and ``objective`` (the weighted total).
-    """
-    priority = {q.name: q.priority for q in scenario.queues}
-    under = over = weighted = 0.0
-    for queue, gap in coverage_gaps:
-        if gap < 0:
-            under -= gap
-            weighted -= gap * max(1, round(UNDER_WEIGHT * priority[queue]))
-        else:
-            over += gap
-    early = clock_minutes(scenario.rules.early_start_before)
-    late = clock_minutes(scenario.rules.late_end_after)
-    prefs = 0
-    counts = {"weekend": [0], "early": [0], "late": [0]}
-    for agent in scenario.agents:
-        p = agent.preferences
-        after = clock_minutes(p.start_after) if p.start_after else None
-        before = clock_minutes(p.start_before) if p.start_before else None
-        mine = shifts.get(agent.agent_id, [])
-        days = [WEEKDAYS[(week_start_weekday + o.day) % 7] for o in mine]
-        prefs += sum(d in p.days_off for d in days)
-        prefs += sum(
-            (after is not None and o.start_clock < after)
-            or (before is not None and o.start_clock > before)
-            for o in mine
-        )
-        counts["weekend"].append(sum(d in ("sat", "sun") for d in days))
-        counts["early"].append(sum(o.start_clock < early for o in mine))
-        counts["late"].append(sum(o.end_clock > late for o in mine))
-    fairness = float(sum(max(values) for values in counts.values()))
-    objective = (
-        weighted + OVER_WEIGHT * over + PREFERENCE_WEIGHT * prefs + FAIRNESS_WEIGHT * fairness
-    )
-    return {
-        "under_coverage": under,
-        "over_coverage": over,
-        "weighted_under_coverage": weighted,
-        "preferences": float(prefs),
-        "fairness": fairness,
-        "objective": objective,
-    }
-
-
-def configure_solver(solver: cp_model.CpSolver, time_limit_s: float, workers: int) -> None:
-    """Set the time limit (s) and workers. With few workers CP-SAT's LP-guided worker spends
-    its time on this model's weak relaxation; the portfolio without it finds far better rosters
-    (measured on planted instances), so it is left out there."""
-    solver.parameters.max_time_in_seconds = max(0.2, time_limit_s)
-    solver.parameters.num_workers = max(1, workers)
-    if workers <= 3:
-        solver.parameters.ignore_subsolvers.append("default_lp")

@@ -105,12 +105,96 @@ class ShiftOption:
 
 @dataclass
 class ShiftCatalogue:
-    """Every shift slot of the week and, per agent, the slots that agent may work."""
+    """Every shift slot of the week and, per agent, the slots that agent may work.
+
+    Attributes
+    ----------
+    queue_block:
+        The scenario's queue block in intervals (``rules.min_queue_block_minutes``).
+    separated:
+        Per template, its breaks with windows cut so that no two can fall in one queue block
+        (:func:`separate_breaks`), None when that is impossible.
+    """
 
     grid: WeekGrid
     slots: dict[tuple[int, str, int], ShiftOption] = field(default_factory=dict)
     by_agent: dict[str, list[ShiftOption]] = field(default_factory=dict)
     breaks: dict[str, list[BreakSlots]] = field(default_factory=dict)
+    queue_block: int = 1
+    separated: dict[str, list[BreakSlots] | None] = field(default_factory=dict)
+
+    def phase_routed(self, option: ShiftOption, multi_skilled: bool) -> bool:
+        """Whether a multi-skilled agent's shift is routed on its phase's block grid: queue
+        blocks longer than one interval, a length that is a whole number of blocks (so its blocks
+        are those of the week grid's phase ``start mod block``) and separable breaks."""
+        return (
+            multi_skilled
+            and self.queue_block > 1
+            and (option.end - option.start) % self.queue_block == 0
+            and self.separated.get(option.template) is not None
+        )
+
+    def breaks_of(self, option: ShiftOption, multi_skilled: bool) -> list[BreakSlots]:
+        """The breaks a shift takes: separated ones when it is phase-routed."""
+        if self.phase_routed(option, multi_skilled):
+            return self.separated[option.template] or []
+        return self.breaks[option.template]
+
+
+def queue_blocks(length: int, block: int) -> tuple[tuple[int, int], ...]:
+    """Queue blocks of a shift `length` intervals long, as shift-relative ``[start, end)`` offsets.
+
+    Blocks are `block` intervals long from the shift's start and the last takes the remainder,
+    so when a shift has several blocks each lasts at least `block` intervals; a multi-skilled
+    agent serves one queue per block.
+    """
+    count = max(1, length // max(1, block))
+    return tuple((j * block, (j + 1) * block if j < count - 1 else length) for j in range(count))
+
+
+def _blocks_touched(rule: BreakSlots, block: int) -> set[int]:
+    return {k // block for o in rule.offsets for k in range(o, o + rule.length)}
+
+
+def _cut(rule: BreakSlots, banned: set[int], block: int) -> BreakSlots:
+    """The break without the offsets reaching into the `banned` blocks."""
+    offsets = tuple(
+        o for o in rule.offsets if not {k // block for k in range(o, o + rule.length)} & banned
+    )
+    return BreakSlots(rule.activity, rule.length, offsets)
+
+
+def separate_breaks(breaks: list[BreakSlots], block: int) -> list[BreakSlots] | None:
+    """The breaks with their offsets cut so that no two breaks can reach into the same queue
+    block of the shift (blocks of `block` intervals from its start), so each agent takes at
+    most one break per block; None when some window would be left empty.
+
+    Breaks are taken in time order; a later break whose window shares a block with an earlier
+    one gives up the offsets reaching into the earlier one's blocks, or, when that leaves it
+    none, the earlier one gives up those reaching into the later one's.
+    """
+    kept = list(breaks)
+    order = sorted(range(len(kept)), key=lambda n: kept[n].offsets[0])
+    for position, j in enumerate(order):
+        for i in order[:position]:
+            shared = _blocks_touched(kept[i], block) & _blocks_touched(kept[j], block)
+            if not shared:
+                continue
+            later = _cut(kept[j], _blocks_touched(kept[i], block), block)
+            if later.offsets:
+                kept[j] = later
+                continue
+            earlier = _cut(kept[i], _blocks_touched(kept[j], block), block)
+            if not earlier.offsets:
+                return None
+            kept[i] = earlier
+    for position, j in enumerate(order):
+        if any(
+            _blocks_touched(kept[i], block) & _blocks_touched(kept[j], block)
+            for i in order[:position]
+        ):
+            return None
+    return kept
 
 
 def template_breaks(template: ShiftTemplate, interval_minutes: int) -> list[BreakSlots]:
@@ -177,7 +261,7 @@ def build_catalogue(scenario: Scenario, grid: WeekGrid | None = None) -> ShiftCa
     """All shift slots of the week, and per agent the ones its contract, availability and time
     off allow."""
     grid = grid or build_week_grid(scenario)
-    catalogue = ShiftCatalogue(grid=grid)
+    catalogue = ShiftCatalogue(grid=grid, queue_block=scenario.queue_block_intervals())
     per_template: dict[str, list[ShiftOption]] = {}
     for template in scenario.shift_templates:
         options = [o for d in range(7) for o in _template_slots(template, grid, d)]
@@ -185,6 +269,9 @@ def build_catalogue(scenario: Scenario, grid: WeekGrid | None = None) -> ShiftCa
         for option in options:
             catalogue.slots[option.key] = option
         catalogue.breaks[template.name] = template_breaks(template, scenario.interval_minutes)
+        catalogue.separated[template.name] = separate_breaks(
+            catalogue.breaks[template.name], catalogue.queue_block
+        )
     for agent in scenario.agents:
         allowed: list[ShiftOption] = []
         for name in agent.contract.templates:

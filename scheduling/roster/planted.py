@@ -13,7 +13,7 @@ import pandas as pd
 from features.calendar import WEEKDAYS
 from features.schema import ROSTER_COLUMNS
 from scheduling.roster.checks import coverage_table
-from scheduling.roster.options import build_catalogue, template_breaks
+from scheduling.roster.options import build_catalogue, queue_blocks, template_breaks
 from scheduling.roster.scenario import Scenario, load_scenario
 
 PLANTED_TEMPLATES: list[dict[str, Any]] = [
@@ -91,9 +91,10 @@ def planted_instance(
     """Build a planted instance.
 
     Each agent keeps one template all week (so rest and day rules hold), works 4-5 days,
-    takes random breaks inside their windows and, when multi-skilled, serves a random skill
-    on each stretch of work; the roster's coverage becomes the requirement (agents per queue
-    and interval).
+    takes random breaks inside their windows and, when multi-skilled, serves a random skill in
+    each queue block of the shift (changing at a block boundary with probability 1/2, never
+    during a break), so the roster keeps the default ``rules.min_queue_block_minutes``; the
+    roster's coverage becomes the requirement (agents per queue and interval).
     """
     rng = np.random.default_rng(seed)
     names = [f"q{i + 1}" for i in range(queues)]
@@ -163,19 +164,20 @@ def planted_instance(
                 if o.day == day and o.template == template.name and o.end_clock <= 23 * 60
             ]
             shift = options[int(rng.integers(len(options)))]
-            labels: list[tuple[str, str | None]] = []
-            pauses = {}
+            pauses: dict[int, str] = {}
             for rule in breaks:
                 offset = int(rng.choice(rule.offsets))
                 for t in range(offset, offset + rule.length):
                     pauses[t] = rule.activity
+            spans = queue_blocks(shift.end - shift.start, scenario.queue_block_intervals())
             queue = str(rng.choice(agent_skills))
-            for t in range(shift.end - shift.start):
-                if t in pauses:
-                    labels.append((pauses[t], None))
+            labels: list[tuple[str, str | None]] = []
+            for first, last in spans:
+                on_break = first in pauses and first - 1 in pauses
+                if first and not on_break and rng.random() < 0.5:
                     queue = str(rng.choice(agent_skills))
-                else:
-                    labels.append(("work", queue))
+                for t in range(first, last):
+                    labels.append((pauses[t], None) if t in pauses else ("work", queue))
             run = 0
             for i, label in enumerate(labels):
                 if i + 1 == len(labels) or labels[i + 1] != label:

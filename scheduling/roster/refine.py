@@ -10,27 +10,25 @@ intervals), which is what lets large centres improve on the greedy start.
 from __future__ import annotations
 
 import math
-import time
 from collections import defaultdict
 from collections.abc import Mapping
 
 from ortools.sat.python import cp_model
 
+from scheduling.roster.budget import SearchBudget
 from scheduling.roster.model import (
-    OVER_WEIGHT,
-    PREFERENCE_WEIGHT,
     LinearTerms,
     RosterModel,
     SkillSet,
     add_break_counts,
     add_coverage_objective,
     add_preference_penalties,
-    add_routing,
+    add_queue_routing,
     add_shift_choices,
     add_slot_counts,
-    configure_solver,
     skill_set,
 )
+from scheduling.roster.objective import CellKey, CellValue, weighted_total
 from scheduling.roster.options import ShiftCatalogue, ShiftOption
 from scheduling.roster.scenario import Scenario
 
@@ -57,13 +55,15 @@ def _candidates(
 def retime_day(
     scenario: Scenario,
     catalogue: ShiftCatalogue,
-    required: Mapping[tuple[str, int], int],
+    values: Mapping[CellKey, CellValue],
     shifts: Mapping[str, list[ShiftOption]],
     day: int,
-    time_limit_s: float,
+    budget: SearchBudget,
+    work: float,
     workers: int,
 ) -> dict[str, list[ShiftOption]]:
-    """Best starts for the shifts of local day `day` (others fixed); returns updated shifts."""
+    """Best starts for the shifts of local day `day` (others fixed), within `work`
+    deterministic units of `budget`; returns updated shifts."""
     rest = math.ceil(scenario.rules.min_rest_minutes / scenario.interval_minutes)
     movers = []
     options: dict[str, list[ShiftOption]] = {}
@@ -101,32 +101,47 @@ def retime_day(
             for t in range(max(o.start, lo), min(o.end, hi)):
                 fixed[(skill_set(agent), t)] += 1
     for key, n in fixed.items():
-        working[key].append((rm.model.new_constant(n), 1))
-    coverage = add_routing(rm, working, catalogue.grid.week_intervals)
-    priorities = {q.name: q.priority for q in scenario.queues}
-    window = {k: v for k, v in required.items() if lo <= k[1] < hi}
+        working[key].append((rm.constant(n), 1))
+    coverage = add_queue_routing(rm, catalogue, working, scenario.queue_block_intervals())
+    window = {k: v for k, v in values.items() if lo <= k[1] < hi}
     weighted, _, over = add_coverage_objective(
-        rm, coverage, window, priorities, catalogue.grid.week_intervals
+        rm, coverage, window, scenario.queue_names(), catalogue.grid.week_intervals
     )
     prefs = add_preference_penalties(rm, sub, options, catalogue.grid.week_start.weekday())
-    rm.model.minimize(weighted + OVER_WEIGHT * over + PREFERENCE_WEIGHT * prefs)
+    # Fairness counts whole weeks; a day's re-timing leaves it to the main search.
+    rm.model.minimize(weighted_total(weighted, over, prefs, 0))
     # First complete the current timing (breaks, routes) so the search starts from it and
     # can only improve on it.
     keep = [rm.shifts[(a.agent_id, current[a.agent_id].key)] for a in movers]
     rm.model.add_assumptions(keep)
     baseline = cp_model.CpSolver()
-    configure_solver(baseline, 0.3 * time_limit_s, workers)
-    if baseline.solve(rm.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    budget.prepare(baseline, 0.3 * work, workers=workers)
+    status = baseline.solve(rm.model)
+    budget.charge(baseline, status, "day re-timing")
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return dict(shifts)
     rm.model.clear_assumptions()
     rm.model.clear_hints()
-    families: list[Mapping] = [rm.shifts, rm.counts, rm.breaks, rm.routes, rm.under, rm.over]
+    families: list[Mapping] = [
+        rm.shifts,
+        rm.counts,
+        rm.breaks,
+        rm.routes,
+        rm.blocks,
+        rm.block_breaks,
+        rm.phase_blocks,
+        rm.phase_breaks,
+        rm.under,
+        rm.over,
+        rm.penalties,
+    ]
     for family in families:
         for var in family.values():
             rm.model.add_hint(var, baseline.value(var))
     solver = cp_model.CpSolver()
-    configure_solver(solver, 0.7 * time_limit_s, workers)
+    budget.prepare(solver, 0.7 * work, workers=workers)
     status = solver.solve(rm.model)
+    budget.charge(solver, status, "day re-timing")
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return dict(shifts)
     if solver.objective_value >= baseline.objective_value:
@@ -144,22 +159,23 @@ def retime_day(
 def retime_week(
     scenario: Scenario,
     catalogue: ShiftCatalogue,
-    required: Mapping[tuple[str, int], int],
+    values: Mapping[CellKey, CellValue],
     shifts: Mapping[str, list[ShiftOption]],
-    time_budget_s: float,
+    budget: SearchBudget,
+    work: float,
     workers: int,
     rounds: int = 2,
 ) -> dict[str, list[ShiftOption]]:
-    """Re-time every day in turn (`rounds` sweeps) within `time_budget_s` seconds."""
-    started = time.perf_counter()
+    """Re-time every day in turn (`rounds` sweeps) within `work` deterministic units."""
+    started = budget.spent
     result = dict(shifts)
-    per_day = time_budget_s / (7 * rounds)
+    per_day = work / (7 * rounds)
     for _ in range(rounds):
         for day in range(7):
-            left = time_budget_s - (time.perf_counter() - started)
-            if left <= 0.2:
+            left = work - (budget.spent - started)
+            if left <= 0.05 or budget.out_of_time():
                 return result
             result = retime_day(
-                scenario, catalogue, required, result, day, min(per_day, left), workers
+                scenario, catalogue, values, result, day, budget, min(per_day, left), workers
             )
     return result

@@ -102,13 +102,23 @@ class ShiftTemplate(_Strict):
     breaks: list[BreakRule] = Field(default_factory=list)
 
 
+DEFAULT_MIN_QUEUE_BLOCK_MINUTES = 60
+"""Shortest stint on one queue of a multi-skilled agent unless the scenario allows shorter."""
+
+
 class Rules(_Strict):
-    """Week-wide hard rules and the clock times that make a shift 'early' or 'late'."""
+    """Week-wide hard rules and the clock times that make a shift 'early' or 'late'.
+
+    `min_queue_block_minutes`: a multi-skilled agent serves one queue for at least this long
+    (shift time, breaks included) before changing queue; a multiple of ``interval_minutes``
+    (0 or one interval: may change every interval).
+    """
 
     min_rest_minutes: int = Field(default=660, ge=0)
     max_consecutive_days: int = Field(default=6, ge=1, le=7)
     early_start_before: ClockTime = "08:00"
     late_end_after: ClockTime = "20:00"
+    min_queue_block_minutes: int = Field(default=DEFAULT_MIN_QUEUE_BLOCK_MINUTES, ge=0, le=1440)
 
 
 class Contract(_Strict):
@@ -188,7 +198,11 @@ EXAMPLE_SCENARIO: dict[str, Any] = {
 
 class Scenario(_Strict):
     """One week's planning problem: queues, requirements (or forecast + service), templates,
-    rules and agents. See DESIGN.md, section Scenario."""
+    rules and agents. See DESIGN.md, section Scenario.
+
+    When both `requirements` and `forecast` rows are given, the requirements say how many agents
+    each interval needs and the forecast (with `service`) says what each agent is worth in
+    expected service there (the objective's valuation); a forecast alone gives both."""
 
     model_config = ConfigDict(
         extra="allow", str_strip_whitespace=True, json_schema_extra={"examples": [EXAMPLE_SCENARIO]}
@@ -204,6 +218,10 @@ class Scenario(_Strict):
     shift_templates: list[ShiftTemplate] = Field(min_length=1)
     rules: Rules = Field(default_factory=Rules)
     agents: list[Agent] = Field(min_length=1)
+
+    def queue_block_intervals(self) -> int:
+        """`rules.min_queue_block_minutes` in grid intervals (at least 1)."""
+        return max(1, -(-self.rules.min_queue_block_minutes // self.interval_minutes))
 
     def queue_names(self) -> list[str]:
         """Queue names in scenario order."""
@@ -375,12 +393,16 @@ def scenario_errors(scenario: Scenario) -> list[FieldError]:
         errors.append(FieldError(None, "requirements", rule))
     if scenario.requirements is not None:
         _check_timed_rows(scenario, scenario.requirements, "requirements", errors)
-    elif scenario.forecast is not None:
+    if scenario.forecast is not None:
         _check_timed_rows(scenario, scenario.forecast, "forecast", errors)
         if isinstance(scenario.service, dict):
             for q in scenario.service:
                 if q != "*" and q not in names:
                     errors.append(FieldError(None, f"service.{q}", "unknown queue", q))
+    block = scenario.rules.min_queue_block_minutes
+    if block % scenario.interval_minutes:
+        rule = f"must be a multiple of interval_minutes ({scenario.interval_minutes})"
+        errors.append(FieldError(None, "rules.min_queue_block_minutes", rule, block))
     _check_templates(scenario, errors)
     _check_agents(scenario, errors)
     return errors

@@ -1,9 +1,16 @@
 """Weekly rosters and routing plans with OR-Tools CP-SAT: :func:`solve_roster`.
 
-The answer always carries the solver status, the objective split by term, the solver's lower
-bound and the gap, and the coverage table. Large centres (more than
-:data:`~scheduling.roster.decompose.DECOMPOSE_ABOVE_AGENTS` agents) are solved in two stages:
-anonymous shift counts first, then named agents restricted to the slots those counts use.
+The answer carries the roster rows, the coverage table, a report in planner units
+(:class:`~scheduling.roster.report.RosterReport`: intervals and hours short and over per queue,
+preferences broken, fairness, what it would take to meet the target, and a plain-English
+summary), and, for compatibility, the solver status, the objective split by term, the lower
+bound and the gap. Large centres (more than
+:data:`~scheduling.roster.decompose.DECOMPOSE_ABOVE_AGENTS` agents) are solved in stages: named
+agents' shifts by agent-by-agent search and day re-timing, then breaks and routing over them.
+
+The same scenario, seed and work limit give the same roster: every search stops on
+deterministic work (:class:`~scheduling.roster.budget.SearchBudget`), unless the wall-clock
+time limit stops it first, which the result reports (``reproducible``).
 """
 
 from __future__ import annotations
@@ -21,25 +28,17 @@ from ortools.sat.python import cp_model
 from features.errors import Conflict, Infeasible, SeatwiseError
 from features.schema import REQUIREMENTS_COLUMNS, ProgressCallback
 from scheduling.requirements import ServiceTargets, compute_requirements
+from scheduling.roster.budget import SEQUENTIAL_MAX_AGENTS, SearchBudget
 from scheduling.roster.checks import coverage_table
-from scheduling.roster.decompose import (
-    BOUND_SHARE,
-    DECOMPOSE_ABOVE_AGENTS,
-    relaxation_bound,
-    restrict_to_chosen,
-)
+from scheduling.roster.decompose import DECOMPOSE_ABOVE_AGENTS, restrict_to_chosen
 from scheduling.roster.extract import SolvedPlan, plan_to_roster
 from scheduling.roster.hint import add_hint, greedy_shifts
-from scheduling.roster.model import (
-    RosterModel,
-    build_diagnosis_model,
-    build_roster_model,
-    configure_solver,
-    plan_objective_terms,
-)
+from scheduling.roster.model import RosterModel, build_diagnosis_model, build_roster_model
+from scheduling.roster.objective import CellKey, coverage_values, plan_objective_terms
 from scheduling.roster.options import ShiftCatalogue, ShiftOption, WeekGrid, build_catalogue
 from scheduling.roster.precheck import precheck_agents
 from scheduling.roster.refine import retime_week
+from scheduling.roster.report import RosterReport, SearchSummary, roster_report
 from scheduling.roster.scenario import Scenario, load_scenario, required_agents
 
 
@@ -50,9 +49,11 @@ class SolutionProgress:
     Attributes
     ----------
     stage:
-        ``"roster"``, or ``"shift counts"`` / ``"agents"`` for the decomposition's stages.
+        ``"greedy shifts"`` (the complete starting roster), then ``"roster"``, or
+        ``"breaks and routing"`` for the decomposition of large centres.
     objective, bound:
-        Objective value and best lower bound (weighted units, see :mod:`roster_model`).
+        Objective value and best lower bound (weighted units, see
+        :mod:`scheduling.roster.objective`).
     elapsed_s:
         Seconds since solving began.
     solutions:
@@ -85,7 +86,10 @@ class RosterResult:
         (priority-weighted), ``preferences`` (shifts against preferences), ``fairness`` (sum of
         the largest per-agent weekend/early/late shift counts).
     lower_bound:
-        The solver's bound on the objective (of the last stage when decomposed).
+        The bound the sequential search proved on the objective (up to
+        :data:`~scheduling.roster.budget.SEQUENTIAL_MAX_AGENTS` agents); 0 otherwise, as large
+        neighbourhood search proves none. Kept for compatibility: the report says what a planner
+        needs.
     gap:
         ``(objective - lower_bound) / max(1, |objective|)``.
     wall_time_s:
@@ -93,7 +97,17 @@ class RosterResult:
     requirements:
         REQUIREMENTS_COLUMNS used (derived from the forecast when the scenario gave one).
     stages:
-        Per stage: status, objective, bound and seconds.
+        Per stage: status, objective, bound, work (deterministic units) and seconds.
+    report:
+        The roster in planner units (:class:`~scheduling.roster.report.RosterReport`), with its
+        plain-English ``summary``.
+    reproducible:
+        True when every search stopped on deterministic work or proof (the same scenario, seed
+        and work limit give the same roster); False when the wall-clock limit cut one short.
+    seed:
+        CP-SAT ``random_seed`` used.
+    work_limit, work_used:
+        Deterministic work units allowed and used (CP-SAT deterministic time).
     """
 
     roster: pd.DataFrame
@@ -106,6 +120,16 @@ class RosterResult:
     wall_time_s: float
     requirements: pd.DataFrame
     stages: list[dict[str, Any]] = field(default_factory=list)
+    report: RosterReport | None = None
+    reproducible: bool = True
+    seed: int = 0
+    work_limit: float = 0.0
+    work_used: float = 0.0
+
+    @property
+    def summary(self) -> str:
+        """The report's one-paragraph plain-English summary."""
+        return self.report.summary if self.report is not None else ""
 
 
 class _Reporter(cp_model.CpSolverSolutionCallback):
@@ -117,10 +141,12 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         progress: ProgressCallback | None,
         span: tuple[float, float],
         time_limit_s: float,
+        work: float,
     ) -> None:
         super().__init__()
         self.stage, self.started, self.on_solution = stage, started, on_solution
         self.progress, self.span, self.time_limit_s = progress, span, time_limit_s
+        self.work = work
         self.solutions = 0
 
     def on_solution_callback(self) -> None:
@@ -133,7 +159,13 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
             self.on_solution(report)
         if self.progress is not None:
             low, high = self.span
-            share = min(1.0, self.wall_time / max(self.time_limit_s, 1e-9))
+            share = min(
+                1.0,
+                max(
+                    self.wall_time / max(self.time_limit_s, 1e-9),
+                    self.deterministic_time / max(self.work, 1e-9),
+                ),
+            )
             self.progress(
                 low + (high - low) * share,
                 f"{self.stage}: objective {report.objective:.0f}, bound {report.bound:.0f}",
@@ -201,13 +233,14 @@ def _status_name(status: Any) -> str:
 def _run(
     rm: RosterModel,
     stage: str,
-    time_limit_s: float,
+    budget: SearchBudget,
     workers: int,
     reporter: _Reporter,
 ) -> tuple[cp_model.CpSolver, Any]:
     solver = cp_model.CpSolver()
-    configure_solver(solver, time_limit_s, workers)
+    budget.prepare(solver, budget.work_left(), workers=workers)
     status = solver.solve(rm.model, reporter)
+    budget.charge(solver, status, stage)
     return solver, status
 
 
@@ -248,7 +281,25 @@ def _read_plan(rm: RosterModel, solver: cp_model.CpSolver, catalogue: ShiftCatal
             shifts.setdefault(agent_id, []).append(catalogue.slots[key])
     breaks = {k: int(solver.value(v)) for k, v in rm.breaks.items()}
     routes = {k: int(solver.value(v)) for k, v in rm.routes.items()}
-    return SolvedPlan(shifts, breaks, routes)
+    blocks = {k: int(solver.value(v)) for k, v in rm.blocks.items()}
+    block_breaks = {k: int(solver.value(v)) for k, v in rm.block_breaks.items()}
+    phase_blocks = {k: int(solver.value(v)) for k, v in rm.phase_blocks.items()}
+    phase_breaks = {k: int(solver.value(v)) for k, v in rm.phase_breaks.items()}
+    return SolvedPlan(shifts, breaks, routes, blocks, block_breaks, phase_blocks, phase_breaks)
+
+
+def scheduled_cells(coverage: pd.DataFrame, grid: WeekGrid) -> list[tuple[CellKey, int]]:
+    """((queue, grid interval index), agents scheduled) of every row of a coverage table."""
+    return [
+        ((str(q), grid.index_of(t)), int(n))
+        for q, t, n in coverage[["queue", "interval_start", "scheduled"]].itertuples(index=False)
+    ]
+
+
+ROWS_RESERVE_S = 1.0
+"""Wall-clock seconds kept back from the searches to build the roster rows and the report, plus
+:data:`ROWS_RESERVE_PER_AGENT_S` per agent."""
+ROWS_RESERVE_PER_AGENT_S = 0.02
 
 
 def solve_roster(
@@ -256,6 +307,8 @@ def solve_roster(
     *,
     time_limit_s: float = 60.0,
     workers: int = 2,
+    seed: int = 0,
+    work_limit: float | None = None,
     on_solution: Callable[[SolutionProgress], None] | None = None,
     progress: ProgressCallback | None = None,
 ) -> RosterResult:
@@ -267,9 +320,16 @@ def solve_roster(
         A :class:`~scheduling.roster.scenario.Scenario` or its JSON dict (validated by
         :func:`~scheduling.roster.scenario.load_scenario`).
     time_limit_s:
-        Wall-clock budget of the solver in seconds (split over stages when decomposed).
+        Wall-clock cap in seconds; every search also stops there.
     workers:
-        CP-SAT search workers (``solver.parameters.num_workers``).
+        CP-SAT search workers (its interleaved search gives the same roster for any count; up
+        to :data:`~scheduling.roster.budget.SEQUENTIAL_MAX_AGENTS` agents the search is
+        sequential).
+    seed:
+        CP-SAT ``random_seed``: the same scenario, seed and work limit give the same roster.
+    work_limit:
+        Deterministic work units for all searches together (CP-SAT deterministic time);
+        default :data:`~scheduling.roster.budget.WORK_PER_SECOND` x `time_limit_s`.
     on_solution:
         Called with a :class:`SolutionProgress` at each improving solution.
     progress:
@@ -290,6 +350,8 @@ def solve_roster(
     """
     started = time.perf_counter()
     scenario = load_scenario(scenario)
+    reserve = ROWS_RESERVE_S + ROWS_RESERVE_PER_AGENT_S * len(scenario.agents)
+    budget = SearchBudget.start(max(0.5, time_limit_s - reserve), work_limit, seed)
     requirements = scenario_requirements(scenario)
     catalogue = build_catalogue(scenario)
     conflicts = precheck_agents(scenario, catalogue.by_agent)
@@ -299,55 +361,76 @@ def solve_roster(
             conflicts,
         )
     required = _required_cells(requirements, catalogue.grid)
+    values = coverage_values(scenario, required, catalogue.grid)
     stages: list[dict[str, Any]] = []
-    relaxed = relaxation_bound(scenario, catalogue, required, BOUND_SHARE * time_limit_s)
-    stages.append(
-        {"stage": "relaxation bound", "bound": relaxed, "seconds": time.perf_counter() - started}
-    )
+
+    def stage_done(name: str, **extra: Any) -> None:
+        stages.append(
+            {
+                "stage": name,
+                **extra,
+                "work": budget.spent,
+                "seconds": time.perf_counter() - started,
+            }
+        )
+
     large = len(scenario.agents) > DECOMPOSE_ABOVE_AGENTS
     # Agent-by-agent best responses (days, templates, starts) give a complete first roster.
     # Up to DECOMPOSE_ABOVE_AGENTS the whole CP-SAT model then improves it (measured: it gains
     # most there); above, exact day re-timing alternates with best responses instead.
-    search_budget = (0.7 if large else 0.15) * time_limit_s
-    greedy = greedy_shifts(scenario, catalogue, required, catalogue.by_agent, search_budget)
-    stages.append({"stage": "greedy shifts", "seconds": time.perf_counter() - started})
+    search_work = (0.7 if large else 0.15) * budget.work_limit
+    search_start = budget.spent
+    greedy = greedy_shifts(scenario, catalogue, values, catalogue.by_agent, budget, search_work)
+    stage_done("greedy shifts")
     sweeps = 0
     while large:
-        left = search_budget - (time.perf_counter() - started)
-        if left <= 1.0 or (sweeps and left < 0.3 * search_budget):
+        left = search_work - (budget.spent - search_start)
+        if left <= 0.1 or (sweeps and left < 0.3 * search_work) or budget.out_of_time():
             break
-        greedy = retime_week(scenario, catalogue, required, greedy, 0.6 * left, workers, rounds=1)
-        left = search_budget - (time.perf_counter() - started)
+        shifts = retime_week(
+            scenario, catalogue, values, greedy.shifts, budget, 0.6 * left, workers, rounds=1
+        )
+        left = search_work - (budget.spent - search_start)
         greedy = greedy_shifts(
-            scenario, catalogue, required, catalogue.by_agent, left, passes=2, initial=greedy
+            scenario, catalogue, values, catalogue.by_agent, budget, left, passes=2, initial=shifts
         )
         sweeps += 1
     if sweeps:
-        stages.append(
-            {"stage": "day re-timing", "sweeps": sweeps, "seconds": time.perf_counter() - started}
-        )
+        stage_done("day re-timing", sweeps=sweeps)
     if progress is not None:
-        progress(0.3, f"greedy start for {len(greedy)} agents")
+        progress(0.3, f"greedy start for {len(greedy.shifts)} agents")
     options: Mapping[str, list[ShiftOption]] = catalogue.by_agent
     if large:
-        options = restrict_to_chosen(catalogue, catalogue.by_agent, greedy)
-    rm = build_roster_model(scenario, catalogue, required, options)
-    hinted = add_hint(rm, scenario, catalogue, greedy, required)
+        options = restrict_to_chosen(catalogue, catalogue.by_agent, greedy.shifts)
+    rm = build_roster_model(scenario, catalogue, values, options)
+    hinted, hinted_coverage = add_hint(rm, scenario, catalogue, greedy, values)
+    cells = sorted(set(values) | set(hinted_coverage))
+    start_objective = plan_objective_terms(
+        scenario,
+        hinted.shifts,
+        [(cell, hinted_coverage.get(cell, 0)) for cell in cells],
+        values,
+        catalogue.grid.week_start.weekday(),
+    )["objective"]
+    # The greedy start is the first complete roster: report it before the search improves it.
+    first = SolutionProgress(
+        "greedy shifts", start_objective, 0.0, time.perf_counter() - started, 1
+    )
+    if on_solution is not None:
+        on_solution(first)
     stage = "breaks and routing" if large else "roster"
-    # Leave time to turn the answer into roster rows (about 15 ms per agent).
-    reserve = 0.5 + 0.015 * len(scenario.agents)
-    budget = max(1.0, time_limit_s - reserve - (time.perf_counter() - started))
-    reporter = _Reporter(stage, started, on_solution, progress, (0.3, 1.0), budget)
+    reporter = _Reporter(
+        stage, started, on_solution, progress, (0.3, 1.0), time_limit_s, budget.work_left()
+    )
+    if len(scenario.agents) <= SEQUENTIAL_MAX_AGENTS:
+        workers = 1
     solver, status = _run(rm, stage, budget, workers, reporter)
     status_name = _status_name(status)
-    stages.append(
-        {
-            "stage": stage,
-            "status": status_name,
-            "objective": solver.objective_value if reporter.solutions else math.nan,
-            "bound": solver.best_objective_bound,
-            "seconds": solver.wall_time,
-        }
+    stage_done(
+        stage,
+        status=status_name,
+        objective=solver.objective_value if reporter.solutions else math.nan,
+        bound=solver.best_objective_bound,
     )
     if status == cp_model.INFEASIBLE or status == cp_model.MODEL_INVALID:
         found = _diagnose(scenario, catalogue, catalogue.by_agent)
@@ -366,24 +449,35 @@ def solve_roster(
             f"no roster found within {time_limit_s:g} s (solver status {status_name}); "
             "allow more time (--time-limit)"
         )
-    roster = plan_to_roster(scenario, catalogue, plan)
+    roster = plan_to_roster(scenario, catalogue, plan, seed)
     needed = requirements.rename(columns={"agents_scheduled": "required"})[
         ["queue", "interval_start", "required"]
     ].copy()
     needed["required"] = [required_agents(float(v)) for v in needed["required"]]
     coverage = coverage_table(roster, scenario, needed)
-    stages.append({"stage": "roster rows", "seconds": time.perf_counter() - started})
     terms = plan_objective_terms(
         scenario,
         plan.shifts,
-        coverage[["queue", "gap"]].itertuples(index=False),
+        scheduled_cells(coverage, catalogue.grid),
+        values,
         catalogue.grid.week_start.weekday(),
     )
     objective = terms.pop("objective")
-    bound = max(0.0, float(solver.best_objective_bound)) if stage == "roster" else 0.0
-    bound = min(max(bound, relaxed), objective)
+    # Only the sequential full search proves a bound; large neighbourhood search does not.
+    proved = stage == "roster" and workers == 1 and reporter.solutions > 0
+    bound = min(max(0.0, float(solver.best_objective_bound)) if proved else 0.0, objective)
+    search = SearchSummary(
+        status=status_name,
+        reproducible=not budget.wall_limited,
+        seed=seed,
+        work_limit=budget.work_limit,
+        work_used=budget.spent,
+        seconds=time.perf_counter() - started,
+    )
+    report = roster_report(scenario, roster, coverage, search)
+    stage_done("roster rows")
     if progress is not None:
-        progress(1.0, f"{status_name}: objective {objective:.0f}, bound {bound:.0f}")
+        progress(1.0, report.headline)
     return RosterResult(
         roster=roster,
         coverage=coverage,
@@ -395,4 +489,9 @@ def solve_roster(
         wall_time_s=time.perf_counter() - started,
         requirements=requirements,
         stages=stages,
+        report=report,
+        reproducible=not budget.wall_limited,
+        seed=seed,
+        work_limit=budget.work_limit,
+        work_used=budget.spent,
     )

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from features.errors import InvalidInput
+from scheduling.requirements import ServiceTargets
 from scheduling.roster.builder import break_rules, scenario_from_agents
 from scheduling.roster.scenario import load_scenario
 
@@ -101,3 +102,25 @@ def test_agents_without_shift_lengths_are_named() -> None:
         scenario_from_agents([broken], requirements(), week_start=WEEK, timezone=TZ)
     assert caught.value.errors[0].field == "contract.shift_lengths_minutes"
     assert caught.value.errors[0].row == 0
+
+
+def test_service_targets_carry_the_forecast_for_service_valued_rosters() -> None:
+    frame = requirements()
+    frame["volume"] = frame["agents_scheduled"] * 4.0
+    frame["aht_s"] = 240.0
+    targets = ServiceTargets(service_level=0.8, threshold_s=20, shrinkage=0.15)
+    scenario = scenario_from_agents(
+        [agent("a1")], frame, week_start=WEEK, timezone=TZ, service=targets
+    )
+    parsed = load_scenario(scenario)
+    assert len(scenario["forecast"]) == len(scenario["requirements"]) == 7 * 16 * 4
+    assert scenario["forecast"][0]["volume"] == 12.0
+    assert parsed.service_for("billing").shrinkage == 0.15
+    assert scenario["service"] == {
+        "service_level": 0.8,
+        "threshold_s": 20,
+        "max_occupancy": 0.85,
+        "shrinkage": 0.15,
+    }
+    plain = scenario_from_agents([agent("a1")], frame, week_start=WEEK, timezone=TZ)
+    assert "forecast" not in plain

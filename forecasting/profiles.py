@@ -1,0 +1,82 @@
+"""Intraday profiles: the share of a day's contacts in each slot, per queue and weekday.
+
+A weekday's own profile is the count-weighted share of each slot over its latest
+:data:`PROFILE_WEEKS` ordinary days (holidays, days next to them and missing days left out).
+It is shrunk towards the queue's profile pooled over all its opening weekdays (renormalised on
+the weekday's open slots) with the James-Stein weight of Weinberg, Brown & Stroud (2007) and
+Shen & Huang (2008)'s empirical-Bayes reading of intraday shares::
+
+    w = tau^2 / (tau^2 + s^2 / K)
+
+where ``s^2`` is the day-to-day variance of a slot's share (mean over open slots), ``K`` the
+number of days averaged and ``tau^2 = max(d^2 - s^2 / K, 0)`` the part of the squared distance
+``d^2`` between the weekday's and the pooled profile that noise does not explain. A weekday
+whose shape really differs keeps it; a noisy weekday of a small queue borrows the pooled shape.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from forecasting.history import PreparedHistory
+
+PROFILE_WEEKS = 8
+"""Ordinary days of each weekday (latest first) averaged into its profile."""
+
+
+def weekday_profile(prepared: PreparedHistory, weeks: int = PROFILE_WEEKS) -> np.ndarray:
+    """Shrunk intraday shares per (queue, weekday, slot); each open weekday's row sums to 1.
+
+    Parameters
+    ----------
+    prepared:
+        The training history.
+    weeks:
+        Ordinary days per weekday averaged (and weeks of days pooled).
+
+    Returns
+    -------
+    numpy.ndarray
+        (queue, 7, slot) shares; zero on closed slots and on weekdays without ordinary days.
+    """
+    n_queues, _, n_slots = prepared.volume.shape
+    profile = np.zeros((n_queues, 7, n_slots))
+    daily = prepared.daily
+    ordinary = prepared.training
+    weekday = prepared.weekday
+    for q in range(n_queues):
+        opening = int(prepared.open_weekday[q].sum())
+        pooled_days = np.flatnonzero(ordinary[q])[-weeks * max(opening, 1) :]
+        pooled = np.nan_to_num(prepared.volume[q, pooled_days]).sum(axis=0)
+        for w in range(7):
+            chosen = np.flatnonzero(ordinary[q] & (weekday == w))[-weeks:]
+            open_slots = prepared.open_slot[q, w]
+            if chosen.size == 0 or not open_slots.any():
+                continue
+            counts = prepared.volume[q, chosen]
+            own = counts.sum(axis=0) / daily[q, chosen].sum()
+            target = np.where(open_slots, pooled, 0.0)
+            if target.sum() <= 0:
+                profile[q, w] = own
+                continue
+            target = target / target.sum()
+            weight = _shrink_weight(counts, daily[q, chosen], own, target, open_slots)
+            blended = weight * own + (1.0 - weight) * target
+            profile[q, w] = np.where(open_slots, blended, 0.0) / blended[open_slots].sum()
+    return profile
+
+
+def _shrink_weight(
+    counts: np.ndarray, totals: np.ndarray, own: np.ndarray, target: np.ndarray, open_slots
+) -> float:
+    """James-Stein weight of a weekday's own shares against the pooled target."""
+    k = counts.shape[0]
+    if k >= 2:
+        shares = counts / totals[:, None]
+        noise = float(shares.var(axis=0, ddof=1)[open_slots].mean())
+    else:
+        noise = float((own * (1 - own) / totals.sum())[open_slots].mean())
+    distance = float(((own - target) ** 2)[open_slots].mean())
+    signal = max(distance - noise / k, 0.0)
+    total = signal + noise / k
+    return signal / total if total > 0 else 1.0

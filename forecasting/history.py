@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -81,7 +82,8 @@ class Grid:
 
 @dataclass
 class PreparedHistory:
-    """A history on the full local grid, for many queues at once.
+    """A history on the full local grid, for many queues at once (its arrays are read-only by
+    convention: derived values are cached).
 
     Attributes
     ----------
@@ -155,13 +157,13 @@ class PreparedHistory:
         """(queue, day) flags: observed and not a public holiday; used by the seasonal baselines."""
         return self.observed & ~self.holiday[None, :]
 
-    @property
+    @cached_property
     def daily(self) -> np.ndarray:
         """(queue, day) contacts per day (NaN on unobserved days)."""
         totals = np.nansum(self.volume, axis=2)
         return np.where(self.observed, totals, np.nan)
 
-    @property
+    @cached_property
     def training(self) -> np.ndarray:
         """(queue, day) flags of ordinary days: observed opening days with contacts that are
         neither holidays nor next to a holiday or a missing day. Profiles and levels use only

@@ -12,6 +12,12 @@ where ``s^2`` is the day-to-day variance of a slot's share (mean over open slots
 number of days averaged and ``tau^2 = max(d^2 - s^2 / K, 0)`` the part of the squared distance
 ``d^2`` between the weekday's and the pooled profile that noise does not explain. A weekday
 whose shape really differs keeps it; a noisy weekday of a small queue borrows the pooled shape.
+
+Short intervals of a busy queue (5 minutes) or any interval of a small one hold few contacts, so
+the shares are then also smoothed across neighbouring slots with a moving average of
+``2 b + 1`` open slots. The half-width ``b`` (0 to :data:`MAX_SMOOTHING_SLOTS`) is chosen per
+queue by split-half cross-validation: the profile of every other ordinary day, smoothed, is
+scored against the shares of the remaining days, and the other way round.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from forecasting.history import PreparedHistory
 
 PROFILE_WEEKS = 8
 """Ordinary days of each weekday (latest first) averaged into its profile."""
+MAX_SMOOTHING_SLOTS = 3
+"""Largest half-width of the moving average across slots."""
 
 
 def weekday_profile(prepared: PreparedHistory, weeks: int = PROFILE_WEEKS) -> np.ndarray:
@@ -63,7 +71,49 @@ def weekday_profile(prepared: PreparedHistory, weeks: int = PROFILE_WEEKS) -> np
             weight = _shrink_weight(counts, daily[q, chosen], own, target, open_slots)
             blended = weight * own + (1.0 - weight) * target
             profile[q, w] = np.where(open_slots, blended, 0.0) / blended[open_slots].sum()
+        width = smoothing_width(prepared, q, weeks)
+        for w in range(7):
+            if profile[q, w].sum() > 0:
+                profile[q, w] = smooth_shares(profile[q, w], prepared.open_slot[q, w], width)
     return profile
+
+
+def smooth_shares(shares: np.ndarray, open_slots: np.ndarray, width: int) -> np.ndarray:
+    """Moving average of `shares` over ``2 * width + 1`` neighbouring open slots, renormalised
+    to sum to 1 over the open slots (closed slots stay 0)."""
+    if width <= 0 or not open_slots.any():
+        return shares
+    kernel = np.ones(2 * width + 1)
+    values = np.where(open_slots, shares, 0.0)
+    summed = np.convolve(values, kernel, mode="same")
+    counted = np.convolve(open_slots.astype(float), kernel, mode="same")
+    smoothed = np.where(open_slots, summed / np.maximum(counted, 1.0), 0.0)
+    total = smoothed.sum()
+    return smoothed / total if total > 0 else shares
+
+
+def smoothing_width(prepared: PreparedHistory, queue: int, weeks: int = PROFILE_WEEKS) -> int:
+    """Half-width (0 .. :data:`MAX_SMOOTHING_SLOTS`) of the moving average that best predicts
+    held-out shares: each weekday's profile from every other ordinary day, smoothed, against the
+    contact-weighted shares of the other days (and the other way round)."""
+    ordinary = prepared.training[queue]
+    weekday = prepared.weekday
+    daily = prepared.daily[queue]
+    errors = np.zeros(MAX_SMOOTHING_SLOTS + 1)
+    for w in range(7):
+        chosen = np.flatnonzero(ordinary & (weekday == w))[-weeks:]
+        open_slots = prepared.open_slot[queue, w]
+        if chosen.size < 2 or not open_slots.any():
+            continue
+        halves = (chosen[0::2], chosen[1::2])
+        for fit, held in (halves, halves[::-1]):
+            fitted = prepared.volume[queue, fit].sum(axis=0) / daily[fit].sum()
+            held_total = daily[held].sum()
+            observed = prepared.volume[queue, held].sum(axis=0) / held_total
+            for width in range(MAX_SMOOTHING_SLOTS + 1):
+                guess = smooth_shares(fitted, open_slots, width)
+                errors[width] += held_total * float(((guess - observed) ** 2)[open_slots].sum())
+    return int(np.argmin(errors)) if errors.any() else 0
 
 
 def _shrink_weight(

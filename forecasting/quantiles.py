@@ -6,11 +6,13 @@ as negative binomial with mean ``f`` (the point forecast) and variance ``f + phi
 Poisson floor plus a relative level variance ``phi`` (``phi = 0`` is Poisson).
 
 ``phi`` is chosen by conformal calibration on out-of-sample pairs (actuals against forecasts
-made before them, at many rolling origins): for each queue and each horizon day ``h`` (1 = the
-first day after the origin) it is the smallest value whose p10-p90 band covers 80 % of the
-pairs of horizons ``h - 1 .. h + 1``, and it never shrinks as the horizon grows. A queue with few
-pairs uses the pairs of every queue. Quantiles of the discrete distribution are interpolated
-linearly within the integer step, so the band does not over-cover small counts.
+made before them, at many rolling origins): each pair gets the smallest ``phi`` whose band
+covers it, and for each queue and each horizon day ``h`` (1 = the first day after the origin)
+``phi`` is the 80 % quantile of those over the pairs of horizons ``h - 1 .. h + 1``, so that
+the band covers 80 % of them; an isotonic regression on the horizon keeps it from shrinking
+as the horizon grows. A queue with few pairs
+uses the pairs of every queue. The distribution's cumulative probabilities are interpolated
+linearly between the integers, so the band does not over-cover small counts.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
+from scipy import special
+from sklearn.isotonic import IsotonicRegression
 
 LOW, HIGH = 0.1, 0.9
 TARGET_COVERAGE = HIGH - LOW
@@ -80,14 +83,12 @@ class ResidualQuantiles:
             return cls()
         queues, actual, forecast = queues[usable], actual[usable], forecast[usable]
         days = np.maximum(days[usable].astype(np.int64), 1)
-        pooled = _by_horizon(actual, forecast, days)
-        result = cls(pooled=pooled)
+        needed = required_phi(actual, forecast)
+        result = cls(pooled=_by_horizon(needed, days))
         for queue in np.unique(queues):
             mine = queues == queue
             if mine.sum() >= MIN_RESIDUALS:
-                result.dispersion[str(queue)] = _by_horizon(
-                    actual[mine], forecast[mine], days[mine]
-                )
+                result.dispersion[str(queue)] = _by_horizon(needed[mine], days[mine])
         return result
 
     def phi(self, queues: np.ndarray, horizon: np.ndarray | None = None) -> np.ndarray:
@@ -129,73 +130,109 @@ class ResidualQuantiles:
         return p10, p90
 
 
+def nb_cdf(x: np.ndarray, mean: np.ndarray, phi: np.ndarray) -> np.ndarray:
+    """Cumulative distribution of the negative binomial with `mean` and variance
+    ``mean + phi * mean^2`` (Poisson where ``phi`` is 0), interpolated linearly between the
+    integers: ``F(floor x) + (x - floor x) * P(floor x + 1)``; 0 below zero.
+
+    Uses the regularised incomplete beta (negative binomial) and gamma (Poisson) functions of
+    ``scipy.special``, which take real-valued sizes.
+    """
+    x, mean, phi = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (x, mean, phi)))
+    floor = np.floor(x)
+    below = _integer_cdf(floor, mean, phi)
+    above = _integer_cdf(floor + 1, mean, phi)
+    out = below + (x - floor) * (above - below)
+    return np.where(x < 0, 0.0, out)
+
+
+def _integer_cdf(k: np.ndarray, mean: np.ndarray, phi: np.ndarray) -> np.ndarray:
+    out = np.zeros(k.shape)
+    valid = k >= 0
+    mu = np.maximum(mean, 1e-12)
+    poisson = valid & (phi < 1e-9)
+    negative_binomial = valid & ~poisson
+    out[poisson] = special.pdtr(k[poisson], mu[poisson])
+    size = 1.0 / np.where(negative_binomial, phi, 1.0)
+    prob = size / (size + mu)
+    out[negative_binomial] = special.betainc(
+        size[negative_binomial], k[negative_binomial] + 1, prob[negative_binomial]
+    )
+    return np.where(mean > 0, out, np.where(valid, 1.0, 0.0))
+
+
 def nb_quantile(mean: np.ndarray, phi: np.ndarray, level: float) -> np.ndarray:
-    """Quantile at `level` of the negative binomial with `mean` and variance
-    ``mean + phi * mean^2`` (Poisson where ``phi`` is 0), interpolated linearly inside the
-    integer step; 0 where the mean is 0."""
-    mean = np.asarray(mean, dtype=float)
-    phi = np.broadcast_to(np.asarray(phi, dtype=float), mean.shape)
-    out = np.zeros(mean.shape)
-    positive = mean > 0
-    if not positive.any():
-        return out
-    mu = mean[positive]
-    dispersion = np.maximum(phi[positive], 0.0)
-    poisson = dispersion < 1e-9
-    k = np.zeros(mu.shape)
-    below = np.zeros(mu.shape)
-    mass = np.ones(mu.shape)
-    if poisson.any():
-        dist = stats.poisson(mu[poisson])
-        k[poisson] = dist.ppf(level)
-        below[poisson] = dist.cdf(k[poisson] - 1)
-        mass[poisson] = dist.pmf(k[poisson])
-    if (~poisson).any():
-        size = 1.0 / dispersion[~poisson]
-        prob = size / (size + mu[~poisson])
-        dist_nb = stats.nbinom(size, prob)
-        k[~poisson] = dist_nb.ppf(level)
-        below[~poisson] = dist_nb.cdf(k[~poisson] - 1)
-        mass[~poisson] = dist_nb.pmf(k[~poisson])
-    step = np.clip((level - below) / np.where(mass > 0, mass, 1.0), 0.0, 1.0)
-    out[positive] = np.maximum(k - 1 + step, 0.0)
+    """Quantile at `level` of the interpolated negative binomial of :func:`nb_cdf` (the x at
+    which its cumulative distribution reaches `level`, at least 0); 0 where the mean is 0."""
+    mean = np.maximum(np.asarray(mean, dtype=float), 0.0)
+    phi = np.broadcast_to(np.maximum(np.asarray(phi, dtype=float), 0.0), mean.shape)
+    low = np.zeros(mean.shape)
+    high = mean + 20.0 * np.sqrt(mean + phi * mean**2) + 10.0
+    for _ in range(_SEARCH_STEPS + 10):
+        middle = (low + high) / 2
+        reached = nb_cdf(middle, mean, phi) >= level
+        high = np.where(reached, middle, high)
+        low = np.where(reached, low, middle)
+    at_zero = nb_cdf(np.zeros(mean.shape), mean, phi) >= level
+    return np.where((mean > 0) & ~at_zero, high, 0.0)
+
+
+def covered(actual: np.ndarray, mean: np.ndarray, phi: np.ndarray) -> np.ndarray:
+    """Whether each actual lies inside its p10-p90 band (``LOW <= F(actual) <= HIGH``)."""
+    u = nb_cdf(actual, mean, phi)
+    return (u >= LOW) & (u <= HIGH)
+
+
+def required_phi(actual: np.ndarray, forecast: np.ndarray) -> np.ndarray:
+    """Per pair, the smallest ``phi`` in ``[0, MAX_DISPERSION]`` whose band covers the actual
+    (bisection on ``log phi``; infinity when even the widest band misses it)."""
+    actual = np.asarray(actual, dtype=float)
+    forecast = np.asarray(forecast, dtype=float)
+    out = np.zeros(actual.shape)
+    at_zero = covered(actual, forecast, np.zeros(actual.shape))
+    widest = covered(actual, forecast, np.full(actual.shape, MAX_DISPERSION))
+    todo = ~at_zero & widest
+    out[~at_zero & ~widest] = np.inf
+    if todo.any():
+        a, f = actual[todo], forecast[todo]
+        low = np.full(a.shape, np.log(1e-6))
+        high = np.full(a.shape, np.log(MAX_DISPERSION))
+        for _ in range(_SEARCH_STEPS):
+            middle = (low + high) / 2
+            hit = covered(a, f, np.exp(middle))
+            high = np.where(hit, middle, high)
+            low = np.where(hit, low, middle)
+        out[todo] = np.exp(high)
     return out
 
 
-def coverage_at(actual: np.ndarray, forecast: np.ndarray, phi: float) -> float:
-    """Share of `actual` inside the p10-p90 band of negative binomials with dispersion `phi`."""
-    low = nb_quantile(forecast, np.full(forecast.shape, phi), LOW)
-    high = nb_quantile(forecast, np.full(forecast.shape, phi), HIGH)
-    return float(((actual >= low) & (actual <= high)).mean())
+def calibrated_phi(needed: np.ndarray) -> float:
+    """The smallest ``phi`` covering :data:`TARGET_COVERAGE` of pairs whose own required
+    dispersions (:func:`required_phi`) are `needed` (their conformal quantile)."""
+    if needed.size == 0:
+        return DEFAULT_DISPERSION
+    ordered = np.sort(needed)
+    rank = int(np.ceil(TARGET_COVERAGE * ordered.size)) - 1
+    return float(min(ordered[max(rank, 0)], MAX_DISPERSION))
 
 
-def calibrated_phi(actual: np.ndarray, forecast: np.ndarray) -> float:
-    """Smallest ``phi`` in ``[0, MAX_DISPERSION]`` whose band covers
-    :data:`TARGET_COVERAGE` of the pairs (bisection on ``log phi``)."""
-    if coverage_at(actual, forecast, 0.0) >= TARGET_COVERAGE:
-        return 0.0
-    if coverage_at(actual, forecast, MAX_DISPERSION) < TARGET_COVERAGE:
-        return MAX_DISPERSION
-    low, high = np.log(1e-6), np.log(MAX_DISPERSION)
-    for _ in range(_SEARCH_STEPS):
-        middle = (low + high) / 2
-        if coverage_at(actual, forecast, float(np.exp(middle))) >= TARGET_COVERAGE:
-            high = middle
-        else:
-            low = middle
-    return float(np.exp(high))
-
-
-def _by_horizon(actual: np.ndarray, forecast: np.ndarray, days: np.ndarray) -> np.ndarray:
-    """Non-decreasing ``phi`` per horizon day 1..max(days), each from the pairs of horizons
-    h-1..h+1 (from every pair when those are fewer than :data:`MIN_RESIDUALS`)."""
-    overall = calibrated_phi(actual, forecast)
+def _by_horizon(needed: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """Non-decreasing ``phi`` per horizon day 1..max(days): each day's conformal ``phi`` from
+    the pairs of horizons h-1..h+1 (from every pair when those are fewer than
+    :data:`MIN_RESIDUALS`), then the weighted isotonic regression of those on the horizon (so
+    a noisy or unusual day does not widen every later one, as a running maximum would)."""
+    overall = calibrated_phi(needed)
     last = int(days.max())
     table = np.empty(last)
+    weight = np.empty(last)
     for h in range(1, last + 1):
         near = np.abs(days - h) <= 1
-        if near.sum() >= MIN_RESIDUALS:
-            table[h - 1] = calibrated_phi(actual[near], forecast[near])
-        else:
-            table[h - 1] = overall
-    return np.maximum.accumulate(table)
+        enough = near.sum() >= MIN_RESIDUALS
+        table[h - 1] = calibrated_phi(needed[near]) if enough else overall
+        weight[h - 1] = max(int((days == h).sum()), 1)
+    if last == 1:
+        return table
+    fitted = IsotonicRegression(increasing=True).fit_transform(
+        np.arange(1, last + 1), table, sample_weight=weight
+    )
+    return np.asarray(fitted, dtype=float)

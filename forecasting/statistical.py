@@ -26,8 +26,12 @@ from forecasting.profiles import PROFILE_WEEKS
 
 MIN_SEASONS = 3
 """Fewer whole seasons of totals than this: the level is the robust recent level instead."""
-ETS_MAX_WEEKS = 52
+ETS_MAX_WEEKS = 26
 """Only the latest this-many weeks of totals are smoothed (older ones barely weigh anyway)."""
+INITIALIZATION = "heuristic"
+"""Initial states from the first seasons (statsmodels' heuristic), not estimated with the
+smoothing parameters: much faster, and the maximum-likelihood fit of the smoothing parameters
+soon forgets where the states started."""
 
 
 class ExponentialSmoothingForecaster(DailyProfileForecaster):
@@ -106,8 +110,8 @@ class ExponentialSmoothingForecaster(DailyProfileForecaster):
                     damped_trend=self.trend,
                     seasonal=seasonal,
                     seasonal_periods=season if seasonal else None,
-                    initialization_method="estimated",
-                ).fit()
+                    initialization_method=INITIALIZATION,
+                ).fit(use_brute=False)
             except (ValueError, np.linalg.LinAlgError):
                 return None
 

@@ -41,8 +41,8 @@ class DailyProfileForecaster(Forecaster):
 
     def _fit_point(self, prepared: PreparedHistory) -> None:
         self.train_ = prepared
-        self.profile_ = weekday_profile(prepared, self.profile_weeks)
         self.calendars_ = [fit_daily_calendar(prepared, q) for q in range(len(prepared.queues))]
+        self.profile_ = weekday_profile(prepared, self.profile_weeks)
         self._fit_totals(prepared)
 
     def daily_totals(self, days: np.ndarray) -> np.ndarray:

@@ -13,6 +13,12 @@ number of days averaged and ``tau^2 = max(d^2 - s^2 / K, 0)`` the part of the sq
 ``d^2`` between the weekday's and the pooled profile that noise does not explain. A weekday
 whose shape really differs keeps it; a noisy weekday of a small queue borrows the pooled shape.
 
+A history kept in a zone that is not the site's own (UTC when no timezone was given) moves the
+site's opening hours by an hour at each clock change. A day whose whole intraday pattern matches
+the latest ordinary days better one hour earlier or later (:func:`clock_shifts`) is moved by that
+hour before it shapes a profile, so the profile follows the site's wall clock from the first
+days after a change on.
+
 Short intervals of a busy queue (5 minutes) or any interval of a small one hold few contacts, so
 the shares are then also smoothed across neighbouring slots with a moving average of
 ``2 b + 1`` open slots. The half-width ``b`` (0 to :data:`MAX_SMOOTHING_SLOTS`) is chosen per
@@ -30,9 +36,16 @@ PROFILE_WEEKS = 8
 """Ordinary days of each weekday (latest first) averaged into its profile."""
 MAX_SMOOTHING_SLOTS = 3
 """Largest half-width of the moving average across slots."""
+CLOCK_REFERENCE_DAYS = 1
+"""Latest ordinary days of a weekday whose mean shares are its reference wall clock."""
+CLOCK_MATCH = 0.5
+"""A day is moved by an hour only when that at least halves its squared distance to the
+reference shares."""
 
 
-def weekday_profile(prepared: PreparedHistory, weeks: int = PROFILE_WEEKS) -> np.ndarray:
+def weekday_profile(
+    prepared: PreparedHistory, weeks: int = PROFILE_WEEKS, ordinary: np.ndarray | None = None
+) -> np.ndarray:
     """Shrunk intraday shares per (queue, weekday, slot); each open weekday's row sums to 1.
 
     Parameters
@@ -41,6 +54,8 @@ def weekday_profile(prepared: PreparedHistory, weeks: int = PROFILE_WEEKS) -> np
         The training history.
     weeks:
         Ordinary days per weekday averaged (and weeks of days pooled).
+    ordinary:
+        (queue, day) flags of the days to learn from; ``prepared.training`` when None.
 
     Returns
     -------
@@ -50,18 +65,19 @@ def weekday_profile(prepared: PreparedHistory, weeks: int = PROFILE_WEEKS) -> np
     n_queues, _, n_slots = prepared.volume.shape
     profile = np.zeros((n_queues, 7, n_slots))
     daily = prepared.daily
-    ordinary = prepared.training
+    ordinary = prepared.training if ordinary is None else ordinary
     weekday = prepared.weekday
     for q in range(n_queues):
+        volume = aligned_volume(prepared, q)
         opening = int(prepared.open_weekday[q].sum())
         pooled_days = np.flatnonzero(ordinary[q])[-weeks * max(opening, 1) :]
-        pooled = np.nan_to_num(prepared.volume[q, pooled_days]).sum(axis=0)
+        pooled = np.nan_to_num(volume[pooled_days]).sum(axis=0)
         for w in range(7):
             chosen = np.flatnonzero(ordinary[q] & (weekday == w))[-weeks:]
             open_slots = prepared.open_slot[q, w]
             if chosen.size == 0 or not open_slots.any():
                 continue
-            counts = prepared.volume[q, chosen]
+            counts = volume[chosen]
             own = counts.sum(axis=0) / daily[q, chosen].sum()
             target = np.where(open_slots, pooled, 0.0)
             if target.sum() <= 0:
@@ -71,7 +87,7 @@ def weekday_profile(prepared: PreparedHistory, weeks: int = PROFILE_WEEKS) -> np
             weight = _shrink_weight(counts, daily[q, chosen], own, target, open_slots)
             blended = weight * own + (1.0 - weight) * target
             profile[q, w] = np.where(open_slots, blended, 0.0) / blended[open_slots].sum()
-        width = smoothing_width(prepared, q, weeks)
+        width = smoothing_width(prepared, q, weeks, volume, ordinary[q])
         for w in range(7):
             if profile[q, w].sum() > 0:
                 profile[q, w] = smooth_shares(profile[q, w], prepared.open_slot[q, w], width)
@@ -92,13 +108,60 @@ def smooth_shares(shares: np.ndarray, open_slots: np.ndarray, width: int) -> np.
     return smoothed / total if total > 0 else shares
 
 
-def smoothing_width(prepared: PreparedHistory, queue: int, weeks: int = PROFILE_WEEKS) -> int:
+def clock_shifts(prepared: PreparedHistory, queue: int) -> np.ndarray:
+    """Per day, the slots (one hour, either way, or 0) by which the day's intraday pattern is off
+    the wall clock of the latest :data:`CLOCK_REFERENCE_DAYS` ordinary days of its weekday."""
+    shifts = np.zeros(prepared.volume.shape[1], dtype=np.int64)
+    hour = 60 // prepared.grid.minutes
+    ordinary = prepared.training[queue]
+    for w in range(7):
+        days = np.flatnonzero(ordinary & (prepared.weekday == w))
+        if days.size <= CLOCK_REFERENCE_DAYS:
+            continue
+        shares = np.nan_to_num(prepared.volume[queue, days]) / prepared.daily[queue, days, None]
+        reference = shares[-CLOCK_REFERENCE_DAYS:].mean(axis=0)
+        here = ((shares - reference) ** 2).sum(axis=1)
+        for step in (hour, -hour):
+            moved = ((np.roll(shares, -step, axis=1) - reference) ** 2).sum(axis=1)
+            better = (moved < CLOCK_MATCH * here) & (shifts[days] == 0)
+            shifts[days[better]] = step
+    return shifts
+
+
+def aligned_volume(prepared: PreparedHistory, queue: int) -> np.ndarray:
+    """(day, slot) contacts of one queue with each day moved onto the latest wall clock
+    (:func:`clock_shifts`); slots moved in from outside the day are 0."""
+    volume = prepared.volume[queue].copy()
+    shifts = clock_shifts(prepared, queue)
+    for day in np.flatnonzero(shifts):
+        volume[day] = _moved(volume[day], int(shifts[day]))
+    return volume
+
+
+def _moved(row: np.ndarray, step: int) -> np.ndarray:
+    """`row` read `step` slots later (``row[s + step]`` at ``s``), zero-filled at the edge."""
+    out = np.zeros_like(row)
+    if step > 0:
+        out[:-step] = row[step:]
+    else:
+        out[-step:] = row[:step]
+    return out
+
+
+def smoothing_width(
+    prepared: PreparedHistory,
+    queue: int,
+    weeks: int = PROFILE_WEEKS,
+    volume: np.ndarray | None = None,
+    ordinary: np.ndarray | None = None,
+) -> int:
     """Half-width (0 .. :data:`MAX_SMOOTHING_SLOTS`) of the moving average that best predicts
     held-out shares: each weekday's profile from every other ordinary day, smoothed, against the
     contact-weighted shares of the other days (and the other way round)."""
-    ordinary = prepared.training[queue]
+    ordinary = prepared.training[queue] if ordinary is None else ordinary
     weekday = prepared.weekday
     daily = prepared.daily[queue]
+    counts = prepared.volume[queue] if volume is None else volume
     errors = np.zeros(MAX_SMOOTHING_SLOTS + 1)
     for w in range(7):
         chosen = np.flatnonzero(ordinary & (weekday == w))[-weeks:]
@@ -107,9 +170,9 @@ def smoothing_width(prepared: PreparedHistory, queue: int, weeks: int = PROFILE_
             continue
         halves = (chosen[0::2], chosen[1::2])
         for fit, held in (halves, halves[::-1]):
-            fitted = prepared.volume[queue, fit].sum(axis=0) / daily[fit].sum()
+            fitted = counts[fit].sum(axis=0) / daily[fit].sum()
             held_total = daily[held].sum()
-            observed = prepared.volume[queue, held].sum(axis=0) / held_total
+            observed = counts[held].sum(axis=0) / held_total
             for width in range(MAX_SMOOTHING_SLOTS + 1):
                 guess = smooth_shares(fitted, open_slots, width)
                 errors[width] += held_total * float(((guess - observed) ** 2)[open_slots].sum())

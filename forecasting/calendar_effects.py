@@ -8,10 +8,10 @@ local level around it (the rolling median of the de-seasonalised totals of nearb
   :data:`WEEKDAY_INDEX_WEEKS` weeks (a median of weeks, so one odd day does not move it),
   scaled to average 1 over the opening weekdays;
 * **turn of the month**: the first three and the last two opening days of a calendar month
-  (statements, salaries and payments cluster there in banking); each position's mean log ratio
-  is shrunk towards zero by its James-Stein weight ``tau^2 / (tau^2 + s^2 / n)`` (``s^2`` the
-  day-to-day variance of ordinary days, ``n`` the occurrences), so an effect seen once or twice
-  in a short history is mostly ignored;
+  (statements, salaries and payments cluster there in banking); once a position has been seen
+  in :data:`MIN_TURN_MONTHS` months, its mean log ratio is shrunk towards zero by its James-Stein
+  weight ``tau^2 / (tau^2 + s^2 / n)`` (``s^2`` the day-to-day variance of ordinary days of the
+  same weekdays, ``n`` the occurrences), so a weak or noisy effect is ignored;
 * **open holidays**: a holiday the queue was open on gets the same shrunk ratio per holiday
   name, so next year's occurrence is forecast at its own level.
 """
@@ -31,6 +31,10 @@ LOCAL_LEVEL_DAYS = 15
 """Calendar days in the centred window of the rolling median that sets a day's local level."""
 TURN_OF_MONTH = (("first", 0), ("first", 1), ("first", 2), ("last", 0), ("last", 1))
 """Opening-day positions in the calendar month that get their own factor (0 = first/last)."""
+MIN_TURN_MONTHS = 3
+"""A turn-of-the-month position gets a factor only once seen in at least this many months."""
+DEFAULT_NOISE = 0.01
+"""Day-to-day variance of log totals assumed with fewer than three plain days."""
 
 
 @dataclass
@@ -161,20 +165,34 @@ def fit_daily_calendar(prepared: PreparedHistory, queue: int) -> DailyCalendar:
         result.weekday = index
         residual = np.full(n_days, np.nan)
         residual[usable] = np.log(ratio[usable] / index[weekday[usable]])
-        plain = usable & ~in_turn
-        noise = float(np.var(residual[plain], ddof=1)) if plain.sum() > 2 else 0.01
-        result.month = np.array(
-            [
-                np.exp(shrunk_log_mean(residual[usable & (category == k)], noise))
-                for k in range(len(TURN_OF_MONTH))
-            ]
-        )
+        noise = _weekday_noise(residual, usable & ~in_turn, weekday)
+        month_of_day = prepared.days.astype("datetime64[M]")
+        factors = np.ones(len(TURN_OF_MONTH))
+        for k in range(len(TURN_OF_MONTH)):
+            hits = usable & (category == k)
+            if np.unique(month_of_day[hits]).size >= MIN_TURN_MONTHS:
+                spread = float(noise[weekday[hits]].mean())
+                factors[k] = np.exp(shrunk_log_mean(residual[hits], spread))
+        result.month = factors
     result.holiday = _holiday_factors(prepared, queue, result, noise)
     return result
 
 
+def _weekday_noise(residual: np.ndarray, plain: np.ndarray, weekday: np.ndarray) -> np.ndarray:
+    """(7,) day-to-day variance of the log residuals of plain days of each weekday (a small
+    weekday such as a half-day Friday is noisier), the all-weekday variance where a weekday has
+    fewer than three plain days."""
+    overall = float(np.var(residual[plain], ddof=1)) if plain.sum() > 2 else DEFAULT_NOISE
+    out = np.full(7, overall)
+    for w in range(7):
+        mine = plain & (weekday == w)
+        if mine.sum() >= 3:
+            out[w] = max(float(np.var(residual[mine], ddof=1)), overall / 4)
+    return out
+
+
 def _holiday_factors(
-    prepared: PreparedHistory, queue: int, calendar: DailyCalendar, noise: float
+    prepared: PreparedHistory, queue: int, calendar: DailyCalendar, noise: np.ndarray
 ) -> dict[str, float]:
     """Shrunk ratio of each holiday the queue was open on to the day's ordinary forecast."""
     daily = prepared.daily[queue]
@@ -185,11 +203,13 @@ def _holiday_factors(
     open_holiday = prepared.holiday & prepared.observed[queue] & (np.nan_to_num(daily) > 0)
     open_holiday &= calendar.opening[prepared.weekday] & np.isfinite(level)
     logs: dict[str, list[float]] = {}
+    spreads: dict[str, list[float]] = {}
     for i in np.flatnonzero(open_holiday):
         logs.setdefault(str(names[i]), []).append(
             float(np.log(daily[i] / (level[i] * expected_shape[i])))
         )
+        spreads.setdefault(str(names[i]), []).append(float(noise[prepared.weekday[i]]))
     return {
-        name: float(np.exp(shrunk_log_mean(np.array(values), noise)))
+        name: float(np.exp(shrunk_log_mean(np.array(values), float(np.mean(spreads[name])))))
         for name, values in logs.items()
     }

@@ -2,7 +2,12 @@
 
 Folds end at the last day of the history: fold ``k`` of ``K`` tests the `horizon_days` local
 days starting ``horizon_days + step_days * (K - 1 - k)`` days before the end, with every model
-refitted on the history before that local midnight (the cutoff). Scored intervals are the same
+refitted on the history before that local midnight (the cutoff). With ``folds=None`` there is a
+fold at every such cutoff the history allows (at least `min_train_days` days of training).
+
+The evaluation is nested: each model is fitted on the history before the cutoff only, so
+anything it chooses (auto's members, the band width, the calendar) is chosen from data before
+the cutoff, and its own inner rolling origins never see the fold. Scored intervals are the same
 for every model: open slots of open weekdays and any interval with contacts, on days present in
 the history (missing days are never scored).
 """
@@ -38,6 +43,9 @@ METRIC_COLUMNS = [
     "pinball",
 ]
 
+MIN_TRAIN_DAYS = 28
+"""Training days before the first cutoff when the backtest takes every cutoff (``folds=None``)."""
+
 
 @dataclass
 class BacktestResult:
@@ -48,30 +56,111 @@ class BacktestResult:
     metrics:
         One row per (model, queue, fold): METRIC_COLUMNS.
     forecasts:
-        The forecast rows of every fold (FORECAST_COLUMNS) with ``fold``, ``cutoff``, ``actual``
-        (contacts; NaN on missing days) and ``scored`` (True where the interval is scored).
+        The forecast rows of every fold (FORECAST_COLUMNS, ``model`` being the backtested
+        model's name) with ``picked`` (what produced the row: the forecast's own ``model``
+        column, e.g. ``auto[ets+weekday_level]``), ``fold``, ``cutoff``, ``horizon_day`` (1 =
+        the cutoff's day), ``actual`` (contacts; NaN on missing days) and ``scored`` (True where
+        the interval is scored).
     """
 
     metrics: pd.DataFrame
     forecasts: pd.DataFrame
 
-    def summary(self) -> pd.DataFrame:
-        """Metrics per model pooled over every queue and fold (scored intervals only).
+    @property
+    def picks(self) -> pd.DataFrame:
+        """What each model used for each queue at each cutoff (for auto: its members).
 
         Returns
         -------
         pandas.DataFrame
-            ``model``, ``wape``, ``bias``, ``coverage_p10_p90``, ``pinball`` (pooled) and the
-            fold means of ``mase``, ``peak_hit_rate``, ``peak_volume_error``; best WAPE first.
+            ``model``, ``queue``, ``fold``, ``cutoff``, ``picked``; one row per (model, queue,
+            fold).
+        """
+        columns = ["model", "queue", "fold", "cutoff", "picked"]
+        return self.forecasts[columns].drop_duplicates(
+            ["model", "queue", "fold"], ignore_index=True
+        )
+
+    def fold_scores(self) -> pd.DataFrame:
+        """WAPE, bias and p10-p90 coverage per (model, fold), pooled over queues.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``model``, ``fold``, ``cutoff``, ``wape``, ``bias``, ``coverage_p10_p90``.
         """
         rows = []
         scored = self.forecasts[self.forecasts["scored"]]
-        for model, part in scored.groupby("model", sort=False):
+        for (model, fold), part in scored.groupby(["model", "fold"], sort=False):
             a = part["actual"].to_numpy()
             rows.append(
                 {
                     "model": model,
+                    "fold": fold,
+                    "cutoff": part["cutoff"].iloc[0],
                     "wape": metrics.wape(a, part["volume"].to_numpy()),
+                    "bias": metrics.bias(a, part["volume"].to_numpy()),
+                    "coverage_p10_p90": metrics.coverage(
+                        a, part["volume_p10"].to_numpy(), part["volume_p90"].to_numpy()
+                    ),
+                }
+            )
+        return pd.DataFrame(
+            rows, columns=["model", "fold", "cutoff", "wape", "bias", "coverage_p10_p90"]
+        )
+
+    def coverage_by_horizon(self) -> pd.DataFrame:
+        """p10-p90 coverage and WAPE per (model, horizon day), pooled over queues and folds.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``model``, ``horizon_day`` (1 = the cutoff's day), ``coverage_p10_p90``, ``wape``,
+            ``intervals`` (scored intervals).
+        """
+        rows = []
+        scored = self.forecasts[self.forecasts["scored"]]
+        for (model, day), part in scored.groupby(["model", "horizon_day"], sort=True):
+            a = part["actual"].to_numpy()
+            rows.append(
+                {
+                    "model": model,
+                    "horizon_day": int(day),
+                    "coverage_p10_p90": metrics.coverage(
+                        a, part["volume_p10"].to_numpy(), part["volume_p90"].to_numpy()
+                    ),
+                    "wape": metrics.wape(a, part["volume"].to_numpy()),
+                    "intervals": len(part),
+                }
+            )
+        return pd.DataFrame(
+            rows, columns=["model", "horizon_day", "coverage_p10_p90", "wape", "intervals"]
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """Metrics per model pooled over every queue and fold (scored intervals only), with the
+        spread of the fold WAPEs.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``model``, ``wape`` (pooled), ``wape_median`` and ``wape_worst`` (over folds, each
+            fold pooled over queues), ``bias``, ``coverage_p10_p90``, ``pinball`` (pooled) and
+            the fold means of ``mase``, ``peak_hit_rate``, ``peak_volume_error``; best WAPE
+            first.
+        """
+        rows = []
+        scored = self.forecasts[self.forecasts["scored"]]
+        folds = self.fold_scores()
+        for model, part in scored.groupby("model", sort=False):
+            a = part["actual"].to_numpy()
+            mine = folds.loc[folds["model"] == model, "wape"]
+            rows.append(
+                {
+                    "model": model,
+                    "wape": metrics.wape(a, part["volume"].to_numpy()),
+                    "wape_median": float(mine.median()),
+                    "wape_worst": float(mine.max()),
                     "bias": metrics.bias(a, part["volume"].to_numpy()),
                     "coverage_p10_p90": metrics.coverage(
                         a, part["volume_p10"].to_numpy(), part["volume_p90"].to_numpy()
@@ -96,10 +185,21 @@ class BacktestResult:
 
 
 def fold_cutoffs(
-    prepared: PreparedHistory, horizon_days: int, folds: int, step_days: int
+    prepared: PreparedHistory,
+    horizon_days: int,
+    folds: int | None,
+    step_days: int,
+    min_train_days: int = MIN_TRAIN_DAYS,
 ) -> list[np.datetime64]:
-    """First local day of each fold's test window, oldest first."""
+    """First local day of each fold's test window, oldest first.
+
+    The latest fold ends with the history; the others are `step_days` apart. With
+    ``folds=None`` every cutoff with at least `min_train_days` days before it is a fold.
+    """
     end = prepared.start_day + prepared.volume.shape[1]
+    if folds is None:
+        room = int((end - horizon_days - prepared.start_day).astype(np.int64)) - min_train_days
+        folds = max(room // step_days + 1, 0)
     return [end - horizon_days - step_days * (folds - 1 - k) for k in range(folds)]
 
 
@@ -112,9 +212,10 @@ def backtest(
     history: pd.DataFrame,
     models: Sequence[str | Forecaster],
     horizon_days: int,
-    folds: int,
+    folds: int | None = None,
     step_days: int | None = None,
     progress: ProgressCallback | None = None,
+    min_train_days: int = MIN_TRAIN_DAYS,
 ) -> BacktestResult:
     """Rolling-origin backtest of several models on an interval history of many queues.
 
@@ -127,11 +228,13 @@ def backtest(
     horizon_days:
         Local days forecast after each cutoff.
     folds:
-        Number of cutoffs.
+        Number of cutoffs; None (the default) for every cutoff the history allows.
     step_days:
         Days between consecutive cutoffs (default: `horizon_days`).
     progress:
         Optional callback receiving (fraction done, message).
+    min_train_days:
+        Days of history before the first cutoff when `folds` is None.
 
     Returns
     -------
@@ -144,9 +247,16 @@ def backtest(
         for the folds (each fold needs at least 7 days of training history).
     """
     step = horizon_days if step_days is None else step_days
+    settings = [
+        ("horizon_days", horizon_days),
+        ("step_days", step),
+        ("min_train_days", min_train_days),
+    ]
+    if folds is not None:
+        settings.append(("folds", folds))
     errors = [
         FieldError(None, name, "must be an integer >= 1", value)
-        for name, value in (("horizon_days", horizon_days), ("folds", folds), ("step_days", step))
+        for name, value in settings
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1
     ]
     if not models:
@@ -156,11 +266,12 @@ def backtest(
     forecasters = [make_forecaster(m) if isinstance(m, str) else m for m in models]
     clean = validate_history(history)
     prepared = prepare_history(clean)
-    cutoffs = fold_cutoffs(prepared, horizon_days, folds, step)
-    if (cutoffs[0] - prepared.start_day).astype(np.int64) < 7:
-        need = horizon_days + step * (folds - 1) + 7
+    cutoffs = fold_cutoffs(prepared, horizon_days, folds, step, min_train_days)
+    if not cutoffs or (cutoffs[0] - prepared.start_day).astype(np.int64) < 7:
+        count = folds or 1
+        need = horizon_days + step * (count - 1) + (7 if folds else min_train_days)
         raise InvalidInput(
-            f"history of {prepared.volume.shape[1]} days is too short for {folds} folds of "
+            f"history of {prepared.volume.shape[1]} days is too short for {count} folds of "
             f"{horizon_days} days (need {need} days)",
             [FieldError(None, "folds", "history too short for these folds", folds)],
         )
@@ -179,8 +290,12 @@ def backtest(
             model = _fresh(forecaster)
             forecast = model.fit(train).predict(cutoff, periods)
             forecast = _attach_actuals(forecast, prepared)
+            forecast["picked"] = forecast["model"]
+            forecast["model"] = model.name
             forecast["fold"] = fold
             forecast["cutoff"] = cutoff
+            local_days, _ = prepared.grid.locate(forecast["interval_start"])
+            forecast["horizon_day"] = (local_days - day).astype(np.int64) + 1
             frames.append(forecast)
             metric_rows.extend(_fold_metrics(forecast, training, fold, cutoff))
             done += 1

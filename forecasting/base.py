@@ -3,8 +3,10 @@
 ``fit(history) -> self`` learns from an interval history of many queues; ``predict(start,
 periods) -> frame`` returns FORECAST_COLUMNS for every fitted queue and each of the `periods`
 intervals from `start`. A subclass only supplies point forecasts per (queue, local day, slot);
-this base adds the calendar (closed slots, closed weekdays, closed holidays are zero), calibrated
-quantiles from held-out weeks, the handle-time profile and the long output frame.
+this base adds the calendar (closed slots, closed weekdays and the holidays each queue has been
+seen closed on are zero; missing days are skipped and listed in ``missing_days_``), bands
+calibrated out of sample at many rolling origins (wider with the horizon day, and on holidays
+never seen and days next to holidays), the handle-time forecast and the long output frame.
 
 Estimator rules (scikit-learn): ``__init__`` takes keyword-only hyperparameters and only stores
 them, learned state ends in ``_``, ``predict`` before ``fit`` raises
@@ -22,19 +24,23 @@ import numpy as np
 import pandas as pd
 
 from features.errors import FieldError, InvalidInput, NotFitted
-from features.schema import FORECAST_COLUMNS
-from forecasting.features_calendar import holiday_mask
+from features.schema import FORECAST_COLUMNS, INTERVAL_START, QUEUE
+from forecasting.features_calendar import holiday_names
+from forecasting.handle_time import handle_time_forecast
 from forecasting.history import PreparedHistory, prepare_history, weekday_of
 from forecasting.quantiles import ResidualQuantiles
 
 CALIBRATION_DAYS = 7
-"""Length of each held-out window used to calibrate the quantiles (one week)."""
+"""Horizon of each calibration origin (one week)."""
 MIN_TRAINING_DAYS = 14
-"""A held-out window is used only when at least this many days precede it."""
-AHT_WEEKS = 8
-"""Weeks of history behind the handle-time profile."""
-AHT_SHRINK_CONTACTS = 30.0
-"""Pseudo-contacts at the queue's mean handle time added to every slot of the profile."""
+"""A calibration origin is used only when at least this many days precede it."""
+UNSEEN_HOLIDAY_VARIANCE = 0.25
+"""Relative level variance added to the band on a holiday the queue has never met: a 50 %
+level error, so that p10 falls to about a third of an ordinary day (the day may be quiet or
+closed) while the point forecast stays an ordinary day's."""
+NEAR_HOLIDAY_VARIANCE = 0.04
+"""Relative level variance added on a holiday the queue was open on and on opening days right
+before or after a holiday (a 20 % level error: catch-up and early quiet days)."""
 
 
 class Forecaster:
@@ -75,35 +81,86 @@ class Forecaster:
     def fit_prepared(self, prepared: PreparedHistory, *, calibrate: bool = True) -> Self:
         """Learn from a history already on the local grid (see :func:`prepare_history`).
 
-        With ``calibrate=False`` the quantile band is a Poisson-like fallback instead of being
-        learned from held-out weeks (cheaper; used inside backtests of the auto selector).
+        With ``calibrate=False`` the band uses :data:`forecasting.quantiles.DEFAULT_DISPERSION`
+        instead of being calibrated at rolling origins (cheaper; used at the origins
+        themselves).
         """
         self._fit_point(prepared)
         self.history_ = prepared
-        self.aht_profile_ = aht_profile(prepared)
+        self.missing_days_ = prepared.missing_days
+        self.aht_profile_ = handle_time_forecast(prepared)
         if calibrate:
-            queues, actual, forecast = self._held_out_pairs(prepared)
-            self.quantiles_ = ResidualQuantiles.fit(queues, actual, forecast)
+            self.quantiles_ = ResidualQuantiles.fit(*self._held_out_pairs(prepared))
         else:
-            self.quantiles_ = ResidualQuantiles.fit(np.array([]), np.array([]), np.array([]))
+            self.quantiles_ = ResidualQuantiles()
         self.model_version_ = self._version(prepared)
         return self
+
+    def model_names(self) -> dict[str, str]:
+        """What produced each queue's forecast (the ``model`` column); the model's name here."""
+        return {queue: self.name for queue in self._fitted_history().queues}
 
     def point_forecast(self, days: np.ndarray) -> np.ndarray:
         """Point forecasts (contacts per interval, >= 0) per (queue, day, slot) for local days.
 
-        Closed slots and weekdays of each queue, and public holidays of a queue closed on
-        holidays, are zero.
+        Closed slots and weekdays of each queue, and the holidays whose latest occurrence the
+        queue was closed on, are zero.
         """
         prepared = self._fitted_history()
         days = np.asarray(days, dtype="datetime64[D]")
         raw = np.nan_to_num(self._predict_point(days), nan=0.0)
-        weekday = weekday_of(days)
-        open_slot = prepared.open_slot[:, weekday, :]
-        on_holiday = holiday_mask(days, prepared.country)
-        closed = prepared.closed_on_holidays[:, None] & on_holiday[None, :]
+        open_slot = prepared.open_slot[:, weekday_of(days), :]
+        closed = prepared.holiday_status(days)["closed"]
         open_slot = open_slot & ~closed[:, :, None]
         return np.where(open_slot, np.maximum(raw, 0.0), 0.0)
+
+    def horizon_days(self, days: np.ndarray) -> np.ndarray:
+        """Horizon day of each local day: 1 for the first day after the history (at least 1)."""
+        prepared = self._fitted_history()
+        end = prepared.volume.shape[1]
+        return np.maximum(prepared.day_index(np.asarray(days, dtype="datetime64[D]")) - end + 1, 1)
+
+    def extra_variance(self, days: np.ndarray) -> np.ndarray:
+        """(queue, day) relative level variance added to the band on unusual days: holidays
+        never met (:data:`UNSEEN_HOLIDAY_VARIANCE`), holidays met open and days next to a
+        holiday (:data:`NEAR_HOLIDAY_VARIANCE`)."""
+        status = self._fitted_history().holiday_status(days)
+        near = status["seen_open"] | status["adjacent"]
+        return UNSEEN_HOLIDAY_VARIANCE * status["unseen"] + NEAR_HOLIDAY_VARIANCE * near
+
+    def calendar_notes(self, days: np.ndarray) -> pd.DataFrame:
+        """The holidays among local `days` and how each queue's forecast treats them.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``queue``, ``date``, ``holiday`` (name) and ``treatment``: ``closed`` (the latest
+            occurrence was closed), ``open (seen open)`` or ``open (never seen: band
+            widened)``; one row per queue and holiday on one of its opening weekdays.
+        """
+        prepared = self._fitted_history()
+        days = np.asarray(days, dtype="datetime64[D]")
+        status = prepared.holiday_status(days)
+        names = holiday_names(days, prepared.country)
+        rows = []
+        labels = (
+            ("closed", "closed"),
+            ("seen_open", "open (seen open)"),
+            ("unseen", "open (never seen: band widened)"),
+        )
+        for q, queue in enumerate(prepared.queues):
+            for key, label in labels:
+                for i in np.flatnonzero(status[key][q]):
+                    rows.append(
+                        {
+                            QUEUE: queue,
+                            "date": days[i].item(),
+                            "holiday": names[i],
+                            "treatment": label,
+                        }
+                    )
+        frame = pd.DataFrame(rows, columns=[QUEUE, "date", "holiday", "treatment"])
+        return frame.sort_values([QUEUE, "date"], ignore_index=True)
 
     def predict(self, start: pd.Timestamp, periods: int) -> pd.DataFrame:
         """Forecast every fitted queue for `periods` intervals from `start`.
@@ -128,27 +185,31 @@ class Forecaster:
         days, slots = prepared.grid.locate(instants)
         unique_days = np.unique(days)
         cube = self.point_forecast(unique_days)
+        extra_cube = self.extra_variance(unique_days)
         day_pos = np.searchsorted(unique_days, days)
         point = cube[:, day_pos, slots]
         n_queues = len(prepared.queues)
         queues = np.repeat(np.array(prepared.queues, dtype=object), len(instants))
         flat = point.reshape(-1)
-        p10, p90 = self.quantiles_.band(queues, flat)
+        horizon = np.tile(self.horizon_days(days), n_queues)
+        extra = extra_cube[:, day_pos].reshape(-1)
+        p10, p90 = self.quantiles_.band(queues, flat, horizon, extra)
         aht = self.aht_profile_[:, weekday_of(days), slots].reshape(-1)
+        names = self.model_names()
         frame = pd.DataFrame(
             {
-                "queue": pd.array(queues, dtype="str"),
-                "interval_start": np.tile(instants, n_queues),
+                QUEUE: pd.array(queues, dtype="str"),
+                INTERVAL_START: np.tile(instants, n_queues),
                 "volume": flat,
                 "volume_p10": p10,
                 "volume_p50": flat,
                 "volume_p90": p90,
                 "aht_s": aht,
-                "model": self.name,
+                "model": [names[q] for q in queues],
                 "model_version": self.model_version_,
             }
         )
-        frame["interval_start"] = frame["interval_start"].dt.tz_convert(prepared.grid.tz)
+        frame[INTERVAL_START] = frame[INTERVAL_START].dt.tz_convert(prepared.grid.tz)
         return frame[FORECAST_COLUMNS]
 
     def _fitted_history(self) -> PreparedHistory:
@@ -159,31 +220,15 @@ class Forecaster:
 
     def _held_out_pairs(
         self, prepared: PreparedHistory
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(queue, actual, forecast) of open intervals in the last held-out weeks."""
-        end = prepared.start_day + prepared.volume.shape[1]
-        queues: list[np.ndarray] = []
-        actuals: list[np.ndarray] = []
-        forecasts: list[np.ndarray] = []
-        for fold in range(self.calibration_folds):
-            cutoff = end - CALIBRATION_DAYS * (fold + 1)
-            if (cutoff - prepared.start_day).astype(np.int64) < MIN_TRAINING_DAYS:
-                break
-            model = self.clone()
-            model.fit_prepared(prepared.until(cutoff), calibrate=False)
-            days = cutoff + np.arange(CALIBRATION_DAYS)
-            forecast = model.point_forecast(days)
-            actual = prepared.volume[:, prepared.day_index(days), :]
-            scored = scoring_mask(prepared, days) & ~np.isnan(actual)
-            q_grid = np.broadcast_to(
-                np.array(prepared.queues, dtype=object)[:, None, None], actual.shape
-            )
-            queues.append(q_grid[scored])
-            actuals.append(actual[scored])
-            forecasts.append(forecast[scored])
-        if not queues:
-            return np.array([]), np.array([]), np.array([])
-        return np.concatenate(queues), np.concatenate(actuals), np.concatenate(forecasts)
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(queue, actual, forecast, horizon day) of the calibration intervals: forecasts made
+        at :func:`calibration_origins` by clones fitted only on the days before each origin."""
+        pairs = []
+        for origin, length in calibration_origins(prepared, self.calibration_folds):
+            model = self.clone().fit_prepared(prepared.until(origin), calibrate=False)
+            days = origin + np.arange(length)
+            pairs.append(held_out_pairs(prepared, days, model.point_forecast(days), origin))
+        return concat_pairs(pairs)
 
     def _version(self, prepared: PreparedHistory) -> str:
         payload = json.dumps(
@@ -218,31 +263,59 @@ def scoring_mask(prepared: PreparedHistory, days: np.ndarray) -> np.ndarray:
     return ~np.isnan(actual) & (open_slot | (np.nan_to_num(actual) > 0))
 
 
-def aht_profile(prepared: PreparedHistory) -> np.ndarray:
-    """Handle-time forecast in seconds per (queue, weekday, slot).
+def calibration_origins(prepared: PreparedHistory, count: int) -> list[tuple[np.datetime64, int]]:
+    """Up to `count` rolling origins inside a training history, oldest first, with the number
+    of days each forecasts.
 
-    The volume-weighted mean handle time of each weekday and slot over the latest
-    :data:`AHT_WEEKS` weeks, shrunk towards the queue's volume-weighted mean by
-    :data:`AHT_SHRINK_CONTACTS` pseudo-contacts. NaN for a queue without handle times.
+    Every origin keeps at least :data:`MIN_TRAINING_DAYS` days before it and, when the history
+    allows, forecasts a whole week (:data:`CALIBRATION_DAYS`): the latest origin is a week before
+    the end and the others a week apart (closer together when the history is too short for
+    `count` whole weeks). A history with no room for a whole week gets origins on its last days,
+    each forecasting up to the end.
     """
-    n_queues, n_days, n_slots = prepared.volume.shape
-    recent = slice(max(0, n_days - 7 * AHT_WEEKS), n_days)
-    volume = np.nan_to_num(prepared.volume[:, recent, :], nan=0.0)
-    aht = prepared.aht[:, recent, :]
-    known = ~np.isnan(aht) & (volume > 0) & prepared.reference[:, recent, None]
-    weight = np.where(known, volume, 0.0)
-    seconds = np.where(known, np.nan_to_num(aht) * volume, 0.0)
-    weekday = weekday_of(prepared.days[recent])
-    num = np.zeros((n_queues, 7, n_slots))
-    den = np.zeros((n_queues, 7, n_slots))
-    for w in range(7):
-        num[:, w, :] = seconds[:, weekday == w, :].sum(axis=1)
-        den[:, w, :] = weight[:, weekday == w, :].sum(axis=1)
-    total = den.sum(axis=(1, 2))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(total > 0, num.sum(axis=(1, 2)) / total, np.nan)
-    k = AHT_SHRINK_CONTACTS
-    return (num + k * mean[:, None, None]) / (den + k)
+    n_days = prepared.volume.shape[1]
+    if count < 1 or n_days <= MIN_TRAINING_DAYS:
+        return []
+    latest = n_days - CALIBRATION_DAYS
+    if latest >= MIN_TRAINING_DAYS:
+        room = latest - MIN_TRAINING_DAYS
+        step = CALIBRATION_DAYS if count == 1 else min(CALIBRATION_DAYS, room // (count - 1))
+        offsets = sorted(
+            {latest - max(step, 1) * k for k in range(count)} - set(range(MIN_TRAINING_DAYS))
+        )
+    else:
+        offsets = list(range(MIN_TRAINING_DAYS, n_days))[-count:]
+    return [
+        (prepared.start_day + offset, min(CALIBRATION_DAYS, n_days - offset)) for offset in offsets
+    ]
+
+
+def held_out_pairs(
+    prepared: PreparedHistory, days: np.ndarray, forecast: np.ndarray, origin: np.datetime64
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(queue, actual, forecast, horizon day) of the scored intervals of `days` forecast from
+    `origin`, leaving out holidays, days next to them and missing days (their band is set
+    apart; see :meth:`Forecaster.extra_variance`)."""
+    pos = prepared.day_index(days)
+    actual = prepared.volume[:, pos, :]
+    ordinary = prepared.observed & ~prepared.holiday[None, :] & ~prepared.adjacent
+    scored = scoring_mask(prepared, days) & ~np.isnan(actual) & ordinary[:, pos, None]
+    shape = actual.shape
+    queue_grid = np.broadcast_to(np.array(prepared.queues, dtype=object)[:, None, None], shape)
+    horizon = (days - origin).astype(np.int64) + 1
+    horizon_grid = np.broadcast_to(horizon[None, :, None], shape)
+    return queue_grid[scored], actual[scored], forecast[scored], horizon_grid[scored]
+
+
+def concat_pairs(
+    pairs: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Concatenate (queue, actual, forecast, horizon) tuples (empty arrays when none)."""
+    if not pairs:
+        empty = np.array([])
+        return np.array([], dtype=object), empty, empty, np.array([], dtype=np.int64)
+    queues, actual, forecast, horizon = (np.concatenate([p[k] for p in pairs]) for k in range(4))
+    return queues, actual, forecast, horizon
 
 
 def _check_horizon(start: Any, periods: Any) -> None:

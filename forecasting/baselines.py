@@ -62,12 +62,12 @@ class SeasonalNaive(Forecaster):
     country:
         ISO country code for public holidays (None: no holiday handling).
     calibration_folds:
-        Held-out weeks used to calibrate the p10-p90 band.
+        Rolling origins inside the training history that calibrate the band.
     """
 
     name = "seasonal_naive"
 
-    def __init__(self, *, country: str | None = None, calibration_folds: int = 4) -> None:
+    def __init__(self, *, country: str | None = None, calibration_folds: int = 8) -> None:
         self.country = country
         self.calibration_folds = calibration_folds
 
@@ -88,13 +88,13 @@ class SeasonalAverage(Forecaster):
     country:
         ISO country code for public holidays (None: no holiday handling).
     calibration_folds:
-        Held-out weeks used to calibrate the p10-p90 band.
+        Rolling origins inside the training history that calibrate the band.
     """
 
     name = "seasonal_average"
 
     def __init__(
-        self, *, weeks: int = 4, country: str | None = None, calibration_folds: int = 4
+        self, *, weeks: int = 4, country: str | None = None, calibration_folds: int = 8
     ) -> None:
         self.weeks = weeks
         self.country = country

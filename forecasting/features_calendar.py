@@ -35,8 +35,12 @@ FEATURE_NAMES = (
 )
 
 
+OBSERVED_SUFFIX = " (observed)"
+"""Suffix the ``holidays`` package gives a holiday moved off a weekend; the holiday is the same."""
+
+
 @lru_cache(maxsize=64)
-def _holiday_set(country: str, first_year: int, last_year: int) -> frozenset[np.datetime64]:
+def _holiday_table(country: str, first_year: int, last_year: int) -> dict[np.datetime64, str]:
     try:
         table = holidays.country_holidays(country, years=range(first_year, last_year + 1))
     except NotImplementedError as exc:
@@ -44,17 +48,36 @@ def _holiday_set(country: str, first_year: int, last_year: int) -> frozenset[np.
             f"unknown holiday country {country!r}; use an ISO code such as 'US' or 'DE'",
             [FieldError(None, "country", "must be a country known to `holidays`", country)],
         ) from exc
-    return frozenset(np.datetime64(day, "D") for day in table)
+    return {np.datetime64(day, "D"): _canonical_name(str(name)) for day, name in table.items()}
+
+
+def _canonical_name(name: str) -> str:
+    """The first of a day's holiday names without the "(observed)" suffix."""
+    first = name.split("; ")[0]
+    return first.removesuffix(OBSERVED_SUFFIX).strip()
+
+
+def holiday_names(days: np.ndarray, country: str | None) -> np.ndarray:
+    """Name of the public holiday on each local day (``datetime64[D]``), "" on other days.
+
+    An observed holiday (moved off a weekend) carries the holiday's own name, so "Independence
+    Day (observed)" and "Independence Day" are the same holiday. Without a country every name
+    is "".
+    """
+    days = np.asarray(days, dtype="datetime64[D]")
+    names = np.full(days.shape, "", dtype=object)
+    if country is None or days.size == 0:
+        return names
+    years = pd.DatetimeIndex(days).year
+    table = _holiday_table(country, int(years.min()), int(years.max()))
+    for i, day in enumerate(days):
+        names[i] = table.get(day, "")
+    return names
 
 
 def holiday_mask(days: np.ndarray, country: str | None) -> np.ndarray:
     """Flag public holidays among local days (``datetime64[D]``); all False without a country."""
-    days = np.asarray(days, dtype="datetime64[D]")
-    if country is None or days.size == 0:
-        return np.zeros(days.shape, dtype=bool)
-    years = pd.DatetimeIndex(days).year
-    table = _holiday_set(country, int(years.min()), int(years.max()))
-    return np.isin(days, np.array(sorted(table), dtype="datetime64[D]"))
+    return holiday_names(days, country) != ""
 
 
 def trailing_level(volume: np.ndarray, reference: np.ndarray, targets: np.ndarray) -> np.ndarray:

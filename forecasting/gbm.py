@@ -37,7 +37,7 @@ class LightGBMForecaster(Forecaster):
     country:
         ISO country code for public holidays (holiday features; None: none).
     calibration_folds:
-        Held-out weeks used to calibrate the p10-p90 band.
+        Rolling origins inside the training history that calibrate the band.
     """
 
     name = "lightgbm"

@@ -1,17 +1,26 @@
 """Interval history prepared for forecasting: one (queue, local day, time-of-day slot) cube.
 
-The real calendar is decided here, once, for every model:
+The real calendar is decided here, once, for every model and every queue:
 
 * **Closed intervals.** An interval absent from the history inside a day that has data is a
   zero (DESIGN.md: an absent interval means no contacts arrived).
 * **Closed days.** A whole day absent on a weekday the queue usually does not open (weekends
   for a bank) is a zero day.
 * **Missing days.** A whole day absent on a weekday the queue usually opens (present on at least
-  half of those weekdays) is a *data gap*: its volume is NaN and it is never a training target.
-* **Public holidays** (``holidays`` package, country configurable) are flagged; they are left
-  out of weekly profiles. A holiday absent from the history is NaN like a missing day; when
-  every past holiday on an open weekday was absent or empty, the queue is *closed on holidays*
-  and forecasts for future holidays are zero.
+  half of those weekdays) and not a public holiday is a *data gap* (an export gap, an outage):
+  its volume is NaN, it is never a training target and it is listed in
+  :attr:`PreparedHistory.missing_days`. The exception is a small queue (a typical day of fewer
+  than :data:`MISSING_MIN_CONTACTS` contacts) on a day the rest of the site has data: no
+  contact at all is then plausible, and the day is a zero.
+* **Public holidays** (``holidays`` package, country configurable) are flagged and known by
+  name. A holiday on one of the queue's opening weekdays that is absent from the history (or
+  has no contacts) is a *closed holiday*; a future holiday is forecast closed only when the
+  latest occurrence of *that* holiday (same name) was closed. A holiday never seen, or seen
+  open, is forecast open (see :meth:`PreparedHistory.holiday_status`).
+* **Unusual days.** Holidays, missing days and the opening days right before and after them
+  (the day after a closure catches up, the day before may empty early) are left out of the
+  weekly profiles and level estimates: :attr:`PreparedHistory.training` flags the days that
+  are.
 * **DST.** Days are local calendar days and slots are local wall-clock times of day, so "the same
   interval last week" is the same wall-clock time seven local days earlier. The repeated hour of
   a fall-back day holds the mean of its two intervals; the skipped hour of a spring-forward day
@@ -20,7 +29,9 @@ The real calendar is decided here, once, for every model:
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -28,12 +39,16 @@ import pandas as pd
 from features.calendar import infer_interval_minutes
 from features.errors import FieldError, InvalidInput
 from features.schema import DEFAULT_INTERVAL_MINUTES
-from forecasting.features_calendar import holiday_mask
+from forecasting.features_calendar import holiday_mask, holiday_names
 
 OPEN_WEEKDAY_SHARE = 0.5
 """A weekday is an opening day of a queue when it has volume on at least this share of weeks."""
 OPEN_SLOT_WEEKS = 8
 """Opening hours are read from the latest this-many weeks of each weekday."""
+MISSING_MIN_CONTACTS = 5.0
+"""A queue whose typical day (median) on a weekday has fewer contacts than this may have a day
+without any contact while the rest of the site has data: that day is a zero, not missing (the
+chance of no contact at all is then above 0.7 %, Poisson)."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +83,8 @@ class Grid:
 
 @dataclass
 class PreparedHistory:
-    """A history on the full local grid, for many queues at once.
+    """A history on the full local grid, for many queues at once (its arrays are read-only by
+    convention: derived values are cached).
 
     Attributes
     ----------
@@ -87,6 +103,20 @@ class PreparedHistory:
         Public holiday flag per day.
     country:
         Country code used for the holidays (None: no holidays).
+    holiday_name:
+        Name of each day's holiday ("" on other days); "(observed)" days carry the holiday's name.
+    open_weekday:
+        (queue, weekday) flags: the queue opens on that weekday.
+    open_slot:
+        (queue, weekday, slot) flags: the slot has had contacts in the latest weeks.
+    missing:
+        (queue, day) flags of missing days (see the module docstring).
+    closed_holiday:
+        (queue, day) flags of holidays on opening weekdays without any contact.
+    closed_on_holidays:
+        (queue,) flags: the queue was closed on at least one past holiday.
+    adjacent:
+        (queue, day) flags of opening days right before or after a holiday or a missing day.
     """
 
     grid: Grid
@@ -96,9 +126,14 @@ class PreparedHistory:
     aht: np.ndarray
     holiday: np.ndarray
     country: str | None = None
+    holiday_name: np.ndarray = field(init=False)
     open_weekday: np.ndarray = field(init=False)
     open_slot: np.ndarray = field(init=False)
+    missing: np.ndarray = field(init=False)
+    closed_holiday: np.ndarray = field(init=False)
     closed_on_holidays: np.ndarray = field(init=False)
+    adjacent: np.ndarray = field(init=False)
+    holiday_closed_: list[dict[str, bool]] = field(init=False)
 
     def __post_init__(self) -> None:
         self._derive_calendar()
@@ -120,8 +155,81 @@ class PreparedHistory:
 
     @property
     def reference(self) -> np.ndarray:
-        """(queue, day) flags: observed and not a public holiday; used for weekly profiles."""
+        """(queue, day) flags: observed and not a public holiday; used by the seasonal baselines."""
         return self.observed & ~self.holiday[None, :]
+
+    @cached_property
+    def daily(self) -> np.ndarray:
+        """(queue, day) contacts per day (NaN on unobserved days)."""
+        totals = np.nansum(self.volume, axis=2)
+        return np.where(self.observed, totals, np.nan)
+
+    @cached_property
+    def training(self) -> np.ndarray:
+        """(queue, day) flags of ordinary days: observed opening days with contacts that are
+        neither holidays nor next to a holiday or a missing day. Profiles and levels use only
+        these."""
+        opening = self.open_weekday[:, self.weekday]
+        busy = np.nan_to_num(self.daily) > 0
+        return self.observed & opening & busy & ~self.holiday[None, :] & ~self.adjacent
+
+    @property
+    def missing_days(self) -> dict[str, list[dt.date]]:
+        """Missing days (data gaps skipped by every model) of each queue, as local dates."""
+        days = self.days
+        return {
+            queue: [d.item() for d in days[self.missing[q]]] for q, queue in enumerate(self.queues)
+        }
+
+    def holiday_status(self, days: np.ndarray) -> dict[str, np.ndarray]:
+        """How each queue treats the public holidays among `days` (``datetime64[D]``).
+
+        Returns
+        -------
+        dict
+            (queue, len(days)) flags: ``closed`` (the latest occurrence of that holiday was
+            closed), ``seen_open`` (it was open), ``unseen`` (a holiday on an opening weekday
+            the queue has never met; forecast open with a wider band) and ``adjacent`` (an
+            opening day right before or after a holiday of the queue's opening weekdays).
+        """
+        days = np.asarray(days, dtype="datetime64[D]")
+        names = holiday_names(days, self.country)
+        n_queues = len(self.queues)
+        closed = np.zeros((n_queues, days.size), dtype=bool)
+        seen_open = np.zeros_like(closed)
+        unseen = np.zeros_like(closed)
+        opening = self.open_weekday[:, weekday_of(days)]
+        for q in range(n_queues):
+            history = self.holiday_closed_[q]
+            for i, name in enumerate(names):
+                if not name or not opening[q, i]:
+                    continue
+                if name not in history:
+                    unseen[q, i] = True
+                elif history[name]:
+                    closed[q, i] = True
+                else:
+                    seen_open[q, i] = True
+        return {
+            "closed": closed,
+            "seen_open": seen_open,
+            "unseen": unseen,
+            "adjacent": self._adjacent_to_holidays(days),
+        }
+
+    def _adjacent_to_holidays(self, days: np.ndarray) -> np.ndarray:
+        """(queue, day) flags: the previous or next opening weekday is a holiday."""
+        out = np.zeros((len(self.queues), days.size), dtype=bool)
+        if self.country is None or days.size == 0:
+            return out
+        around = np.arange(days.min() - 7, days.max() + 8, dtype="datetime64[D]")
+        on_holiday = holiday_mask(around, self.country)
+        weekday = weekday_of(around)
+        for q in range(len(self.queues)):
+            opening = self.open_weekday[q][weekday]
+            marks = _neighbours_of(on_holiday & opening, opening)
+            out[q] = marks[(days - around[0]).astype(np.int64)]
+        return out
 
     def day_index(self, days: np.ndarray) -> np.ndarray:
         """Position of each calendar day on the second axis (may be negative or past the end)."""
@@ -164,9 +272,50 @@ class PreparedHistory:
             block = np.nan_to_num(self.volume[:, recent, :], nan=0.0)
             self.open_slot[:, w, :] = (block > 0).any(axis=1)
         self.open_slot &= self.open_weekday[:, :, None]
-        on_open = self.open_weekday[:, weekday] & self.holiday[None, :]
-        holiday_busy = (on_open & active).sum(axis=1)
-        self.closed_on_holidays = (on_open.sum(axis=1) > 0) & (holiday_busy == 0)
+        self.holiday_name = holiday_names(self.days, self.country)
+        opening = self.open_weekday[:, weekday] & in_span
+        quiet = ~self.observed | (daily <= 0)
+        self.missing = opening & ~self.observed & ~self.holiday[None, :]
+        self.closed_holiday = opening & self.holiday[None, :] & quiet
+        self.closed_on_holidays = np.asarray(self.closed_holiday.any(axis=1))
+        self.holiday_closed_ = []
+        for q in range(n_queues):
+            latest: dict[str, bool] = {}
+            for i in np.flatnonzero(opening[q] & self.holiday):
+                latest[str(self.holiday_name[i])] = bool(self.closed_holiday[q, i])
+            self.holiday_closed_.append(latest)
+        unusual = (opening & self.holiday[None, :]) | self.missing
+        self.adjacent = np.zeros((n_queues, n_days), dtype=bool)
+        for q in range(n_queues):
+            self.adjacent[q] = _neighbours_of(unusual[q], self.open_weekday[q][weekday])
+
+
+def _neighbours_of(unusual: np.ndarray, opening: np.ndarray) -> np.ndarray:
+    """Flags of the opening days right before and after each unusual day (that are not
+    unusual themselves); days are consecutive calendar days."""
+    positions = np.flatnonzero(opening | unusual)
+    marks = np.zeros(unusual.shape, dtype=bool)
+    flags = unusual[positions]
+    before = np.zeros(positions.size, dtype=bool)
+    before[:-1] = flags[1:]
+    after = np.zeros(positions.size, dtype=bool)
+    after[1:] = flags[:-1]
+    marks[positions[(before | after) & ~flags]] = True
+    return marks & opening
+
+
+def _typical_day(prepared: PreparedHistory) -> np.ndarray:
+    """(queue, weekday) median contacts of the observed days of each weekday (0 when none)."""
+    daily = prepared.daily
+    weekday = prepared.weekday
+    out = np.zeros((len(prepared.queues), 7))
+    for w in range(7):
+        block = daily[:, weekday == w]
+        if block.size:
+            seen = ~np.isnan(block)
+            for q in np.flatnonzero(seen.any(axis=1)):
+                out[q, w] = float(np.median(block[q, seen[q]]))
+    return out
 
 
 def weekday_of(days: np.ndarray) -> np.ndarray:
@@ -307,7 +456,11 @@ def prepare_history(
     )
     weekday = weekday_of(all_days)
     expected = probe.open_weekday[:, weekday]
+    typical = _typical_day(probe)[:, weekday]
+    site_absent = ~present.any(axis=0)
+    # A small queue may well get no contact on a day the site has data: that day is a zero.
     gap = ~present & (expected | holiday[None, :])
+    gap &= site_absent[None, :] | (typical >= MISSING_MIN_CONTACTS)
     keep = in_span & ~gap
     volume = np.where(keep[:, :, None], volume, np.nan)
     return PreparedHistory(

@@ -20,7 +20,7 @@ Future weeks get their calendar back: each day's weight is its weekday share (la
 times the queue's holiday factor on public holidays (``holidays`` package) times the factors of
 known events. The week's total is the normal week times the sum of its days' weights; to staff
 it, :meth:`LongRangeForecaster.intervals` spreads each day over its local intervals with the
-intraday profile of the latest weeks (:func:`forecasting.statistical.weekday_profile`), so DST
+intraday profile of the latest weeks (:func:`forecasting.profiles.weekday_profile`), so DST
 days of 23 or 25 hours keep their day's total.
 """
 
@@ -43,10 +43,10 @@ from features.schema import (
     WEEK_START,
     WEEKLY_FORECAST_COLUMNS,
 )
-from forecasting.base import aht_profile
 from forecasting.features_calendar import holiday_mask
+from forecasting.handle_time import handle_time_forecast
 from forecasting.history import Grid, PreparedHistory, prepare_history, weekday_of
-from forecasting.statistical import weekday_profile
+from forecasting.profiles import weekday_profile
 from forecasting.weekly import (
     Event,
     WeeklyHistory,
@@ -414,8 +414,8 @@ class LongRangeForecaster:
         self.weekly_ = weekly
         if self.holiday_factor is not None:
             weekly.holiday_factor[:] = self.holiday_factor
-        self.profile_ = weekday_profile(prepared, PROFILE_WEEKS, pooled_weight=0.3)
-        profile_aht = aht_profile(prepared)
+        self.profile_ = weekday_profile(prepared, PROFILE_WEEKS)
+        profile_aht = handle_time_forecast(prepared)
         known = np.isfinite(weekly.aht)
         count = known.sum(axis=1)
         mean_aht = np.where(known, weekly.aht, 0.0).sum(axis=1) / np.maximum(count, 1)

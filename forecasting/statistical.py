@@ -1,11 +1,14 @@
-"""Exponential smoothing (statsmodels) of daily totals, spread over the day by a weekday profile.
+"""Exponential smoothing (statsmodels) of daily totals, spread over the day by the weekday profile.
 
-Per queue, the totals of the queue's open weekdays form one series whose season is the number of
-open weekdays (5 for a weekday-only bank); missing days and public holidays inside it are filled
-with the same weekday one week earlier before fitting, so the seasonal phase never slips. The
-damped-trend Holt-Winters model (``statsmodels.tsa.holtwinters.ExponentialSmoothing``) forecasts
-the totals; each day's total is spread over its slots by the mean intraday shares of the latest
-reference days of the same weekday.
+Per queue, the totals of the queue's opening weekdays (the latest :data:`ETS_MAX_WEEKS` weeks)
+form one series whose season is the number of opening weekdays (5 for a weekday-only bank),
+divided by the turn-of-the-month factors. Holidays, days next to them and missing days are
+replaced by their ordinary value (the local level times the weekday index) before fitting, so
+neither a closure nor the catch-up after it becomes a level shift and the seasonal phase never
+slips. Holt-Winters with a damped additive trend and multiplicative weekday season
+(``statsmodels.tsa.holtwinters.ExponentialSmoothing``, parameters by maximum likelihood; the
+damped trend is the robust default of Gardner & McKenzie) forecasts the totals, which the
+weekday profile spreads over the day (see :mod:`forecasting.daily_models`).
 """
 
 from __future__ import annotations
@@ -16,79 +19,35 @@ from typing import Any
 import numpy as np
 from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
-from forecasting.base import Forecaster
+from forecasting.calendar_effects import local_level
+from forecasting.daily_models import DailyProfileForecaster, deseasonalised, robust_level
 from forecasting.history import PreparedHistory, weekday_of
+from forecasting.profiles import PROFILE_WEEKS
 
 MIN_SEASONS = 3
-"""Fewer whole seasons of totals than this: the total is the mean of the latest season."""
+"""Fewer whole seasons of totals than this: the level is the robust recent level instead."""
+ETS_MAX_WEEKS = 26
+"""Only the latest this-many weeks of totals are smoothed (older ones barely weigh anyway)."""
+INITIALIZATION = "heuristic"
+"""Initial states from the first seasons (statsmodels' heuristic), not estimated with the
+smoothing parameters: much faster, and the maximum-likelihood fit of the smoothing parameters
+soon forgets where the states started."""
 
 
-def weekday_profile(
-    prepared: PreparedHistory, weeks: int, pooled_weight: float = 0.0
-) -> np.ndarray:
-    """Intraday shares per (queue, weekday, slot) (rows sum to 1, or 0 on closed weekdays).
-
-    The mean of ``volume / daily total`` over the latest `weeks` reference days with contacts of
-    each weekday, blended with weight `pooled_weight` with the mean shares of all open days of
-    the latest `weeks` weeks (less noisy, blind to weekday differences).
-    """
-    n_queues, n_days, n_slots = prepared.volume.shape
-    daily = np.nansum(prepared.volume, axis=2)
-    usable = prepared.reference & (daily > 0)
-    weekday = prepared.weekday
-    recent = np.arange(n_days) >= n_days - 7 * weeks
-    profile = np.zeros((n_queues, 7, n_slots))
-    for q in range(n_queues):
-        pooled_days = np.flatnonzero(usable[q] & recent)
-        pooled = np.zeros(n_slots)
-        if pooled_days.size:
-            pooled = (prepared.volume[q, pooled_days, :] / daily[q, pooled_days, None]).mean(0)
-        for w in range(7):
-            chosen = np.flatnonzero(usable[q] & (weekday == w))[-weeks:]
-            if chosen.size:
-                shares = (prepared.volume[q, chosen, :] / daily[q, chosen, None]).mean(axis=0)
-                blended = (1 - pooled_weight) * shares + pooled_weight * pooled
-                profile[q, w, :] = blended / blended.sum()
-    return profile
-
-
-def open_day_series(prepared: PreparedHistory, queue: int) -> tuple[np.ndarray, np.ndarray]:
-    """Day positions of the queue's open weekdays (from its first reference day on) and their
-    totals, with gaps and holidays filled from the same weekday a week earlier (or later)."""
-    open_weekday = prepared.open_weekday[queue]
-    reference = prepared.reference[queue]
-    on_open = open_weekday[prepared.weekday]
-    if not reference.any() or not open_weekday.any():
-        return np.array([], dtype=np.int64), np.array([])
-    first = int(np.flatnonzero(reference)[0])
-    positions = np.flatnonzero(on_open)
-    positions = positions[positions >= first]
-    totals = np.nansum(prepared.volume[queue, positions, :], axis=1)
-    totals = np.where(reference[positions], totals, np.nan)
-    season = int(open_weekday.sum())
-    for direction in (1, -1):
-        for i in range(totals.size)[::direction]:
-            j = i - season * direction
-            if np.isnan(totals[i]) and 0 <= j < totals.size:
-                totals[i] = totals[j]
-    return positions, np.nan_to_num(totals, nan=float(np.nanmean(totals)))
-
-
-class ExponentialSmoothingForecaster(Forecaster):
-    """Holt-Winters on daily totals of open days times a weekday intraday profile.
+class ExponentialSmoothingForecaster(DailyProfileForecaster):
+    """Holt-Winters on daily totals of opening days times the shrunk weekday profile.
 
     Parameters
     ----------
     profile_weeks:
-        Recent same-weekday days averaged into the intraday profile.
-    pooled_weight:
-        Weight of the all-weekday intraday profile blended into each weekday's profile.
+        Ordinary days per weekday behind the intraday profile.
     trend:
-        Add a damped additive trend to the daily totals (default: level and season only).
+        Add a damped additive trend to the daily totals (default); False for level and season
+        only.
     country:
         ISO country code for public holidays (None: no holiday handling).
     calibration_folds:
-        Held-out weeks used to calibrate the p10-p90 band.
+        Rolling origins inside the training history that calibrate the band.
     """
 
     name = "ets"
@@ -96,65 +55,78 @@ class ExponentialSmoothingForecaster(Forecaster):
     def __init__(
         self,
         *,
-        profile_weeks: int = 6,
-        pooled_weight: float = 0.3,
-        trend: bool = False,
+        profile_weeks: int = PROFILE_WEEKS,
+        trend: bool = True,
         country: str | None = None,
-        calibration_folds: int = 4,
+        calibration_folds: int = 8,
     ) -> None:
         self.profile_weeks = profile_weeks
-        self.pooled_weight = pooled_weight
         self.trend = trend
         self.country = country
         self.calibration_folds = calibration_folds
 
-    def _fit_point(self, prepared: PreparedHistory) -> None:
-        self.train_ = prepared
-        self.profile_ = weekday_profile(prepared, self.profile_weeks, self.pooled_weight)
-        self.models_: list[tuple[np.ndarray, np.ndarray, Any, int]] = []
+    def _fit_totals(self, prepared: PreparedHistory) -> None:
+        self.series_: list[tuple[np.ndarray, Any, float]] = []
         for q in range(len(prepared.queues)):
-            positions, totals = open_day_series(prepared, q)
-            season = int(prepared.open_weekday[q].sum())
+            positions, totals = self._series(prepared, q)
+            season = int(self.calendars_[q].opening.sum())
+            fallback = robust_level(
+                deseasonalised(prepared, q, self.calendars_[q])[1][-2 * season :]
+            )
             fitted = None
-            if season > 1 and totals.size >= MIN_SEASONS * season:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    fitted = ExponentialSmoothing(
-                        totals,
-                        trend="add" if self.trend else None,
-                        damped_trend=self.trend,
-                        seasonal="add",
-                        seasonal_periods=season,
-                        initialization_method="estimated",
-                    ).fit()
-            self.models_.append((positions, totals, fitted, season))
+            if season >= 1 and totals.size >= MIN_SEASONS * max(season, 2):
+                fitted = self._smooth(totals, season)
+            self.series_.append((positions, fitted, fallback))
 
-    def _predict_point(self, days: np.ndarray) -> np.ndarray:
+    def _series(self, prepared: PreparedHistory, queue: int) -> tuple[np.ndarray, np.ndarray]:
+        """Opening-day positions and their totals over the turn-of-month factor, with unusual
+        days replaced by their ordinary value."""
+        calendar = self.calendars_[queue]
+        ordinary = prepared.training[queue]
+        if not ordinary.any():
+            return np.array([], dtype=np.int64), np.array([])
+        first = max(int(np.flatnonzero(ordinary)[0]), prepared.volume.shape[1] - 7 * ETS_MAX_WEEKS)
+        positions = np.flatnonzero(calendar.opening[prepared.weekday])
+        positions = positions[positions >= first]
+        days = prepared.days[positions]
+        month = calendar.month_factor(days)
+        index = calendar.weekday[weekday_of(days)]
+        totals = prepared.daily[queue, positions] / month
+        usual = ordinary[positions]
+        level = local_level(np.where(usual, totals / index, np.nan))
+        fill = np.where(
+            np.isnan(level), np.nanmedian(np.where(usual, totals / index, np.nan)), level
+        )
+        return positions, np.where(usual, totals, fill * index)
+
+    def _smooth(self, totals: np.ndarray, season: int) -> Any:
+        seasonal = None if season < 2 else ("mul" if totals.min() > 0 else "add")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                return ExponentialSmoothing(
+                    totals,
+                    trend="add" if self.trend else None,
+                    damped_trend=self.trend,
+                    seasonal=seasonal,
+                    seasonal_periods=season if seasonal else None,
+                    initialization_method=INITIALIZATION,
+                ).fit(use_brute=False)
+            except (ValueError, np.linalg.LinAlgError):
+                return None
+
+    def _level_path(self, queue: int, days: np.ndarray) -> np.ndarray:
+        positions, fitted, fallback = self.series_[queue]
+        calendar = self.calendars_[queue]
+        if fitted is None or positions.size == 0:
+            return np.full(days.size, fallback)
         prepared = self.train_
         targets = prepared.day_index(days)
         n_days = prepared.volume.shape[1]
-        weekday = weekday_of(days)
-        out = np.zeros((len(prepared.queues), targets.size, prepared.grid.slots))
-        for q, (positions, totals, fitted, season) in enumerate(self.models_):
-            if positions.size == 0:
-                continue
-            on_open = prepared.open_weekday[q][weekday]
-            future = np.arange(n_days, max(int(targets.max()) + 1, n_days))
-            future = future[prepared.open_weekday[q][(future + 3 + _epoch(prepared)) % 7]]
-            if fitted is not None:
-                path = np.concatenate([fitted.fittedvalues, fitted.forecast(max(future.size, 1))])
-            else:
-                last = totals[-max(season, 1) :]
-                reps = int(np.ceil((totals.size + future.size + 1) / max(last.size, 1)))
-                path = np.concatenate([totals, np.tile(last, reps)])
-            all_positions = np.concatenate([positions, future])
-            for i in np.flatnonzero(on_open):
-                k = int(np.searchsorted(all_positions, targets[i]))
-                k = min(max(k, 0), all_positions.size - 1)
-                out[q, i, :] = max(float(path[k]), 0.0) * self.profile_[q, weekday[i], :]
-        return out
-
-
-def _epoch(prepared: PreparedHistory) -> int:
-    """Days from 1970-01-01 to the history's first day (weekday arithmetic on positions)."""
-    return int(prepared.start_day.astype("datetime64[D]").astype(np.int64))
+        ahead = np.arange(n_days, max(int(targets.max()) + 1, n_days + 1))
+        ahead = ahead[calendar.opening[weekday_of(prepared.start_day + ahead)]]
+        path = np.concatenate([fitted.fittedvalues, fitted.forecast(max(ahead.size, 1))])
+        every = np.concatenate([positions, ahead])
+        k = np.clip(np.searchsorted(every, targets), 0, path.size - 1)
+        index = calendar.weekday[weekday_of(days)]
+        return path[k] / np.where(index > 0, index, 1.0)

@@ -3,11 +3,12 @@
 Run by ``.venv-peers/bin/python`` (statsforecast needs pandas < 3). Reads the history and the
 fold cutoffs written by forecast_accuracy.py, writes every fold's forecasts back as Parquet.
 
-The bank is open on weekdays only, so, as is usual for statsforecast on business-hours data,
-each model sees the series of open intervals only (57 fifteen-minute intervals a day, five days
-a week: seasons of 57 and 285 steps). A weekday missing from the file (a data gap) is filled with
-the same weekday one week earlier so the weekly cycle keeps its phase; closed intervals are
-forecast as zero, exactly like Seatwise's models. AutoETS is asked for additive seasonality
+As is usual for statsforecast on business-hours data, each queue's model sees the series of its
+open intervals only: the weekdays and times of day that had contacts in the training history
+(for the bank 57 fifteen-minute intervals a day, five days a week: seasons of 57 and 285 steps).
+A weekday missing from the file (a data gap) is filled with the same weekday one week earlier so
+the weekly cycle keeps its phase; closed intervals are forecast as zero, exactly like Seatwise's
+models. Every queue is a separate series (``unique_id``). AutoETS is asked for additive seasonality
 (``model="ZZA"``; error and trend still chosen automatically): with the default ``"ZZZ"`` it
 picks a non-seasonal model on this series whose forecasts fall to zero within a day.
 
@@ -81,38 +82,46 @@ def main() -> None:
     ):
         cutoff = pd.Timestamp(cutoff_text).tz_convert(tz)
         stop = pd.Timestamp(stop_text).tz_convert(tz)
-        train = history[history["interval_start"] < cutoff]
-        weekdays, times = open_layout(train)
-        y, _ = training_series(train, weekdays, times)
-        future_days = pd.date_range(
-            cutoff.tz_localize(None), stop.tz_localize(None), freq="D", inclusive="left"
-        )
-        future_days = future_days[future_days.weekday.isin(weekdays)].tz_localize(tz)
-        future = open_instants(future_days, times)
-        horizon = len(future)
-        per_day = len(times)
-        frame = pd.DataFrame({"unique_id": "bank", "ds": np.arange(len(y)), "y": y.astype(float)})
-        for name, model in (
-            ("MSTL", MSTL(season_length=[per_day, per_day * len(weekdays)])),
-            ("AutoETS", AutoETS(season_length=per_day, model="ZZA")),
-        ):
-            started = time.perf_counter()
-            sf = StatsForecast(models=[model], freq=1, n_jobs=1)
-            out = sf.forecast(df=frame, h=horizon, level=[LEVEL])
-            timings[name] += time.perf_counter() - started
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "queue": "bank",
-                        "interval_start": future.tz_convert("UTC"),
-                        "model": name,
-                        "fold": fold,
-                        "volume": np.maximum(out[name].to_numpy(), 0.0),
-                        "volume_p10": np.maximum(out[f"{name}-lo-{LEVEL}"].to_numpy(), 0.0),
-                        "volume_p90": np.maximum(out[f"{name}-hi-{LEVEL}"].to_numpy(), 0.0),
-                    }
-                )
+        for queue, mine in history[history["interval_start"] < cutoff].groupby("queue"):
+            train = mine[mine["offered"] > 0]
+            if train.empty:
+                continue
+            weekdays, times = open_layout(train)
+            y, _ = training_series(mine, weekdays, times)
+            future_days = pd.date_range(
+                cutoff.tz_localize(None), stop.tz_localize(None), freq="D", inclusive="left"
             )
+            future_days = future_days[future_days.weekday.isin(weekdays)].tz_localize(
+                tz, nonexistent="shift_forward", ambiguous=False
+            )
+            future = open_instants(future_days, times)
+            horizon = len(future)
+            per_day = len(times)
+            seasons = [per_day, per_day * len(weekdays)]
+            frame = pd.DataFrame(
+                {"unique_id": queue, "ds": np.arange(len(y)), "y": y.astype(float)}
+            )
+            for name, model in (
+                ("MSTL", MSTL(season_length=[s for s in seasons if len(y) > 2 * s] or [per_day])),
+                ("AutoETS", AutoETS(season_length=per_day, model="ZZA")),
+            ):
+                started = time.perf_counter()
+                sf = StatsForecast(models=[model], freq=1, n_jobs=1)
+                out = sf.forecast(df=frame, h=horizon, level=[LEVEL])
+                timings[name] += time.perf_counter() - started
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "queue": queue,
+                            "interval_start": future.tz_convert("UTC"),
+                            "model": name,
+                            "fold": fold,
+                            "volume": np.maximum(out[name].to_numpy(), 0.0),
+                            "volume_p10": np.maximum(out[f"{name}-lo-{LEVEL}"].to_numpy(), 0.0),
+                            "volume_p90": np.maximum(out[f"{name}-hi-{LEVEL}"].to_numpy(), 0.0),
+                        }
+                    )
+                )
         print(f"fold {fold + 1}/{len(folds['cutoffs'])} done", flush=True)
     result = pd.concat(frames, ignore_index=True)
     result.to_parquet(out_path, index=False)

@@ -51,7 +51,11 @@ def test_shape_columns_timezone_and_grid(fitted) -> None:
     expected = pd.date_range(monday(), periods=WEEK, freq="15min")
     billing = forecast[forecast["queue"] == "billing"]
     assert (billing["interval_start"].to_numpy() == expected.to_numpy()).all()
-    assert (forecast["model"] == fitted.name).all()
+    # The model column names what produced each queue's forecast: the model itself, or for
+    # auto its members (e.g. auto[ets+weekday_level;pooled]).
+    names = fitted.model_names()
+    assert (forecast["model"] == forecast["queue"].map(names)).all()
+    assert all(n == fitted.name or n.startswith(f"{fitted.name}[") for n in names.values())
     assert forecast["model_version"].str.len().gt(0).all()
 
 

@@ -54,18 +54,36 @@ def test_grid_zero_closed_intervals_nan_missing_days() -> None:
     assert prepared.open_weekday[sales].tolist() == [True] * 6 + [False]
 
 
-def test_holidays_absent_mean_closed_on_future_holidays() -> None:
+def test_holidays_absent_are_closed_only_for_that_holiday() -> None:
+    # Christmas, the second day of Christmas and New Year are absent: closed holidays with DE,
+    # missing days (data gaps) without a country.
     dropped = ("2025-12-25", "2025-12-26", "2026-01-01")
     history = make_history(start="2025-12-01", end="2026-01-31", drop_days=dropped)
     without = prepare_history(history)
     with_de = prepare_history(history, country="DE")
     assert not without.closed_on_holidays.any()
     assert with_de.closed_on_holidays.tolist() == [True, True]
-    model = make_forecaster("seasonal_average", country="DE").fit(history)
-    easter_monday = model.predict(pd.Timestamp("2026-04-06", tz=TZ), 96)
-    assert easter_monday["volume"].sum() == 0
-    tuesday = model.predict(pd.Timestamp("2026-04-07", tz=TZ), 96)
-    assert tuesday["volume"].sum() > 0
+    assert [str(d) for d in without.missing_days["billing"]] == list(dropped)
+    assert with_de.missing_days == {"billing": [], "sales": []}
+    for name in ("seasonal_average", "auto"):
+        model = make_forecaster(name, country="DE").fit(history)
+        # Easter Monday was never seen: open, like an ordinary Monday, with a wider band.
+        easter = model.predict(pd.Timestamp("2026-04-06", tz=TZ), 96)
+        ordinary = model.predict(pd.Timestamp("2026-04-13", tz=TZ), 96)
+        assert easter["volume"].sum() == pytest.approx(ordinary["volume"].sum(), rel=0.02)
+        easter_width = (easter["volume_p90"] - easter["volume_p10"]).sum()
+        ordinary_width = (ordinary["volume_p90"] - ordinary["volume_p10"]).sum()
+        assert easter_width > 1.5 * ordinary_width
+        # Christmas was seen closed: closed again next year; the day after Boxing Day is open.
+        christmas = model.predict(pd.Timestamp("2026-12-25", tz=TZ), 2 * 96)
+        assert christmas["volume_p90"].sum() == 0
+        assert model.predict(pd.Timestamp("2026-12-28", tz=TZ), 96)["volume"].sum() > 0
+        notes = model.calendar_notes(np.array(["2026-04-06", "2026-12-25"], dtype="datetime64[D]"))
+        billing = notes[notes["queue"] == "billing"].set_index("holiday")["treatment"]
+        assert billing.to_dict() == {
+            "Easter Monday": "open (never seen: band widened)",
+            "Christmas Day": "closed",
+        }
 
 
 def test_same_interval_last_week_follows_the_wall_clock_across_dst() -> None:

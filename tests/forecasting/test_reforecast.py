@@ -1,12 +1,19 @@
-"""Intraday reforecast: hand-computed ratios, weights, bounds and untouched rows."""
+"""Intraday reforecast: hand-computed ratios, weights, bounds and untouched rows; the learned
+updater."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from features.errors import InvalidInput
-from forecasting.reforecast import REFORECAST_COLUMNS, queue_ratios, reforecast_intraday
+from features.errors import InvalidInput, NotFitted
+from forecasting.reforecast import (
+    REFORECAST_COLUMNS,
+    IntradayUpdater,
+    queue_ratios,
+    reforecast_intraday,
+)
 
 TZ = "Europe/Berlin"
 
@@ -86,3 +93,66 @@ def test_naive_now_and_bad_bounds_are_rejected() -> None:
     with pytest.raises(InvalidInput) as bad:
         reforecast_intraday(_forecast(), _actuals([1], [1]), NOW, bounds=(1.2, 2.0))
     assert bad.value.errors[0].field == "bounds"
+
+
+def _issues(levels: list[float]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Day-ahead forecasts of 10 contacts in each of 40 intervals, issued each midnight for that
+    day and the next; actual days at the given levels, exactly."""
+    forecasts, actuals = [], []
+    days = pd.date_range("2026-11-02", periods=len(levels), freq="D", tz=TZ)
+    for i, day in enumerate(days):
+        starts = pd.date_range(day + pd.Timedelta(hours=8), periods=40, freq="15min")
+        actuals.append(
+            pd.DataFrame({"queue": "q", "interval_start": starts, "offered": 10 * levels[i]})
+        )
+        for ahead in (0, 1):
+            later = starts + pd.Timedelta(days=ahead)
+            forecasts.append(
+                pd.DataFrame({"queue": "q", "interval_start": later, "volume": 10.0, "issued": day})
+            )
+    return pd.concat(forecasts, ignore_index=True), pd.concat(actuals, ignore_index=True)
+
+
+def test_intraday_updater_learns_trust_and_carry_from_past_days() -> None:
+    # Each day's surprise is half the day before's plus a new one: the day so far tells the rest
+    # of the day exactly (no noise), and half of it carries into the next day.
+    rng = np.random.default_rng(3)
+    surprise = [0.2]
+    for _ in range(29):
+        surprise.append(0.5 * surprise[-1] + rng.normal(0, 0.1))
+    forecasts, actuals = _issues([1 + s for s in surprise])
+    updater = IntradayUpdater().fit(forecasts, actuals)
+    learned = updater.parameters_["q"]
+    assert learned.credibility <= 20
+    assert learned.carry == pytest.approx(0.5, abs=0.15)
+    # Today runs 20 % busy after 10 intervals: the rest of today is 12, tomorrow
+    # 10 * (1 + carry * 0.2).
+    day = pd.Timestamp("2026-12-07", tz=TZ)
+    today = pd.date_range(day + pd.Timedelta(hours=8), periods=40, freq="15min")
+    forecast = pd.DataFrame(
+        {
+            "queue": "q",
+            "interval_start": today.append(today + pd.Timedelta(days=1)),
+            "volume": 10.0,
+            "volume_p10": 8.0,
+            "volume_p50": 10.0,
+            "volume_p90": 12.0,
+            "aht_s": 200.0,
+            "model": "auto",
+            "model_version": "v",
+        }
+    )
+    seen = pd.DataFrame({"queue": "q", "interval_start": today[:10], "offered": 12.0})
+    out = updater.update(forecast, seen, today[10])
+    assert list(out.columns) == REFORECAST_COLUMNS
+    assert out["volume"].iloc[:10].tolist() == [10.0] * 10
+    assert out["volume"].iloc[10:40].to_numpy() == pytest.approx(12.0, rel=0.02)
+    assert out["volume"].iloc[40:].to_numpy() == pytest.approx(
+        10 * (1 + learned.carry * 0.2), rel=0.02
+    )
+    assert (out["aht_s"] == 200.0).all()
+
+
+def test_intraday_updater_refuses_to_update_before_fit() -> None:
+    with pytest.raises(NotFitted):
+        IntradayUpdater().update(_forecast(), _actuals([1], [1]), NOW)

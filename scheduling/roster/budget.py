@@ -123,6 +123,10 @@ class SearchBudget:
             return
         params.num_workers = workers
         params.interleave_search = True
+        # Binary clauses learnt by one worker reach the others in the order threads finish, so
+        # sharing them made the interleaved search depend on machine load (measured: two runs
+        # under load stopped at different work and rosters; google/or-tools#4458).
+        params.share_binary_clauses = False
         params.ignore_subsolvers.extend(FULL_SUBSOLVERS)
         # One presolve round without probing: on a 300-agent roster the full presolve took
         # two to three times as long for no better search (measured).

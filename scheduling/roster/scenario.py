@@ -20,11 +20,17 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from features.calendar import is_timezone
 from features.errors import FieldError, InvalidInput, pydantic_field_errors
-from features.schema import ALLOWED_INTERVAL_MINUTES, DEFAULT_SL_THRESHOLD_S
+from features.schema import (
+    ALLOWED_INTERVAL_MINUTES,
+    CHANNELS,
+    DEFAULT_CHANNEL,
+    DEFAULT_SL_THRESHOLD_S,
+)
+from scheduling.risk import DEFAULT_CONFIDENCE
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 BreakActivity = Literal["break", "lunch", "training", "meeting"]
@@ -80,6 +86,16 @@ class ServiceTarget(_Strict):
     max_occupancy: float = Field(default=0.85, gt=0, le=1)
     shrinkage: float = Field(default=0.3, ge=0, lt=1)
     patience_s: float | None = Field(default=None, gt=0)
+    channel: str = DEFAULT_CHANNEL
+    concurrency: int = Field(default=1, ge=1)
+    confidence: float | None = Field(default=DEFAULT_CONFIDENCE, gt=0, lt=1)
+
+    @field_validator("channel")
+    @classmethod
+    def _known_channel(cls, value: str) -> str:
+        if value not in CHANNELS:
+            raise ValueError(f"must be one of {list(CHANNELS)}")
+        return value
 
 
 class BreakRule(_Strict):

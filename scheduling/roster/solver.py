@@ -15,6 +15,7 @@ time limit stops it first, which the result reports (``reproducible``).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -39,7 +40,7 @@ from scheduling.roster.options import ShiftCatalogue, ShiftOption, WeekGrid, bui
 from scheduling.roster.precheck import precheck_agents
 from scheduling.roster.refine import retime_week
 from scheduling.roster.report import RosterReport, SearchSummary, roster_report
-from scheduling.roster.scenario import Scenario, load_scenario, required_agents
+from scheduling.roster.scenario import Scenario, ServiceTarget, load_scenario, required_agents
 
 
 @dataclass(frozen=True)
@@ -172,13 +173,8 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
             )
 
 
-_TARGET_FIELDS = {
-    "service_level",
-    "threshold_s",
-    "asa_s",
-    "max_occupancy",
-    "shrinkage",
-    "patience_s",
+_TARGET_FIELDS = set(ServiceTarget.model_fields) & {
+    f.name for f in dataclasses.fields(ServiceTargets)
 }
 
 

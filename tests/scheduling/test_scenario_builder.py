@@ -121,6 +121,10 @@ def test_service_targets_carry_the_forecast_for_service_valued_rosters() -> None
         "threshold_s": 20,
         "max_occupancy": 0.85,
         "shrinkage": 0.15,
+        "channel": "voice",
+        "concurrency": 1,
+        "confidence": 0.8,
     }
+    assert parsed.service_for("billing").confidence == 0.8
     plain = scenario_from_agents([agent("a1")], frame, week_start=WEEK, timezone=TZ)
     assert "forecast" not in plain

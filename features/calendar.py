@@ -72,6 +72,12 @@ def check_timezone(timezone: str, field: str = "timezone") -> str:
     return timezone
 
 
+def is_holiday_country(code: object) -> bool:
+    """Whether `code` is a country (ISO 3166 alpha-2 or alpha-3, any case) whose public holidays
+    the `holidays` package knows."""
+    return isinstance(code, str) and code.upper() in holidays.list_supported_countries()
+
+
 def floor_local(instants: pd.Series, freq_minutes: int, timezone: str) -> pd.Series:
     """Start of the local-time interval containing each instant.
 

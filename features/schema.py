@@ -258,3 +258,8 @@ def frame_errors(name: str, frame: pd.DataFrame, needed: tuple[str, ...]) -> lis
             FieldError(None, f"{name}.interval_start", "must be timezone-aware timestamps")
         )
     return errors
+
+
+MIN_TRAIN_DAYS: Final = 28
+"""Days of history before the first origin when a backtest takes every origin the history
+allows (the CLI's ``--min-train-days`` and the API's ``min_train_days`` default)."""

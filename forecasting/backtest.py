@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from features.errors import FieldError, InvalidInput
-from features.schema import ProgressCallback
+from features.schema import MIN_TRAIN_DAYS, ProgressCallback
 from forecasting import metrics
 from forecasting.base import Forecaster, scoring_mask
 from forecasting.history import PreparedHistory, prepare_history, validate_history
@@ -42,9 +42,6 @@ METRIC_COLUMNS = [
     "coverage_p10_p90",
     "pinball",
 ]
-
-MIN_TRAIN_DAYS = 28
-"""Training days before the first cutoff when the backtest takes every cutoff (``folds=None``)."""
 
 
 @dataclass
@@ -182,6 +179,27 @@ class BacktestResult:
             .reset_index()
         )
         return pooled.merge(means, on="model").sort_values("wape").reset_index(drop=True)
+
+
+def winner_metrics(result: BacktestResult) -> tuple[str, dict[str, float]]:
+    """The model with the lowest pooled WAPE and its backtest distribution, as registry metrics.
+
+    Returns
+    -------
+    tuple
+        The model's name and ``backtest_<metric>`` for every pooled summary column (``wape``,
+        ``wape_median``, ``wape_worst``, ``coverage_p10_p90``, ...), plus ``backtest_folds``
+        (origins scored) and ``backtest_wape_best`` (its best fold's WAPE).
+    """
+    summary = result.summary()
+    best = str(summary["model"].iloc[0])
+    scores = summary[summary["model"] == best].drop(columns="model").iloc[0]
+    found = {f"backtest_{k}": float(v) for k, v in scores.items()}
+    folds = result.fold_scores()
+    wape = folds.loc[folds["model"] == best, "wape"]
+    found["backtest_folds"] = float(len(wape))
+    found["backtest_wape_best"] = float(wape.min())
+    return best, found
 
 
 def fold_cutoffs(

@@ -19,10 +19,22 @@ import typer
 from rich.table import Table
 
 from api.cli.common import console, exits_on_bad_input, progress_bar
+from api.cli.forecast_notes import (
+    horizon_table,
+    picks_table,
+    print_calendar_notes,
+    print_missing_days,
+)
 from features.calendar import check_timezone, intervals_in_days, local_midnight
 from features.errors import FieldError, InvalidInput
 from features.records.frame_io import read_frame, write_frame
-from features.schema import DEFAULT_INTERVAL_MINUTES, INTERVAL_START, QUEUE, ProgressCallback
+from features.schema import (
+    DEFAULT_INTERVAL_MINUTES,
+    INTERVAL_START,
+    MIN_TRAIN_DAYS,
+    QUEUE,
+    ProgressCallback,
+)
 
 if TYPE_CHECKING:
     from forecasting.base import Forecaster
@@ -181,6 +193,8 @@ def forecast(
     )
     if version is not None:
         console.print(f"registered {register} version {version} as @{alias}")
+    print_missing_days(forecaster)
+    print_calendar_notes(forecaster, first, days)
 
 
 _SHORT_HEADERS = {
@@ -213,8 +227,20 @@ def backtest(
     horizon_days: Annotated[
         int, typer.Option("--horizon-days", help="Days forecast from each cutoff (>= 1).")
     ],
-    folds: Annotated[int, typer.Option("--folds", help="Number of rolling origins (>= 1).")],
     out: OutOpt,
+    folds: Annotated[
+        int | None,
+        typer.Option(
+            "--folds", help="Number of rolling origins (>= 1); every origin the history allows."
+        ),
+    ] = None,
+    min_train_days: Annotated[
+        int | None,
+        typer.Option(
+            "--min-train-days",
+            help=f"Days of history before the first origin without --folds ({MIN_TRAIN_DAYS}).",
+        ),
+    ] = None,
     models: Annotated[
         list[str] | None,
         typer.Option(
@@ -246,12 +272,17 @@ def backtest(
     """
     from forecasting import registry
     from forecasting.backtest import backtest as run_backtest
+    from forecasting.backtest import winner_metrics
     from forecasting.selection import FORECASTERS
 
     errors = [
         FieldError(None, name, "must be at least 1", value)
-        for name, value in (("horizon_days", horizon_days), ("folds", folds))
-        if value < 1
+        for name, value in (
+            ("horizon_days", horizon_days),
+            ("folds", folds),
+            ("min_train_days", min_train_days),
+        )
+        if value is not None and value < 1
     ]
     if step_days is not None and step_days < 1:
         errors.append(FieldError(None, "step_days", "must be at least 1", step_days))
@@ -270,25 +301,25 @@ def backtest(
             horizon_days=horizon_days,
             folds=folds,
             step_days=step_days,
+            min_train_days=min_train_days or MIN_TRAIN_DAYS,
             progress=_scaled(progress, 0.02, 0.8),
         )
         write_frame(result.metrics, out)
         progress(0.8, "logging to MLflow")
         params = {
             "horizon_days": horizon_days,
-            "folds": folds,
+            "folds": folds if folds is not None else "every origin",
+            "min_train_days": min_train_days or MIN_TRAIN_DAYS,
             "step_days": step_days or horizon_days,
             "history": history_path.name,
         }
         run_ids = registry.log_backtest(result, params=params)
         summary = result.summary()
-        best = str(summary["model"].iloc[0])
+        best, metrics = winner_metrics(result)
         version = None
         if register:
             progress(0.85, f"refitting {best} on the whole history")
             chosen = candidates[best].fit(history)
-            scores = summary[summary["model"] == best].drop(columns="model").iloc[0]
-            metrics = {f"backtest_{k}": float(v) for k, v in scores.items()}
             run_id = registry.log_training_run(
                 chosen, history, metrics=metrics, tags={"seatwise.backtest_run": run_ids[best]}
             )
@@ -296,6 +327,8 @@ def backtest(
             version = _register(run_id, register, alias)
         progress(1.0, "done")
     console.print(_summary_table(summary))
+    console.print(picks_table(result))
+    console.print(horizon_table(result))
     console.print(f"wrote {len(result.metrics)} metric rows to {out}; best model: {best}")
     if version is not None:
         console.print(f"registered {register} version {version} ({best}) as @{alias}")

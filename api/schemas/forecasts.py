@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
+
+from features.calendar import is_holiday_country
 
 IntervalMinutes = Literal[5, 10, 15, 30, 60]
+
+
+def _holiday_country(code: str) -> str:
+    if not is_holiday_country(code):
+        raise ValueError("must be an ISO country code known to the holidays package, e.g. US")
+    return code.upper()
+
+
+CountryCode = Annotated[str, Field(max_length=3), AfterValidator(_holiday_country)]
+"""An ISO 3166 country code as the ``holidays`` package knows it (``US``, ``DE``)."""
 
 
 class ForecastCreate(BaseModel):
@@ -34,6 +46,11 @@ class ForecastCreate(BaseModel):
         default=None,
         description="Site zone; the service's default when null",
         examples=["Europe/Berlin"],
+    )
+    country: CountryCode | None = Field(
+        default=None,
+        description="ISO country code whose public holidays the forecast learns (none if null)",
+        examples=["US"],
     )
 
 

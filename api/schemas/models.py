@@ -6,7 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from api.schemas.forecasts import IntervalMinutes
+from api.schemas.forecasts import CountryCode, IntervalMinutes
+from features.schema import MIN_TRAIN_DAYS
 
 
 class BacktestCreate(BaseModel):
@@ -14,10 +15,29 @@ class BacktestCreate(BaseModel):
 
     queues: list[str] | None = None
     horizon_days: int = Field(ge=1, le=62, examples=[7])
-    folds: int = Field(ge=1, le=52, examples=[4])
+    folds: int | None = Field(
+        default=None,
+        ge=1,
+        le=200,
+        description="Rolling origins; every origin the history allows (28 days in) when null",
+        examples=[4],
+    )
+    min_train_days: int = Field(
+        default=MIN_TRAIN_DAYS, ge=7, le=3660, description="Days of history before the first origin"
+    )
     models: list[str] | None = Field(default=None, examples=[["seasonal_naive", "lightgbm"]])
     freq_minutes: IntervalMinutes = 15
     timezone: str | None = None
+    country: CountryCode | None = Field(
+        default=None, description="ISO country code for public holidays", examples=["US"]
+    )
+    register_as: str | None = Field(
+        default=None,
+        max_length=128,
+        description="Refit the best model (lowest WAPE) on the whole history and register it "
+        "under this name, with its backtest distribution as metrics",
+        examples=["billing-volume"],
+    )
 
 
 class ModelVersionPublic(BaseModel):

@@ -23,7 +23,13 @@ from api.services.actuals import read_actuals
 from api.services.capacity_tasks import run_capacity_plan
 from features.calendar import intervals_in_days
 from features.errors import FieldError, Infeasible, InvalidInput
-from features.schema import FORECAST_COLUMNS, QUEUE, ROSTER_COLUMNS, ProgressCallback
+from features.schema import (
+    FORECAST_COLUMNS,
+    MIN_TRAIN_DAYS,
+    QUEUE,
+    ROSTER_COLUMNS,
+    ProgressCallback,
+)
 from features.store.engine import shared_engine
 from features.store.records_store import Store
 from features.store.service_store import ServiceStore
@@ -109,7 +115,9 @@ def train_forecast(
     start = local_instant(params["start"], timezone, "start")
     periods = intervals_in_days(start, int(params["days"]), freq)
     progress(0.3, f"fitting {params.get('model', 'auto')}")
-    forecaster = forecasting.make_forecaster(params.get("model", "auto"))
+    forecaster = forecasting.make_forecaster(
+        params.get("model", "auto"), **_country(params.get("country"))
+    )
     forecast = forecaster.fit(history).predict(start, periods)
     progress(0.8, "storing forecast")
     frame = forecast.reindex(columns=FORECAST_COLUMNS)
@@ -133,6 +141,11 @@ def train_forecast(
     return TaskOutcome(result=summary, result_url=f"/v1/forecasts?{urlencode(query)}")
 
 
+def _country(code: str | None) -> dict[str, str]:
+    """Forecaster parameters for a holiday country (none when `code` is empty)."""
+    return {"country": code.upper()} if code else {}
+
+
 def run_backtest(
     job_id: str, params: dict[str, Any], context: TaskContext, progress: ProgressCallback
 ) -> TaskOutcome:
@@ -140,6 +153,7 @@ def run_backtest(
     MLflow (one run per model)."""
     import forecasting
     from forecasting import registry
+    from forecasting.backtest import winner_metrics
 
     timezone = params.get("timezone") or context.timezone
     progress(0.05, "reading history")
@@ -147,28 +161,50 @@ def run_backtest(
         context, params.get("queues"), None, None, int(params.get("freq_minutes", 15)), timezone
     )
     progress(0.2, "backtesting")
-    models = params.get("models") or list(DEFAULT_BACKTEST_MODELS)
+    names = params.get("models") or list(DEFAULT_BACKTEST_MODELS)
+    country = _country(params.get("country"))
+    folds = params.get("folds")
     result = forecasting.backtest(
         history,
-        models,
+        [forecasting.make_forecaster(name, **country) for name in names],
         horizon_days=int(params["horizon_days"]),
-        folds=int(params["folds"]),
+        folds=None if folds is None else int(folds),
+        min_train_days=int(params.get("min_train_days", MIN_TRAIN_DAYS)),
         progress=lambda f, m: progress(0.2 + 0.7 * f, m),
     )
     progress(0.92, "logging to MLflow")
     runs = registry.log_backtest(
         result,
-        params={"horizon_days": params["horizon_days"], "folds": params["folds"]},
+        params={
+            "horizon_days": params["horizon_days"],
+            "folds": folds if folds is not None else "every origin",
+            "country": params.get("country") or "none",
+        },
         uri=context.mlflow_uri,
     )
-    return TaskOutcome(
-        result={
-            "summary": frame_records(result.summary()),
-            "metrics": frame_records(result.metrics),
-            "mlflow_runs": runs,
-        },
-        result_url=f"/v1/jobs/{job_id}",
-    )
+    outcome: dict[str, Any] = {
+        "summary": frame_records(result.summary()),
+        "picks": frame_records(result.picks),
+        "coverage_by_horizon": frame_records(result.coverage_by_horizon()),
+        "metrics": frame_records(result.metrics),
+        "mlflow_runs": runs,
+    }
+    if params.get("register_as"):
+        best, metrics = winner_metrics(result)
+        progress(0.95, f"refitting {best} on the whole history and registering it")
+        chosen = forecasting.make_forecaster(best, **country).fit(history)
+        run_id = registry.log_training_run(
+            chosen,
+            history,
+            metrics=metrics,
+            tags={"seatwise.backtest_run": runs[best]},
+            uri=context.mlflow_uri,
+        )
+        outcome["registered_model"] = best
+        outcome["registered_version"] = registry.register_model(
+            run_id, params["register_as"], uri=context.mlflow_uri
+        )
+    return TaskOutcome(result=outcome, result_url=f"/v1/jobs/{job_id}")
 
 
 def solve_roster_job(

@@ -76,6 +76,16 @@ def test_training_job_then_latest_forecast_with_actuals(
     assert client.get(job["result_url"], headers=supervisor).json()["rows"] == []
 
 
+@pytest.mark.parametrize("country", ["XX", "Narnia", ""])
+def test_unknown_holiday_country_is_refused_up_front(
+    client: TestClient, auth: KeyFactory, country: str
+) -> None:
+    body = {"start": "2026-11-23", "days": 1, "country": country}
+    answer = client.post("/v1/forecasts", json=body, headers=auth("planner"))
+    assert answer.status_code == 422, answer.text
+    assert "country" in answer.text
+
+
 def test_training_without_history_fails_the_job(client: TestClient, auth: KeyFactory) -> None:
     scientist = auth("data_scientist")
     accepted = client.post(
@@ -98,6 +108,29 @@ def test_backtest_job_and_registry(client: TestClient, auth: KeyFactory) -> None
     summary = {row["model"]: row for row in job["result"]["summary"]}
     assert summary["seasonal_naive"]["wape"] == pytest.approx(0.0)
     assert set(job["result"]["mlflow_runs"]) == {"seasonal_naive", "seasonal_average"}
+    assert {row["fold"] for row in job["result"]["picks"]} == {0, 1}
+    assert {row["horizon_day"] for row in job["result"]["coverage_by_horizon"]} == set(range(1, 8))
+
+    every = {
+        "horizon_days": 7,
+        "min_train_days": 14,
+        "models": ["seasonal_naive"],
+        "register_as": "bt-winner",
+    }
+    every_job = wait_for_job(
+        client,
+        client.post("/v1/backtests", json=every, headers=scientist).json()["url"],
+        scientist,
+    )
+    assert every_job["state"] == "done", every_job["error"]
+    assert every_job["result"]["registered_model"] == "seasonal_naive"
+    listed = {m["name"]: m for m in client.get("/v1/models", headers=scientist).json()}
+    spread = listed["bt-winner"]["versions"][0]["metrics"]
+    assert (
+        spread["backtest_folds"] == 2 == len({row["fold"] for row in every_job["result"]["picks"]})
+    )
+    assert spread["backtest_wape_best"] <= spread["backtest_wape_median"]
+    assert spread["backtest_wape_median"] <= spread["backtest_wape_worst"]
 
     train = {
         "start": "2026-11-30",
@@ -119,7 +152,8 @@ def test_backtest_job_and_registry(client: TestClient, auth: KeyFactory) -> None
     )
     assert promoted.status_code == 200
     models = client.get("/v1/models", headers=auth("planner")).json()
-    assert [(m["name"], m["aliases"]) for m in models] == [("billing-volume", {"champion": 1})]
+    aliases = {m["name"]: m["aliases"] for m in models}
+    assert aliases == {"billing-volume": {"champion": 1}, "bt-winner": {}}
     missing = client.post(
         "/v1/models/billing-volume/aliases",
         json={"alias": "champion", "version": 9},

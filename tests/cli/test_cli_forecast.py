@@ -257,3 +257,67 @@ def test_backtest_bad_settings_exit_2(
     result = run(store, "backtest", str(history_file), "--out", str(tmp_path / "m.csv"), *extra)
     assert result.exit_code == 2, result.output
     assert "error" in result.output
+
+
+def test_backtest_takes_every_origin_and_prints_picks_and_horizon_coverage(
+    store: str, history_file: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "metrics.csv"
+    result = run(
+        store,
+        "backtest",
+        str(history_file),
+        "--horizon-days",
+        "2",
+        "--min-train-days",
+        "21",
+        "--models",
+        "seasonal_average",
+        "--out",
+        str(out),
+        "--timezone",
+        TZ,
+        "--register",
+        "every-origin",
+    )
+    assert result.exit_code == 0, result.output
+    metrics = read_frame(out, timezone=TZ)
+    # 26 days of history (Monday 2026-03-02 to Friday 03-27), 21 before the first origin and
+    # a 2-day horizon leave 3 days of room: origins 2 days apart, 2 of them.
+    assert metrics["fold"].nunique() == 2
+    text = " ".join(result.output.split())
+    assert "what each model used at each origin" in text
+    assert "bands and error by horizon day" in text
+    [model] = [
+        m
+        for m in registry.list_models(uri=registry.tracking_uri(store))
+        if m["name"] == "every-origin"
+    ]
+    assert model["metrics"]["backtest_folds"] == 2
+    low, mid, high = (model["metrics"][f"backtest_wape_{k}"] for k in ("best", "median", "worst"))
+    assert 0 <= low <= mid <= high < 2
+
+
+def test_forecast_lists_the_days_it_treated_as_missing(store: str, tmp_path: Path) -> None:
+    history = synthetic_history()
+    gap = history["interval_start"].dt.date == pd.Timestamp("2026-03-18").date()
+    path = write_frame(history[~gap], tmp_path / "gappy.csv")
+    result = run(
+        store,
+        "forecast",
+        str(path),
+        "--start",
+        "2026-03-30",
+        "--days",
+        "1",
+        "--model",
+        "seasonal_average",
+        "--out",
+        str(tmp_path / "f.csv"),
+        "--timezone",
+        TZ,
+    )
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "missing days" in text
+    assert "billing: 2026-03-18" in text and "sales: 2026-03-18" in text

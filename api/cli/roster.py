@@ -57,6 +57,16 @@ def roster(
         float, typer.Option("--time-limit", help="Solver time limit in seconds.", min=1)
     ] = 60.0,
     workers: Annotated[int, typer.Option("--workers", help="CP-SAT search workers.", min=1)] = 2,
+    seed: Annotated[int, typer.Option("--seed", help="CP-SAT random seed.", min=0)] = 0,
+    work_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--work-limit",
+            help="Search work in CP-SAT deterministic units: the same scenario, seed and work "
+            "limit give the same roster on any machine (default: scaled to --time-limit).",
+            min=0.01,
+        ),
+    ] = None,
 ) -> None:
     """Weekly roster + routing plan for SCENARIO (agents, templates, rules, requirements)."""
     data = read_scenario_file(scenario)
@@ -70,7 +80,13 @@ def roster(
 
     with progress_bar("roster") as report:
         result = solve_roster(
-            data, time_limit_s=time_limit, workers=workers, on_solution=show, progress=report
+            data,
+            time_limit_s=time_limit,
+            workers=workers,
+            seed=seed,
+            work_limit=work_limit,
+            on_solution=show,
+            progress=report,
         )
     write_frame(result.roster, out)
     write_frame(result.coverage, coverage_path(out))
@@ -82,6 +98,8 @@ def roster(
     )
     terms = ", ".join(f"{k} {v:g}" for k, v in result.objective_terms.items())
     console.print(f"terms: {terms}", highlight=False)
+    if result.summary:
+        console.print(result.summary, highlight=False)
     console.print(
         f"wrote {len(result.roster)} roster rows to {out} and coverage to {coverage_path(out)}",
         highlight=False,

@@ -54,6 +54,16 @@ def create_roster(
     service: ServiceStoreDep,
     principal: Annotated[Principal, Depends(caller(Resource.ROSTERS_PLAN))],
     time_limit_s: Annotated[float, Query(gt=0, le=600, description="Solver budget, seconds")] = 30,
+    seed: Annotated[int, Query(ge=0, le=2**31 - 1, description="CP-SAT random seed")] = 0,
+    work_limit: Annotated[
+        float | None,
+        Query(
+            gt=0,
+            le=10_000,
+            description="Search work (CP-SAT deterministic units); the same scenario, seed and "
+            "work limit give the same roster. Default: scaled to the time limit",
+        ),
+    ] = None,
 ) -> RosterAccepted:
     """Check the scenario (422 listing every broken field) and start solving it as a job."""
     load_scenario(scenario)
@@ -62,7 +72,12 @@ def create_roster(
     service.create_roster(roster_id, scenario, job_id)
     jobs.submit(
         "roster",
-        {"roster_id": roster_id, "time_limit_s": time_limit_s},
+        {
+            "roster_id": roster_id,
+            "time_limit_s": time_limit_s,
+            "seed": seed,
+            "work_limit": work_limit,
+        },
         key_id=principal.key_id,
         job_id=job_id,
     )
@@ -81,6 +96,17 @@ def _scenario_agents_in(roster: Roster, teams: list[str]) -> set[str]:
     }
 
 
+def scoped_report(report: dict[str, Any] | None, agents: set[str] | None) -> dict[str, Any] | None:
+    """A roster's report with the per-agent parts (preferences, fairness) limited to `agents`
+    (None: every agent)."""
+    if report is None or agents is None:
+        return report
+    scoped = dict(report)
+    for part in ("preferences", "fairness"):
+        scoped[part] = [r for r in report.get(part) or [] if str(r.get("agent_id")) in agents]
+    return scoped
+
+
 def roster_public(roster: Roster, agents: set[str] | None) -> RosterPublic:
     """The API view of a roster, its rows limited to `agents` (None: every agent)."""
     rows = [r for r in roster.rows or [] if agents is None or str(r.get("agent_id")) in agents]
@@ -96,6 +122,7 @@ def roster_public(roster: Roster, agents: set[str] | None) -> RosterPublic:
         rows=[RosterRowPublic(**r) for r in rows],
         coverage=roster.coverage or [],  # type: ignore[arg-type]
         conflicts=roster.conflicts or [],  # type: ignore[arg-type]
+        report=scoped_report(roster.report, agents),
         created_at=as_utc(roster.created_at),  # type: ignore[arg-type]
         published_at=as_utc(roster.published_at),
     )

@@ -77,6 +77,16 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
+def json_ready(value: Any) -> Any:
+    """`value` (nested dicts, lists and tuples of scalars) with every leaf JSON-ready: dates as
+    ISO text, numpy scalars as Python numbers, every kind of missing (NaN, NaT, NA) as None."""
+    if isinstance(value, dict):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(v) for v in value]
+    return _plain(value)
+
+
 def _plain(value: Any) -> Any:
     """One JSON-ready value: dates as ISO text, every kind of missing (NaN, NaT, NA) as None."""
     if isinstance(value, (datetime.date, datetime.time)):

@@ -89,6 +89,12 @@ class RosterPublic(BaseModel):
     rows: list[RosterRowPublic] = Field(default_factory=list)
     coverage: list[CoveragePublic] = Field(default_factory=list)
     conflicts: list[ConflictPublic] = Field(default_factory=list)
+    report: dict[str, Any] | None = Field(
+        default=None,
+        description="The roster in planner units once solved: summary (plain English), "
+        "coverage per queue, staffing gaps, preferences broken, fairness per agent, and the "
+        "search's seed, work_limit, work_used and reproducible; a plan adds its service check",
+    )
     created_at: datetime
     published_at: datetime | None = None
 

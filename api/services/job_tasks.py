@@ -12,13 +12,13 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import pandas as pd
 
 from api.params import local_instant
-from api.schemas.common import frame_records
+from api.schemas.common import frame_records, json_ready
 from api.services.actuals import read_actuals
 from api.services.capacity_tasks import run_capacity_plan
 from features.calendar import intervals_in_days
@@ -33,6 +33,9 @@ from features.schema import (
 from features.store.engine import shared_engine
 from features.store.records_store import Store
 from features.store.service_store import ServiceStore
+
+if TYPE_CHECKING:
+    from scheduling.roster.solver import RosterResult
 
 logger = logging.getLogger(__name__)
 
@@ -224,6 +227,8 @@ def solve_roster_job(
         result = solve_roster(
             load_scenario(roster.scenario),
             time_limit_s=time_limit,
+            seed=int(params.get("seed", 0)),
+            work_limit=params.get("work_limit"),
             progress=lambda fraction, message: progress(0.1 + 0.85 * fraction, message),
         )
     except Infeasible as exc:
@@ -247,11 +252,31 @@ def solve_roster_job(
         gap=_number(result.gap),
         rows=rows,
         coverage=coverage,
+        report=roster_report_json(result),
     )
     return TaskOutcome(
-        result={"status": str(result.status), "objective": _number(result.objective)},
+        result={
+            "status": str(result.status),
+            "objective": _number(result.objective),
+            "reproducible": result.reproducible,
+            "summary": result.summary,
+        },
         result_url=f"/v1/rosters/{roster_id}",
     )
+
+
+def roster_report_json(result: RosterResult) -> dict[str, Any]:
+    """What a stored roster says about itself: the planner report (coverage per queue, gaps,
+    preferences, fairness, summary) and the search's seed, work and reproducibility."""
+    report = result.report.to_dict() if result.report is not None else {}
+    report.update(
+        reproducible=result.reproducible,
+        seed=result.seed,
+        work_limit=result.work_limit,
+        work_used=result.work_used,
+        summary=result.summary,
+    )
+    return dict(json_ready(report))
 
 
 def _number(value: Any) -> float | None:

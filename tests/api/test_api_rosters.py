@@ -53,7 +53,10 @@ def _scenario() -> dict[str, Any]:
 def test_roster_job_publish_and_scoped_schedules(client: TestClient, auth: KeyFactory) -> None:
     planner = auth("planner")
     accepted = client.post(
-        "/v1/rosters", json=_scenario(), headers=planner, params={"time_limit_s": 3}
+        "/v1/rosters",
+        json=_scenario(),
+        headers=planner,
+        params={"time_limit_s": 3, "seed": 3, "work_limit": 0.5},
     )
     assert accepted.status_code == 202, accepted.text
     body = accepted.json()
@@ -68,10 +71,17 @@ def test_roster_job_publish_and_scoped_schedules(client: TestClient, auth: KeyFa
     monday = [r for r in roster["rows"] if r["date"] == "2026-11-30"]
     assert {r["agent_id"] for r in monday} == {"a001", "b002"}
     assert all(r["start"] <= "2026-11-30T09:00:00+01:00" < r["end"] for r in monday)
+    report = roster["report"]
+    assert report["seed"] == 3 and report["work_limit"] == 0.5
+    assert isinstance(report["reproducible"], bool)
+    assert report["summary"] and report["summary"] == job["result"]["summary"]
+    assert {a["agent_id"] for a in report["fairness"]} == {"a001", "b002"}
+    assert {q["queue"] for q in report["queues"]} == {"billing"}
 
     supervisor = auth("supervisor", teams=["t1"])
     seen = client.get(body["result_url"], headers=supervisor).json()
     assert {r["agent_id"] for r in seen["rows"]} == {"a001"}
+    assert {a["agent_id"] for a in seen["report"]["fairness"]} == {"a001"}
 
     published = client.post(f"/v1/rosters/{body['roster_id']}/publish", headers=planner)
     assert published.status_code == 200

@@ -22,9 +22,13 @@ def test_roster_command_writes_roster_and_coverage(tmp_path):
     path = tmp_path / "scenario.json"
     path.write_text(json.dumps(data))
     out = tmp_path / "roster.csv"
-    result = runner.invoke(app, ["roster", str(path), "--out", str(out), "--time-limit", "3"])
+    args = ["roster", str(path), "--out", str(out), "--time-limit", "20", "--seed", "4"]
+    result = runner.invoke(app, [*args, "--work-limit", "0.5"])
     assert result.exit_code == 0, result.output
     assert "status" in result.output and "bound" in result.output and "gap" in result.output
+    # The planner's summary: coverage of the requirement and how the search ended.
+    text_out = " ".join(result.output.split())
+    assert "seed 4" in text_out, text_out
     roster = read_frame(out, timezone=data["timezone"])
     assert list(roster.columns) == ROSTER_COLUMNS
     text = out.read_text().splitlines()[1]

@@ -86,6 +86,7 @@ class Roster(Base):
     rows: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     coverage: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     conflicts: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 

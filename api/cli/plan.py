@@ -12,21 +12,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import pandas as pd
 import typer
 from rich.table import Table
 
 from api.cli.common import DatabaseOpt, console, exits_on_bad_input, progress_bar, store_url
 from api.cli.roster import read_scenario_file
+from api.services.plan_tasks import DEFAULT_HISTORY_WEEKS, stored_plan_inputs
 from api.services.planning import PlanOptions, WeekPlan, plan_week
-from features.calendar import check_timezone, local_midnight
+from features.calendar import check_timezone
 from features.errors import FieldError, InvalidInput
-from features.measures.intervals import build_intervals
 from features.records.frame_io import read_frame, write_frame
 from features.schema import INTERVAL_START, QUEUE
-from features.store.records_store import Store
 from scheduling.risk import DEFAULT_CONFIDENCE
 
 
@@ -38,32 +36,6 @@ def _week_start(text: str) -> dt.date:
             f"--week-start must be a date YYYY-MM-DD, got {text!r}",
             [FieldError(None, "week_start", "must be a date YYYY-MM-DD", text)],
         ) from exc
-
-
-def _stored_history(
-    url: str, base: dict[str, Any], week: dt.date, weeks: int
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Interval history and contact records of the base scenario's queues from the store, for
-    `weeks` weeks before the planned week."""
-    zone = check_timezone(str(base.get("timezone") or "UTC"))
-    minutes = int(base.get("interval_minutes") or 15)
-    queues = [str(q.get("name")) for q in base.get("queues", []) if isinstance(q, dict)]
-    end = local_midnight(week, zone)
-    start = end - pd.Timedelta(weeks=weeks)
-    store = Store(url)
-    try:
-        store.migrate()
-        contacts = store.read_contacts(start, end, queues or None)
-    finally:
-        store.dispose()
-    if contacts.empty:
-        raise InvalidInput(
-            f"no stored contacts of {', '.join(queues) or 'any queue'} in the {weeks} weeks "
-            f"before {week}; ingest them or give --history FILE",
-            [FieldError(None, "history", "no stored contacts before the week", str(week))],
-        )
-    history = build_intervals(contacts, freq_minutes=minutes, timezone=zone)
-    return history, contacts
 
 
 def _print_report(plan: WeekPlan, out: Path) -> None:
@@ -179,7 +151,7 @@ def plan(
     seed: Annotated[int, typer.Option("--seed", help="Solver and simulation seed.")] = 0,
     history_weeks: Annotated[
         int, typer.Option("--history-weeks", help="Weeks of stored history to use.", min=1)
-    ] = 52,
+    ] = DEFAULT_HISTORY_WEEKS,
     timezone: Annotated[
         str | None,
         typer.Option("--timezone", help="Zone of naive times in --history (the scenario's)."),
@@ -213,7 +185,15 @@ def plan(
             )
         intervals = frame
     else:
-        intervals, contacts = _stored_history(store_url(database_url), base, week, history_weeks)
+        queues = [str(q.get("name")) for q in base.get("queues", []) if isinstance(q, dict)]
+        intervals, contacts = stored_plan_inputs(
+            store_url(database_url),
+            queues or None,
+            week,
+            history_weeks,
+            str(base.get("timezone") or "UTC"),
+            int(base.get("interval_minutes") or 15),
+        )
     with progress_bar("plan") as report:
         result = plan_week(intervals, options, base=base, contacts=contacts, progress=report)
     write_plan(result, out)

@@ -8,6 +8,7 @@ ROUTER_MODULES = (
     "models",
     "staffing",
     "rosters",
+    "plans",
     "simulation",
     "jobs",
     "routing",

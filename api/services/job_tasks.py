@@ -21,6 +21,7 @@ from api.params import local_instant
 from api.schemas.common import frame_records, json_ready
 from api.services.actuals import read_actuals
 from api.services.capacity_tasks import run_capacity_plan
+from api.services.plan_tasks import run_week_plan
 from features.calendar import intervals_in_days
 from features.errors import FieldError, Infeasible, InvalidInput
 from features.schema import (
@@ -64,7 +65,7 @@ class TaskOutcome:
 Task = Callable[[str, dict[str, Any], TaskContext, ProgressCallback], TaskOutcome]
 
 
-def _service_store(context: TaskContext) -> ServiceStore:
+def service_store(context: TaskContext) -> ServiceStore:
     return ServiceStore(shared_engine(context.database_url))
 
 
@@ -124,7 +125,7 @@ def train_forecast(
     forecast = forecaster.fit(history).predict(start, periods)
     progress(0.8, "storing forecast")
     frame = forecast.reindex(columns=FORECAST_COLUMNS)
-    written = _service_store(context).add_forecast(job_id, frame)
+    written = service_store(context).add_forecast(job_id, frame)
     summary: dict[str, Any] = {
         "rows": written,
         "queues": sorted(frame[QUEUE].astype(str).unique().tolist()),
@@ -218,7 +219,7 @@ def solve_roster_job(
     from scheduling.roster.solver import solve_roster
 
     roster_id = params["roster_id"]
-    store = _service_store(context)
+    store = service_store(context)
     roster = store.get_roster(roster_id)
     store.update_roster(roster_id, status="solving")
     time_limit = float(params.get("time_limit_s", 30.0))
@@ -240,20 +241,7 @@ def solve_roster_job(
     except Exception:
         store.update_roster(roster_id, status="failed")
         raise
-    rows = frame_records(result.roster.reindex(columns=ROSTER_COLUMNS))
-    coverage = frame_records(result.coverage)
-    store.update_roster(
-        roster_id,
-        status="solved",
-        solver_status=str(result.status),
-        objective=_number(result.objective),
-        objective_terms={k: _number(v) for k, v in dict(result.objective_terms).items()},
-        lower_bound=_number(result.lower_bound),
-        gap=_number(result.gap),
-        rows=rows,
-        coverage=coverage,
-        report=roster_report_json(result),
-    )
+    store_solved_roster(store, roster_id, result)
     return TaskOutcome(
         result={
             "status": str(result.status),
@@ -262,6 +250,28 @@ def solve_roster_job(
             "summary": result.summary,
         },
         result_url=f"/v1/rosters/{roster_id}",
+    )
+
+
+def store_solved_roster(
+    store: ServiceStore,
+    roster_id: str,
+    result: RosterResult,
+    extra_report: dict[str, Any] | None = None,
+) -> None:
+    """Record a solved roster: status, objective and its terms, bound, rows, coverage and the
+    report (:func:`roster_report_json`, with `extra_report` merged in)."""
+    store.update_roster(
+        roster_id,
+        status="solved",
+        solver_status=str(result.status),
+        objective=_number(result.objective),
+        objective_terms={k: _number(v) for k, v in dict(result.objective_terms).items()},
+        lower_bound=_number(result.lower_bound),
+        gap=_number(result.gap),
+        rows=frame_records(result.roster.reindex(columns=ROSTER_COLUMNS)),
+        coverage=frame_records(result.coverage),
+        report={**roster_report_json(result), **json_ready(extra_report or {})},
     )
 
 
@@ -290,6 +300,7 @@ JOB_KINDS: dict[str, Task] = {
     "backtest": run_backtest,
     "roster": solve_roster_job,
     "capacity": run_capacity_plan,
+    "plan": run_week_plan,
 }
 """Every job kind and the task that does it."""
 
@@ -308,7 +319,7 @@ def run_job(kind: str, job_id: str, params: dict[str, Any], context: TaskContext
     context:
         Database URL, MLflow URI and site zone.
     """
-    store = _service_store(context)
+    store = service_store(context)
     last = {"at": 0.0}
 
     def progress(fraction: float, message: str) -> None:

@@ -26,7 +26,7 @@ show (sickness, unplanned meetings).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -361,7 +361,7 @@ def plan_week(
     options: PlanOptions,
     *,
     base: Mapping[str, Any] | None = None,
-    agents: list[Mapping[str, Any]] | None = None,
+    agents: Sequence[Mapping[str, Any]] | None = None,
     timezone: str | None = None,
     interval_minutes: int | None = None,
     contacts: pd.DataFrame | None = None,

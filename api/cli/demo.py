@@ -98,20 +98,17 @@ def demo(
     """Build the demo centre, run the whole pipeline and serve the API and dashboard."""
     from api.app import create_app, migrate_database
     from api.security import make_key
-    from api.services.intraday import DEFAULT_AHT_S
     from api.services.job_tasks import TaskContext
     from api.settings import Settings
     from features.ingest import ingest_file
     from features.measures.intervals import build_intervals
     from features.store.engine import shared_engine
-    from features.store.intraday_store import read_forecast
     from features.store.records_store import Store
     from features.store.service_store import ServiceStore
     from features.store.sources_store import SourcesStore
     from features.synthetic.generator import generate_centre, write_centre
     from features.synthetic.profiles import CATALOGUE
-    from scheduling import ServiceTargets, compute_requirements
-    from scheduling.roster.builder import scenario_from_agents
+    from scheduling.risk import DEFAULT_CONFIDENCE
 
     os.environ.setdefault("SEATWISE_TIMEZONE", DEMO_TIMEZONE)
     settings = Settings()
@@ -177,30 +174,35 @@ def demo(
                 "timezone": DEMO_TIMEZONE,
             },
         )
-    start = pd.Timestamp(week_start).tz_localize(DEMO_TIMEZONE)
-    forecast = read_forecast(service, queues, start, start + pd.DateOffset(days=7), DEMO_TIMEZONE)
-    targets = ServiceTargets(service_level=0.8, threshold_s=20, shrinkage=0.15)
-    requirements = compute_requirements(
-        forecast.assign(aht_s=forecast["aht_s"].fillna(DEFAULT_AHT_S)), targets
-    )
-    scenario = scenario_from_agents(
-        centre.agents, requirements, week_start=week_start, timezone=DEMO_TIMEZONE
-    )
-    roster_id = uuid.uuid4().hex
-    service.create_roster(roster_id, scenario, None)
-    with progress_bar(f"solve roster (≤ {time_limit:.0f} s)"):
-        _run_job(service, context, "roster", {"roster_id": roster_id, "time_limit_s": time_limit})
+    with progress_bar(f"plan next week: requirements, roster (≤ {time_limit:.0f} s), check"):
+        job = _run_job(
+            service,
+            context,
+            "plan",
+            {
+                "week_start": week_start.isoformat(),
+                "queues": queues,
+                "timezone": DEMO_TIMEZONE,
+                "interval_minutes": 15,
+                "time_limit_s": time_limit,
+                "confidence": DEFAULT_CONFIDENCE,
+            },
+        )
+    roster_id = str(job.result["roster_id"])
     roster = service.get_roster(roster_id)
     rows = pd.DataFrame(roster.rows)
     for column in ("start", "end"):
         rows[column] = pd.to_datetime(rows[column], utc=True)
     published = service.publish_roster(roster_id, rows)
+    expected = job.result.get("expected") or {}
+    met = expected.get("intervals_meeting_target")
     console.print(
-        f"roster {roster_id}: {roster.solver_status}, objective {roster.objective}, "
-        f"gap {roster.gap:.1%}, {published} activities published"
-        if roster.gap is not None
-        else f"roster {roster_id}: {roster.solver_status}"
+        f"plan {roster_id}: roster {roster.solver_status}, {published} activities published; "
+        + (f"expected {met:.0%} of intervals meeting target" if met is not None else ""),
+        highlight=False,
     )
+    if job.result.get("summary"):
+        console.print(job.result["summary"], highlight=False)
 
     console.print("[bold]Demo API keys[/] (send as `Authorization: Bearer <key>`):")
     for role, scope in DEMO_KEYS:

@@ -27,6 +27,8 @@ def test_demo_pipeline_end_to_end(
     assert result.exit_code == 0, result.output
     assert "Anonymous Bank, January 1999" in result.output
     assert "Demo centre (Europe/Berlin, 15 min)" in result.output
+    text = " ".join(result.output.split())
+    assert "of intervals meeting target" in text and "activities published" in text
     keys = [line.split()[-1] for line in result.output.splitlines() if " sw_" in line]
     assert len(keys) == 6 and all(k.startswith("sw_") for k in keys)
 

@@ -197,7 +197,11 @@ def actual_forecast(history: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
                     "queue": queue,
                     "interval_start": grid,
                     "volume": frame["offered"].fillna(0.0).to_numpy(dtype=float),
-                    "aht_s": frame["aht_s"].fillna(mean_aht).to_numpy(dtype=float),
+                    # An interval whose every call was abandoned has no handle time.
+                    "aht_s": frame["aht_s"]
+                    .where(frame["aht_s"] > 0)
+                    .fillna(mean_aht)
+                    .to_numpy(dtype=float),
                     "model": "hindsight",
                     "model_version": "actual",
                 }

@@ -19,10 +19,12 @@ hindsight roster's agent-hours.
 
 Datasets: the Anonymous Bank, January 1999 (``../shared/data``), every week with at least two
 weeks of records before it (the public file allows the weeks of Jan 17 and Jan 24; Jan 24 is the
-issue's week), and a generated centre (one planned week after four of history).
+issue's week), and generated centres (`--generated-seeds`; one planned week after four of
+history, planned through the same planning service from the centre's own agents and contracts,
+as ``POST /v1/plans`` does).
 
 Usage: .venv/bin/python benchmarks/plan_quality.py [--weeks 1999-01-24 ...] [--time-limit 60]
-       [--skip-generated]
+       [--generated-seeds 11 12] [--skip-generated]
 """
 
 from __future__ import annotations
@@ -40,10 +42,11 @@ import numpy as np
 import pandas as pd
 from fcfs_replay import agent_hours, replay
 
-from api.services.planning import PlanOptions, plan_week
+from api.services.planning import PlanOptions, history_before, plan_week
 from features.calendar import local_midnight
 from features.measures.intervals import build_intervals
 from features.records.loaders import load_technion
+from features.synthetic.generator import generate_centre
 from scheduling.requirements import ServiceTargets, compute_requirements
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,6 +57,8 @@ TZ = "Asia/Jerusalem"
 MINUTES = 30
 THRESHOLD_S = 20.0
 TARGET = 0.8
+GENERATED_TZ = "Europe/Berlin"
+GENERATED_MINUTES = 15
 QUEUE_SKILLS = {"PS": 40, "NW": 24, "NE": 16, "TT": 12, "IN": 8, "PE": 6}
 """How many of the 40 agents hold each skill (everyone PS; the small queues fewer)."""
 
@@ -129,22 +134,24 @@ def calls_of(contacts: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def four_week_mean(history: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
+def four_week_mean(
+    history: pd.DataFrame, start: pd.Timestamp, timezone: str = TZ, minutes: int = MINUTES
+) -> pd.DataFrame:
     """Mean of the same weekday and wall-clock interval over the (up to) 4 weeks before."""
-    local = history.assign(interval_start=history["interval_start"].dt.tz_convert(TZ))
+    local = history.assign(interval_start=history["interval_start"].dt.tz_convert(timezone))
     past = local[
         (local["interval_start"] < start)
         & (local["interval_start"] >= start - pd.Timedelta(weeks=4))
     ]
     days = past["interval_start"].dt.normalize().dt.date.nunique()
     weeks = max(1, round(days / 7))
-    key = [past["queue"], past["interval_start"].dt.weekday, past["interval_start"].dt.time]
+    key = [past["queue"], past["interval_start"].dt.day_of_week, past["interval_start"].dt.time]
     volume = past.groupby(key)["offered"].sum() / weeks
     aht = past.groupby("queue").apply(
         lambda g: float((g["aht_s"].fillna(0) * g["handled"]).sum() / max(g["handled"].sum(), 1))
     )
     grid = pd.date_range(
-        start, start + pd.DateOffset(days=7), freq=f"{MINUTES}min", inclusive="left"
+        start, start + pd.DateOffset(days=7), freq=f"{minutes}min", inclusive="left"
     )
     rows = []
     for queue in sorted(past["queue"].unique()):
@@ -160,10 +167,10 @@ def four_week_mean(history: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def erlang_roster(requirements: pd.DataFrame) -> pd.DataFrame:
+def erlang_roster(requirements: pd.DataFrame, minutes: int = MINUTES) -> pd.DataFrame:
     """Virtual agents exactly as the requirement says: n work rows per (queue, interval)."""
     rows = []
-    step = pd.Timedelta(minutes=MINUTES)
+    step = pd.Timedelta(minutes=minutes)
     for row in requirements.itertuples(index=False):
         for k in range(int(row.agents)):
             start = row.interval_start
@@ -180,11 +187,13 @@ def erlang_roster(requirements: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["agent_id", "date", "activity", "queue", "start", "end"])
 
 
-def actual_forecast(history: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
+def actual_forecast(
+    history: pd.DataFrame, start: pd.Timestamp, minutes: int = MINUTES
+) -> pd.DataFrame:
     """The week's actual volumes and handle times in the forecast format (hindsight)."""
     end = start + pd.DateOffset(days=7)
     week = history[(history["interval_start"] >= start) & (history["interval_start"] < end)]
-    grid = pd.date_range(start, end, freq=f"{MINUTES}min", inclusive="left")
+    grid = pd.date_range(start, end, freq=f"{minutes}min", inclusive="left")
     frames = []
     for queue, rows in week.groupby("queue"):
         mean_aht = float(
@@ -211,11 +220,21 @@ def actual_forecast(history: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
 
 
 def score(
-    name: str, calls: pd.DataFrame, roster: pd.DataFrame, hours: float
+    name: str,
+    calls: pd.DataFrame,
+    roster: pd.DataFrame,
+    hours: float,
+    timezone: str = TZ,
+    minutes: int = MINUTES,
 ) -> list[dict[str, Any]]:
     """Replay the calls on a roster; one row per queue and one for the centre."""
     result = replay(
-        calls, roster, interval_minutes=MINUTES, threshold_s=THRESHOLD_S, target=TARGET, timezone=TZ
+        calls,
+        roster,
+        interval_minutes=minutes,
+        threshold_s=THRESHOLD_S,
+        target=TARGET,
+        timezone=timezone,
     )
     rows = []
     for q in result.queues.itertuples(index=False):
@@ -337,10 +356,77 @@ def bank_week(contacts: pd.DataFrame, week: dt.date, time_limit: float) -> pd.Da
     return table
 
 
+def generated_week(seed: int, time_limit: float) -> pd.DataFrame:
+    """A generated centre's fifth week, planned from its first four (two voice queues, 15-min
+    intervals, Europe/Berlin with the October DST change in the history), through the planning
+    service ``POST /v1/plans`` and ``seatwise plan`` share, from the centre's own agents and
+    contracts; the three staffings replayed on the week's generated calls."""
+    zone, minutes = GENERATED_TZ, GENERATED_MINUTES
+    centre = generate_centre(weeks=5, queues=2, agents=30, seed=seed, timezone=zone)
+    contacts = centre.contacts
+    first = contacts["arrived_at"].min().tz_convert(zone).normalize()
+    start = first + pd.DateOffset(weeks=4)
+    week = start.date()
+    end = start + pd.DateOffset(days=7)
+    history = build_intervals(contacts, freq_minutes=minutes, timezone=zone)
+    week_calls = calls_of(
+        contacts[(contacts["arrived_at"] >= start) & (contacts["arrived_at"] < end)]
+    )
+    before = contacts[contacts["arrived_at"] < start]
+    agents = list(centre.agents)
+    common = {"agents": agents, "timezone": zone, "interval_minutes": minutes}
+    started = time.perf_counter()
+    options = PlanOptions(week_start=week, time_limit_s=time_limit)
+    plan = plan_week(history_before(history, start), options, contacts=before, **common)
+    seconds = time.perf_counter() - started
+    print(
+        f"  plan: {seconds:.0f} s, expected intervals met "
+        f"{plan.report.get('expected', {}).get('intervals_meeting_target')}",
+        flush=True,
+    )
+    rows = score(
+        "plan", week_calls, plan.result.roster, agent_hours(plan.result.roster), zone, minutes
+    )
+    hind_options = PlanOptions(week_start=week, confidence=None, time_limit_s=time_limit)
+    hindsight = plan_week(
+        history, hind_options, forecast=actual_forecast(history, start, minutes), **common
+    )
+    rows += score(
+        "hindsight",
+        week_calls,
+        hindsight.result.roster,
+        agent_hours(hindsight.result.roster),
+        zone,
+        minutes,
+    )
+    mean = four_week_mean(history, start, zone, minutes)
+    req = compute_requirements(
+        mean,
+        ServiceTargets(
+            service_level=TARGET, threshold_s=THRESHOLD_S, shrinkage=0.0, confidence=None
+        ),
+        interval_minutes=minutes,
+    )
+    spreadsheet = erlang_roster(req, minutes)
+    rows += score(
+        "erlang_c_4wk_mean",
+        week_calls,
+        spreadsheet,
+        float(req["agents"].sum() * minutes / 60),
+        zone,
+        minutes,
+    )
+    table = pd.DataFrame(rows)
+    table.insert(0, "week", f"generated seed {seed} {week}")
+    return table
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--weeks", nargs="*", default=["1999-01-17", "1999-01-24"])
     parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--generated-seeds", nargs="*", type=int, default=[11, 12])
+    parser.add_argument("--skip-generated", action="store_true")
     args = parser.parse_args()
     contacts = load_technion(DATA)
     tables = []
@@ -348,6 +434,9 @@ def main() -> None:
         week = dt.date.fromisoformat(text)
         print(f"Anonymous Bank, week of {week}", flush=True)
         tables.append(bank_week(contacts, week, args.time_limit))
+    for seed in [] if args.skip_generated else args.generated_seeds:
+        print(f"Generated centre, seed {seed}", flush=True)
+        tables.append(generated_week(seed, args.time_limit))
     result = pd.concat(tables, ignore_index=True)
     OUT.mkdir(parents=True, exist_ok=True)
     result.to_csv(OUT / "plan_quality.csv", index=False)

@@ -18,7 +18,7 @@ All pure: frames in, a list of :class:`Recommendation` out.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -34,6 +34,8 @@ from scheduling.requirements import ServiceTargets, compute_requirements
 Kind = Literal["understaffed", "training", "merge_queues", "retrain"]
 Severity = Literal["low", "medium", "high"]
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+TOPICS_NAMED = 3
+"""Training topics named in a training recommendation's message (all are in ``topics``)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,9 @@ class Recommendation:
         The recommendation in plain English.
     severity:
         ``high``, ``medium`` or ``low``.
+    topics:
+        For a training period: what the training should cover (the knowledge-base topics new
+        agents look up most, most looked-up first); empty otherwise.
     """
 
     kind: Kind
@@ -63,6 +68,7 @@ class Recommendation:
     agents: int
     message: str
     severity: Severity
+    topics: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (instants as ISO 8601 with offset)."""
@@ -109,8 +115,11 @@ def staffing_recommendations(
     interval_minutes: int,
     training_agents: int = 2,
     training_minutes: int = 30,
+    training_topics: Sequence[str] = (),
 ) -> list[Recommendation]:
-    """Understaffed periods and quiet periods fit for training, per queue (see module doc)."""
+    """Understaffed periods and quiet periods fit for training, per queue (see module doc);
+    training periods carry `training_topics` (the first :data:`TOPICS_NAMED` named in the
+    message)."""
     step = pd.Timedelta(minutes=interval_minutes)
     found: list[Recommendation] = []
     table = _staffing_table(coverage, requirements, day)
@@ -146,6 +155,11 @@ def staffing_recommendations(
                 continue
             free = int(np.floor(gap[first:stop].min()))
             begin, finish = starts[first], starts[stop - 1] + step
+            cover = (
+                f" Cover what new agents look up most: {', '.join(training_topics[:TOPICS_NAMED])}."
+                if training_topics
+                else ""
+            )
             found.append(
                 Recommendation(
                     "training",
@@ -154,8 +168,9 @@ def staffing_recommendations(
                     finish,
                     free,
                     f"{queue} has at least {free} agents more than needed {_span(begin, finish)}: "
-                    f"{free} can go to training or coaching then without hurting service.",
+                    f"{free} can go to training or coaching then without hurting service.{cover}",
                     "low",
+                    tuple(training_topics),
                 )
             )
     return found
@@ -267,6 +282,7 @@ def recommend(
     training_minutes: int = 30,
     night_start: dt.time = dt.time(20, 0),
     drift_factor: float = 1.5,
+    training_topics: Sequence[str] = (),
 ) -> list[Recommendation]:
     """Recommendations for one local day, most severe first.
 
@@ -297,6 +313,9 @@ def recommend(
         Local time from which queues are considered for a night merge (until midnight).
     drift_factor:
         Today's WAPE above this multiple of the backtest WAPE recommends a retrain.
+    training_topics:
+        What training periods should cover, most important first (e.g. the topics new agents
+        look up most, :func:`features.measures.knowledge.new_agent_topics`).
 
     Returns
     -------
@@ -336,6 +355,7 @@ def recommend(
         interval_minutes=interval_minutes,
         training_agents=training_agents,
         training_minutes=training_minutes,
+        training_topics=training_topics,
     )
     if "aht_s" in forecast.columns:
         merge = night_merge(

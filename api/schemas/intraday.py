@@ -42,6 +42,10 @@ class RecommendationPublic(BaseModel):
         ]
     )
     severity: Literal["low", "medium", "high"]
+    topics: list[str] = Field(
+        default_factory=list,
+        description="For training: the knowledge-base topics new agents look up most",
+    )
 
 
 class RecommendationsPublic(BaseModel):

@@ -88,6 +88,10 @@ def day_coverage(
     return coverage
 
 
+TOPIC_WINDOW_DAYS = 28
+"""Days of knowledge-base use behind a day's training topics."""
+
+
 def champion_wape(mlflow_uri: str | None) -> float | None:
     """The champion's backtest WAPE (share) from the registry; None without a registry."""
     if mlflow_uri is None:
@@ -132,11 +136,31 @@ def day_recommendations(
         targets=targets,
         interval_minutes=reads.minutes,
         training_agents=training_agents,
+        training_topics=training_topics(site, day),
     )
     if queues is None:
         return found
     allowed = set(queues)
     return [r for r in found if r.queue is None or set(r.queue.split("+")) <= allowed]
+
+
+def training_topics(site: Site, day: dt.date) -> list[str]:
+    """The knowledge-base topics new agents looked up most in the :data:`TOPIC_WINDOW_DAYS`
+    days up to `day` (what a training period should cover), most looked-up first; empty when
+    nothing is recorded."""
+    from api.services.sources import tenure_starts
+    from features.measures.knowledge import new_agent_topics
+    from features.store.sources_store import SourcesStore
+
+    low, high = day_bounds(day, site.timezone)
+    events = SourcesStore(site.records).read_kb_events(
+        low - pd.Timedelta(days=TOPIC_WINDOW_DAYS), high
+    )
+    if events.empty:
+        return []
+    ids = set(events["agent_id"].astype(str))
+    topics = new_agent_topics(events, tenure_starts(site.records, ids), day)
+    return [str(t) for t in topics["topic"]]
 
 
 @dataclass(frozen=True)

@@ -148,6 +148,55 @@ def test_recommendations_shortfall_and_drift(loaded: TestClient, auth: KeyFactor
     )
 
 
+def test_training_windows_carry_what_new_agents_look_up(
+    app: FastAPI, loaded: TestClient, auth: KeyFactory
+) -> None:
+    from features.store.sources_store import SourcesStore
+
+    store, service = app.state.store, app.state.service_store
+    crowd = [{"agent_id": f"n{i}", "team": "t1", "skills": {"billing": 3}} for i in range(24)]
+    crowd[0]["contract"] = {"start_date": "2026-11-02"}
+    crowd[1]["contract"] = {"start_date": "2020-01-06"}
+    store.upsert_agents(crowd)
+    service.create_roster("r2", {}, None)
+    service.publish_roster(
+        "r2",
+        pd.DataFrame(
+            [
+                {
+                    "agent_id": a["agent_id"],
+                    "date": DAY,
+                    "activity": "work",
+                    "queue": "billing",
+                    "start": _at("08:00"),
+                    "end": _at("10:00"),
+                }
+                for a in crowd
+            ]
+        ),
+    )
+    views = [("n0", "refunds")] * 3 + [("n0", "roaming"), ("n1", "roaming")]
+    SourcesStore(store).ingest_kb_events(
+        pd.DataFrame(
+            {
+                "event_id": [f"e{i}" for i in range(len(views))],
+                "contact_id": None,
+                "agent_id": [a for a, _ in views],
+                "article_id": [f"kb-{t}" for _, t in views],
+                "topic": [t for _, t in views],
+                "viewed_at": [_at("08:30") - pd.Timedelta(days=3)] * len(views),
+            }
+        )
+    )
+    answer = loaded.get("/v1/recommendations", params={"date": DAY}, headers=auth("planner"))
+    assert answer.status_code == 200, answer.text
+    training = [r for r in answer.json()["recommendations"] if r["kind"] == "training"]
+    assert training, answer.json()
+    # Only n0 is new (joined two weeks before): refunds (3 views) then roaming (1).
+    assert training[0]["topics"] == ["refunds", "roaming"]
+    assert "look up most: refunds, roaming" in training[0]["message"]
+
+
 def test_adherence_by_role(loaded: TestClient, auth: KeyFactory) -> None:
     mine = loaded.get("/v1/adherence", params={"date": DAY}, headers=auth("agent", "a2"))
     assert mine.status_code == 200, mine.text

@@ -74,6 +74,18 @@ def test_shortfalls_and_training_windows() -> None:
     assert found[-1].kind == "training"
 
 
+def test_training_windows_name_what_new_agents_look_up_most() -> None:
+    topics = ["refunds", "roaming", "invoices", "passwords"]
+    found = recommend(
+        DAY, None, _coverage(), _forecast().iloc[:0], _actuals(), training_topics=topics
+    )
+    [training] = [r for r in found if r.kind == "training"]
+    assert training.topics == tuple(topics)
+    assert training.message.endswith("look up most: refunds, roaming, invoices.")
+    assert training.as_dict()["topics"] == tuple(topics)
+    assert all(r.topics == () for r in found if r.kind != "training")
+
+
 def test_current_requirements_replace_the_planned_ones() -> None:
     requirements = pd.DataFrame(
         {"queue": ["billing"], "interval_start": [STARTS[0]], "agents_scheduled": [7]}

@@ -123,9 +123,11 @@ class SearchBudget:
             return
         params.num_workers = workers
         params.interleave_search = True
-        # Binary clauses learnt by one worker reach the others in the order threads finish, so
-        # sharing them made the interleaved search depend on machine load (measured: two runs
-        # under load stopped at different work and rosters; google/or-tools#4458).
+        # With the batch size left to CP-SAT, and with binary clauses shared, the interleaved
+        # search still depended on machine load: two runs at load 7-10 stopped at different work
+        # with different rosters (google/or-tools#4458). A fixed batch of one task per worker
+        # and no clause sharing gave the same roster in every run measured under that load.
+        params.interleave_batch_size = workers
         params.share_binary_clauses = False
         params.ignore_subsolvers.extend(FULL_SUBSOLVERS)
         # One presolve round without probing: on a 300-agent roster the full presolve took

@@ -13,8 +13,10 @@ file as a whole (a missing column) still stops everything.
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -109,6 +111,43 @@ def _json_rows(path: Path, kind: RecordKind) -> list[Any]:
     raise InvalidInput(f"{path}: no records found", [FieldError(None, "file", rule)])
 
 
+def check_unique_header(names: Sequence[str], what: str = "CSV") -> None:
+    """Refuse a header that names a column twice (which of the two cells would count?).
+
+    Raises
+    ------
+    InvalidInput
+        Naming every repeated column.
+    """
+    repeated = {name: count for name, count in Counter(str(n) for n in names).items() if count > 1}
+    if repeated:
+        errors = [
+            FieldError(None, name, f"appears {count} times in the header; give it once", name)
+            for name, count in repeated.items()
+        ]
+        raise InvalidInput(f"{what} header repeats column(s): {', '.join(repeated)}", errors)
+
+
+def read_csv_body(body: bytes) -> pd.DataFrame:
+    """A CSV request body as a frame of text cells (empty cells missing); validation interprets
+    the values.
+
+    Raises
+    ------
+    InvalidInput
+        When the body is not readable as CSV or its header repeats a column.
+    """
+    try:
+        header = pd.read_csv(io.BytesIO(body), nrows=1, header=None, dtype=str)
+        check_unique_header([str(name) for name in header.iloc[0].tolist()] if len(header) else [])
+        return pd.read_csv(io.BytesIO(body), dtype=str, keep_default_na=False, na_values=[""])
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InvalidInput(
+            "unreadable body",
+            [FieldError(None, "body", f"not readable as CSV: {exc}")],
+        ) from exc
+
+
 def read_records(path: str | Path, kind: RecordKind, *, fmt: str | None = None) -> Any:
     """Read a records file without interpreting values (validation does that).
 
@@ -133,12 +172,14 @@ def read_records(path: str | Path, kind: RecordKind, *, fmt: str | None = None) 
             column_types={column: pa.string() for column in _TEXT_COLUMNS},
             strings_can_be_null=True,
         )
-        return pa_csv.read_csv(path, convert_options=options).to_pandas()
+        table = pa_csv.read_csv(path, convert_options=options)
     except (ValueError, UnicodeDecodeError) as exc:
         rule = f"must be a readable CSV ({exc})"
         raise InvalidInput(
             f"{path} is not a readable CSV", [FieldError(None, "file", rule)]
         ) from exc
+    check_unique_header(table.column_names, f"{path}:")
+    return table.to_pandas()
 
 
 def _resolve_mapping(fmt: str | None, mapping: str | Path | None) -> SourceMapping | None:

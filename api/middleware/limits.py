@@ -7,6 +7,8 @@
   validator downstream recurses without bound);
 * NaN, Infinity and numbers too large for a double anywhere in a JSON body are refused with 422
   naming the field (Python's JSON reader would otherwise take them as floats);
+* a NUL character in a JSON body's text or keys, or in a query parameter, is refused with 422
+  naming the field (no store holds it: PostgreSQL's text cannot);
 * a path holding a control character (``/static/app.js%00.js``) names no resource: 404.
 
 Every refusal is a JSON body of the shape the rest of the API uses (:func:`api.errors.error_body`).
@@ -19,6 +21,7 @@ import math
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+from urllib.parse import parse_qsl
 
 import numpy as np
 
@@ -35,6 +38,8 @@ MAX_JSON_DEPTH = 32
 """Deepest nesting of arrays and objects a JSON body may have (a scenario needs 5)."""
 NON_FINITE_RULE = "must be a finite number (no NaN or Infinity)"
 """The rule a NaN, an Infinity or an overflowing number breaks."""
+NUL_RULE = "must not contain NUL characters"
+"""The rule text holding U+0000 breaks."""
 
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 """A JSON string literal (escapes included): removed before looking at the structure."""
@@ -81,11 +86,14 @@ def nesting_depth(body: bytes) -> int:
     return int(np.cumsum(steps).max())
 
 
-def non_finite_fields(body: bytes) -> list[FieldError]:
-    """Every NaN, Infinity or number beyond a double's range in a JSON text, named by its
-    location (row = first array index; field = the names on the way, dot-joined, as in every
-    422 of the API). Empty for a clean body or one that is not JSON (the route says why)."""
-    if not _NON_FINITE_TOKEN.search(_JSON_STRING.sub(b"", body)):
+def implausible_json_values(body: bytes) -> list[FieldError]:
+    """Every NaN, Infinity or number beyond a double's range in a JSON text, and every text or
+    key holding NUL, named by its location (row = first array index; field = the names on the
+    way, dot-joined, as in every 422 of the API). Empty for a clean body or one that is not JSON
+    (the route says why)."""
+    structure = _JSON_STRING.sub(b"", body)
+    suspect_numbers = _NON_FINITE_TOKEN.search(structure) is not None
+    if not suspect_numbers and b"\\u0000" not in body:
         return []
 
     def number(text: str) -> float | _NonFinite:
@@ -102,11 +110,28 @@ def non_finite_fields(body: bytes) -> list[FieldError]:
         value, loc = stack.pop()
         if isinstance(value, _NonFinite):
             found.append(field_error_at(loc, NON_FINITE_RULE, value.text))
+        elif isinstance(value, str) and "\x00" in value:
+            found.append(field_error_at(loc, NUL_RULE, value.replace("\x00", "\\u0000")[:80]))
         elif isinstance(value, dict):
-            stack.extend((item, (*loc, key)) for key, item in value.items())
+            for key, item in value.items():
+                if "\x00" in key:
+                    found.append(field_error_at(loc, NUL_RULE, key.replace("\x00", "\\u0000")))
+                stack.append((item, (*loc, key)))
         elif isinstance(value, list):
             stack.extend((item, (*loc, index)) for index, item in enumerate(value))
     return sorted(found, key=lambda e: (-1 if e.row is None else e.row, e.field))
+
+
+def nul_parameters(query_string: bytes) -> list[FieldError]:
+    """Every query parameter whose name or value holds NUL (``?team=a%00``)."""
+    if b"%00" not in query_string and b"\x00" not in query_string:
+        return []
+    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    return [
+        FieldError(None, name, NUL_RULE, value.replace("\x00", "\\u0000")[:80])
+        for name, value in pairs
+        if "\x00" in name or "\x00" in value
+    ]
 
 
 async def _send_json(send: Send, status: int, content: dict[str, Any]) -> None:
@@ -143,6 +168,10 @@ class RequestLimits:
         if _CONTROL_IN_PATH.search(scope.get("path", "")):
             await _send_json(send, 404, {"detail": "no such resource"})
             return
+        bad_query = nul_parameters(scope.get("query_string", b""))
+        if bad_query:
+            await _send_json(send, 422, error_body(bad_query))
+            return
         declared = _content_length(scope)
         if declared is not None and declared > self.max_body_bytes:
             await self._too_large(send, declared)
@@ -175,7 +204,7 @@ class RequestLimits:
         if depth > self.max_depth:
             rule = f"JSON must not nest deeper than {self.max_depth} levels"
             return [FieldError(row=None, field="body", rule=rule, value=depth)]
-        return non_finite_fields(body)
+        return implausible_json_values(body)
 
     async def _too_large(self, send: Send, size: int) -> None:
         rule = (

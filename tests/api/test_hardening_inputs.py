@@ -315,3 +315,53 @@ def test_text_that_looks_like_nan_inside_strings_is_fine(
     response = client.post("/v1/contacts", json=[row], headers=headers)
     assert response.status_code == 200, response.text
     assert response.json()["inserted"] == 1
+
+
+NUL_BODIES = [
+    ("PUT", "/v1/agents", [{**GOOD_AGENT, "agent_id": "a002", "skills": {"bil\x00": 3}}], "skills"),
+    ("PUT", "/v1/agents", [{**GOOD_AGENT, "agent_id": "a002", "name": "Ada\x00"}], "name"),
+    (
+        "POST",
+        "/v1/staffing",
+        {"forecast": [{"queue": "b\x00", "interval_start": "2026-11-30T08:00:00Z", "volume": 3}]},
+        "forecast.queue",
+    ),
+    (
+        "POST",
+        "/v1/routing/assign",
+        {"contacts": [{"contact_id": "c\x00", "queue": "billing", "wait_s": 3}], "agents": []},
+        "contacts.contact_id",
+    ),
+    ("POST", "/v1/agent-states", [{**GOOD_STATE, "state": "available\x00"}], "state"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "field"), NUL_BODIES)
+def test_nul_in_any_json_text_is_422_naming_the_field(
+    seeded: tuple[TestClient, dict[str, str]], method: str, path: str, body: Any, field: str
+) -> None:
+    client, headers = seeded
+    before = _snapshot(client)
+    response = client.request(method, path, json=body, headers=headers)
+    detail = _refused(client, response, before, field)
+    assert any("NUL" in item["rule"] for item in detail)
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("/v1/schedules?start=2026-11-30T00:00:00Z&end=2026-12-01T00:00:00Z&team=t%00", "team"),
+        ("/v1/kpis?level=team&id=t1%00&start=2026-11-30T00:00:00Z&end=2026-12-01T00:00:00Z", "id"),
+        (
+            "/v1/intervals?queue=bill%00ing&start=2026-11-30T00:00:00Z&end=2026-12-01T00:00:00Z",
+            "queue",
+        ),
+        ("/v1/adherence?date=2026-11-30&agent_id=a%00", "agent_id"),
+    ],
+)
+def test_nul_in_a_query_parameter_is_422_naming_it(
+    seeded: tuple[TestClient, dict[str, str]], query: str, field: str
+) -> None:
+    client, headers = seeded
+    before = _snapshot(client)
+    _refused(client, client.get(query, headers=headers), before, field)

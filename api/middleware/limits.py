@@ -5,8 +5,9 @@
   (``seatwise ingest``) or several batches;
 * a JSON body nested deeper than :data:`MAX_JSON_DEPTH` is refused with 422 (so no parser or
   validator downstream recurses without bound);
-* NaN, Infinity and numbers too large for a double anywhere in a JSON body are refused with 422
-  naming the field (Python's JSON reader would otherwise take them as floats);
+* NaN, Infinity and numbers too large for a double anywhere in a JSON body, and keys given twice
+  in one object, are refused with 422 naming the field (Python's JSON reader would otherwise
+  take them as floats, or keep the last key silently);
 * a NUL character in a JSON body's text or keys, or in a query parameter, is refused with 422
   naming the field (no store holds it: PostgreSQL's text cannot);
 * a path holding a control character (``/static/app.js%00.js``) names no resource: 404.
@@ -17,7 +18,6 @@ Every refusal is a JSON body of the shape the rest of the API uses (:func:`api.e
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -27,6 +27,7 @@ import numpy as np
 
 from api.errors import error_body, field_error_at
 from features.errors import FieldError
+from features.records.json_text import NUL_RULE, json_problems, load_json
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -36,25 +37,12 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MAX_JSON_DEPTH = 32
 """Deepest nesting of arrays and objects a JSON body may have (a scenario needs 5)."""
-NON_FINITE_RULE = "must be a finite number (no NaN or Infinity)"
-"""The rule a NaN, an Infinity or an overflowing number breaks."""
-NUL_RULE = "must not contain NUL characters"
-"""The rule text holding U+0000 breaks."""
 
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 """A JSON string literal (escapes included): removed before looking at the structure."""
-_NON_FINITE_TOKEN = re.compile(rb"NaN|Infinity|[eE]\+?\d{3,}")
-"""What outside strings may stand for a non-finite number: NaN, Infinity, a 3-digit exponent."""
 _BRACKETS = bytes(range(256)).translate(None, b"[]{}")
 """Every byte but brackets: deleted to leave the nesting structure."""
 _CONTROL_IN_PATH = re.compile(r"[\x00-\x1f\x7f]")
-
-
-class _NonFinite:
-    """Stands in for a NaN/Infinity literal or an overflowing number while a body is read."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
 
 
 def _is_json(scope: Scope) -> bool:
@@ -87,38 +75,15 @@ def nesting_depth(body: bytes) -> int:
 
 
 def implausible_json_values(body: bytes) -> list[FieldError]:
-    """Every NaN, Infinity or number beyond a double's range in a JSON text, and every text or
-    key holding NUL, named by its location (row = first array index; field = the names on the
-    way, dot-joined, as in every 422 of the API). Empty for a clean body or one that is not JSON
-    (the route says why)."""
-    structure = _JSON_STRING.sub(b"", body)
-    suspect_numbers = _NON_FINITE_TOKEN.search(structure) is not None
-    if not suspect_numbers and b"\\u0000" not in body:
-        return []
-
-    def number(text: str) -> float | _NonFinite:
-        value = float(text)
-        return value if math.isfinite(value) else _NonFinite(text)
-
+    """Every NaN, Infinity or number beyond a double's range, every key given twice in one
+    object and every text or key holding NUL in a JSON text, named by its location (row = first
+    array index; field = the names on the way, dot-joined, as in every 422 of the API). Empty
+    for a clean body or one that is not JSON (the route says why)."""
     try:
-        document = json.loads(body, parse_constant=_NonFinite, parse_float=number)
+        document = load_json(body)
     except (ValueError, RecursionError):
         return []
-    found: list[FieldError] = []
-    stack: list[tuple[Any, tuple[int | str, ...]]] = [(document, ())]
-    while stack:
-        value, loc = stack.pop()
-        if isinstance(value, _NonFinite):
-            found.append(field_error_at(loc, NON_FINITE_RULE, value.text))
-        elif isinstance(value, str) and "\x00" in value:
-            found.append(field_error_at(loc, NUL_RULE, value.replace("\x00", "\\u0000")[:80]))
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if "\x00" in key:
-                    found.append(field_error_at(loc, NUL_RULE, key.replace("\x00", "\\u0000")))
-                stack.append((item, (*loc, key)))
-        elif isinstance(value, list):
-            stack.extend((item, (*loc, index)) for index, item in enumerate(value))
+    found = [field_error_at(loc, rule, value) for loc, rule, value in json_problems(document)]
     return sorted(found, key=lambda e: (-1 if e.row is None else e.row, e.field))
 
 

@@ -365,3 +365,34 @@ def test_nul_in_a_query_parameter_is_422_naming_it(
     client, headers = seeded
     before = _snapshot(client)
     _refused(client, client.get(query, headers=headers), before, field)
+
+
+REPEATED_KEYS = [
+    (
+        "POST",
+        "/v1/contacts",
+        '[{"contact_id": "c-2", "queue": "billing", "queue": "sales"}]',
+        "queue",
+    ),
+    (
+        "POST",
+        "/v1/staffing",
+        '{"forecast": [{"queue": "b", "interval_start": "2026-11-30T08:00:00Z",'
+        ' "volume": 3, "volume": 300}]}',
+        "forecast.volume",
+    ),
+    ("PUT", "/v1/agents", '[{"agent_id": "a002", "skills": {"b": 3, "b": 5}}]', "skills.b"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "field"), REPEATED_KEYS)
+def test_a_key_given_twice_in_one_object_is_422_naming_it(
+    seeded: tuple[TestClient, dict[str, str]], method: str, path: str, body: str, field: str
+) -> None:
+    client, headers = seeded
+    before = _snapshot(client)
+    response = client.request(
+        method, path, content=body, headers={**headers, "content-type": "application/json"}
+    )
+    detail = _refused(client, response, before, field)
+    assert any("more than once" in item["rule"] for item in detail)

@@ -94,3 +94,56 @@ def test_rejects_is_offered_for_every_kind(kind: str) -> None:
     result = runner.invoke(app, ["ingest", kind, "--help"])
     assert result.exit_code == 0
     assert "--rejects" in result.output
+
+
+def _json_export(path: Path) -> Path:
+    rows = [
+        f'{{"contact_id": "c{i}", "queue": "billing", "arrived_at": "2026-11-30T08:0{i}:00Z", '
+        f'"talk_s": {talk}}}'
+        for i, talk in enumerate(["100", "NaN", "1e400", "120", "-Infinity"])
+    ]
+    path.write_text("[" + ",\n".join(rows) + "]")
+    return path
+
+
+def test_nan_and_infinity_in_a_json_file_are_named_not_stored_as_missing(
+    database_url: str, tmp_path: Path
+) -> None:
+    path = _json_export(tmp_path / "export.json")
+    result = runner.invoke(app, ["ingest", "contacts", str(path), "--database-url", database_url])
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.output.split())
+    for row in (1, 2, 4):
+        assert f"row {row}, field 'talk_s': must be a finite number" in text
+    assert _stored(database_url) == 0
+    rejects = tmp_path / "rejects.csv"
+    args = ["ingest", "contacts", str(path), "--rejects", str(rejects)]
+    kept = runner.invoke(app, [*args, "--database-url", database_url])
+    assert kept.exit_code == 0, kept.output
+    assert _stored(database_url) == 2
+    assert pd.read_csv(rejects)["source_row"].tolist() == [1, 2, 4]
+
+
+def test_nan_in_a_csv_file_is_refused_not_taken_for_missing(
+    database_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "contact_id,queue,arrived_at,talk_s\n"
+        "c1,billing,2026-11-30T08:00:00Z,NaN\n"
+        "c2,billing,2026-11-30T08:01:00Z,NULL\n"
+    )
+    result = runner.invoke(app, ["ingest", "contacts", str(path), "--database-url", database_url])
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.output.split())
+    assert "row 0, field 'talk_s': must be a finite number" in text
+    assert "row 1" not in text
+    assert _stored(database_url) == 0
+
+
+def test_a_key_given_twice_in_a_json_file_is_refused(database_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "agents.json"
+    path.write_text('[{"agent_id": "a1", "skills": {"billing": 3}, "skills": {"sales": 2}}]')
+    result = runner.invoke(app, ["ingest", "agents", str(path), "--database-url", database_url])
+    assert result.exit_code == 2, result.output
+    assert "row 0, field 'skills': appears more than once" in " ".join(result.output.split())

@@ -27,7 +27,7 @@ import numpy as np
 
 from api.errors import error_body, field_error_at
 from features.errors import FieldError
-from features.records.json_text import NUL_RULE, json_problems, load_json
+from features.records.json_text import NUL_RULE, outside_strings, scan_json
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -38,8 +38,6 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 MAX_JSON_DEPTH = 32
 """Deepest nesting of arrays and objects a JSON body may have (a scenario needs 5)."""
 
-_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-"""A JSON string literal (escapes included): removed before looking at the structure."""
 _BRACKETS = bytes(range(256)).translate(None, b"[]{}")
 """Every byte but brackets: deleted to leave the nesting structure."""
 _CONTROL_IN_PATH = re.compile(r"[\x00-\x1f\x7f]")
@@ -63,10 +61,10 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-def nesting_depth(body: bytes) -> int:
-    """How deep arrays and objects nest in a JSON text (0 for a scalar), brackets inside strings
-    not counted."""
-    brackets = _JSON_STRING.sub(b"", body).translate(None, _BRACKETS)
+def nesting_depth(outside: bytes) -> int:
+    """How deep arrays and objects nest in a JSON text already stripped of its strings
+    (:func:`features.records.json_text.outside_strings`); 0 for a scalar."""
+    brackets = outside.translate(None, _BRACKETS)
     if not brackets:
         return 0
     codes = np.frombuffer(brackets, dtype=np.uint8)
@@ -74,16 +72,12 @@ def nesting_depth(body: bytes) -> int:
     return int(np.cumsum(steps).max())
 
 
-def implausible_json_values(body: bytes) -> list[FieldError]:
+def implausible_json_values(body: bytes, outside: bytes | None = None) -> list[FieldError]:
     """Every NaN, Infinity or number beyond a double's range, every key given twice in one
     object and every text or key holding NUL in a JSON text, named by its location (row = first
     array index; field = the names on the way, dot-joined, as in every 422 of the API). Empty
     for a clean body or one that is not JSON (the route says why)."""
-    try:
-        document = load_json(body)
-    except (ValueError, RecursionError):
-        return []
-    found = [field_error_at(loc, rule, value) for loc, rule, value in json_problems(document)]
+    found = [field_error_at(loc, rule, value) for loc, rule, value in scan_json(body, outside)]
     return sorted(found, key=lambda e: (-1 if e.row is None else e.row, e.field))
 
 
@@ -165,11 +159,12 @@ class RequestLimits:
         await self.app(scope, _replay([body], None, receive), send)
 
     def _json_problems(self, body: bytes) -> list[FieldError]:
-        depth = nesting_depth(body)
+        outside = outside_strings(body)
+        depth = nesting_depth(outside)
         if depth > self.max_depth:
             rule = f"JSON must not nest deeper than {self.max_depth} levels"
             return [FieldError(row=None, field="body", rule=rule, value=depth)]
-        return implausible_json_values(body)
+        return implausible_json_values(body, outside)
 
     async def _too_large(self, send: Send, size: int) -> None:
         rule = (

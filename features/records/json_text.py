@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
+
+import numpy as np
 
 NON_FINITE_RULE = "must be a finite number (no NaN or Infinity)"
 """The rule a NaN, an Infinity or an overflowing number breaks."""
@@ -24,6 +27,9 @@ REPEATED_KEY_RULE = "appears more than once in one object; give it once"
 
 Location = tuple[int | str, ...]
 """Where a value sits in a document: object keys and array indexes from the root."""
+
+_NON_FINITE_TOKEN = re.compile(rb"NaN|Infinity|[eE][+]?\d{3,}")
+"""What outside strings may stand for a non-finite number: NaN, Infinity, a 3-digit exponent."""
 
 
 class NonFinite(str):
@@ -69,6 +75,46 @@ def load_json(text: str | bytes) -> Any:
     return json.loads(
         text, parse_constant=NonFinite, parse_float=_number, object_pairs_hook=_object
     )
+
+
+def outside_strings(text: bytes) -> bytes:
+    """A JSON text without its string literals (numbers, literals and brackets are left), in
+    vectorised byte operations: escaped backslashes and quotes go first, then whatever follows
+    an odd number of quotes is inside a string."""
+    cleaned = text.replace(b"\\\\", b"").replace(b'\\"', b"")
+    codes = np.frombuffer(cleaned, dtype=np.uint8)
+    quotes = codes == ord('"')
+    inside = (np.cumsum(quotes, dtype=np.int64) & 1).astype(bool)
+    return codes[~inside & ~quotes].tobytes()
+
+
+def scan_json(text: bytes, outside: bytes | None = None) -> list[tuple[Location, str, Any]]:
+    """The :func:`json_problems` of a JSON text, reading it in full only when needed: a text
+    with no NaN/Infinity/3-digit exponent outside its strings and no escaped NUL is parsed once
+    by the C reader (to see repeated keys) and not walked. Empty for a text that is not JSON.
+
+    Parameters
+    ----------
+    outside:
+        :func:`outside_strings` of `text`, when the caller has it already.
+    """
+    rest = outside_strings(text) if outside is None else outside
+    suspect = _NON_FINITE_TOKEN.search(rest) is not None or b"\\u0000" in text
+    try:
+        if suspect:
+            return json_problems(load_json(text))
+        repeated: list[bool] = []
+
+        def flagged(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+            document = _object(pairs)
+            if isinstance(document, RepeatedKeys):
+                repeated.append(True)
+            return document
+
+        document = json.loads(text, object_pairs_hook=flagged)
+    except (ValueError, RecursionError):
+        return []
+    return json_problems(document) if repeated else []
 
 
 def json_problems(document: Any) -> list[tuple[Location, str, Any]]:

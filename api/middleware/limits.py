@@ -9,7 +9,8 @@
   in one object, are refused with 422 naming the field (Python's JSON reader would otherwise
   take them as floats, or keep the last key silently);
 * a NUL character in a JSON body's text or keys, or in a query parameter, is refused with 422
-  naming the field (no store holds it: PostgreSQL's text cannot);
+  naming the field (no store holds it: PostgreSQL's text cannot), and so is a query parameter
+  reading ``nan``, ``inf`` or ``infinity`` (which a float parameter would otherwise take);
 * a path holding a control character (``/static/app.js%00.js``) names no resource: 404.
 
 Every refusal is a JSON body of the shape the rest of the API uses (:func:`api.errors.error_body`).
@@ -27,7 +28,7 @@ import numpy as np
 
 from api.errors import error_body, field_error_at
 from features.errors import FieldError
-from features.records.json_text import NUL_RULE, outside_strings, scan_json
+from features.records.json_text import NON_FINITE_RULE, NUL_RULE, outside_strings, scan_json
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -41,6 +42,8 @@ MAX_JSON_DEPTH = 32
 _BRACKETS = bytes(range(256)).translate(None, b"[]{}")
 """Every byte but brackets: deleted to leave the nesting structure."""
 _CONTROL_IN_PATH = re.compile(r"[\x00-\x1f\x7f]")
+_NON_FINITE_WORD = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
+"""What Python's float() reads as NaN or Infinity."""
 
 
 def _is_json(scope: Scope) -> bool:
@@ -81,16 +84,19 @@ def implausible_json_values(body: bytes, outside: bytes | None = None) -> list[F
     return sorted(found, key=lambda e: (-1 if e.row is None else e.row, e.field))
 
 
-def nul_parameters(query_string: bytes) -> list[FieldError]:
-    """Every query parameter whose name or value holds NUL (``?team=a%00``)."""
-    if b"%00" not in query_string and b"\x00" not in query_string:
+def implausible_parameters(query_string: bytes) -> list[FieldError]:
+    """Every query parameter whose name or value holds NUL (``?team=a%00``), and every value
+    that reads as a number that is not finite (``?threshold=inf``, ``nan``, ``-Infinity``: no
+    parameter of the API means that, and a float parameter would take it)."""
+    if not query_string:
         return []
-    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
-    return [
-        FieldError(None, name, NUL_RULE, value.replace("\x00", "\\u0000")[:80])
-        for name, value in pairs
-        if "\x00" in name or "\x00" in value
-    ]
+    found: list[FieldError] = []
+    for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+        if "\x00" in name or "\x00" in value:
+            found.append(FieldError(None, name, NUL_RULE, value.replace("\x00", "\\u0000")[:80]))
+        elif _NON_FINITE_WORD.fullmatch(value.strip()):
+            found.append(FieldError(None, name, NON_FINITE_RULE, value))
+    return found
 
 
 async def _send_json(send: Send, status: int, content: dict[str, Any]) -> None:
@@ -127,7 +133,7 @@ class RequestLimits:
         if _CONTROL_IN_PATH.search(scope.get("path", "")):
             await _send_json(send, 404, {"detail": "no such resource"})
             return
-        bad_query = nul_parameters(scope.get("query_string", b""))
+        bad_query = implausible_parameters(scope.get("query_string", b""))
         if bad_query:
             await _send_json(send, 422, error_body(bad_query))
             return

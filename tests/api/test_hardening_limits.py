@@ -173,3 +173,31 @@ def test_instants_outside_the_window_are_422_naming_the_parameter(
     detail = json.loads(response.text)["detail"]
     assert field in [item["field"] for item in detail]
     assert _count(client) == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("/v1/forecasts/reforecast?date=2026-11-30&high_bound=inf", "high_bound"),
+        (
+            "/v1/anomalies?start=2026-11-30T00:00:00Z&end=2026-12-01T00:00:00Z&threshold=Infinity",
+            "threshold",
+        ),
+        ("/v1/adherence?date=2026-11-30&grace_minutes=NaN", "grace_minutes"),
+        ("/v1/recommendations?date=2026-11-30&threshold_s=-inf", "threshold_s"),
+        (
+            "/v1/intervals?start=2026-11-30T00:00:00Z&end=2026-12-01T00:00:00Z&threshold_s=+inf",
+            "threshold_s",
+        ),
+    ],
+)
+def test_non_finite_query_numbers_are_422_naming_the_parameter(
+    small: tuple[TestClient, dict[str, str]], query: str, field: str
+) -> None:
+    client, headers = small
+    response = client.get(query, headers=headers)
+    assert response.status_code == 422, response.text
+    detail = json.loads(response.text)["detail"]
+    assert [item["field"] for item in detail] == [field]
+    assert "finite" in detail[0]["rule"]
+    assert _count(client) == 0

@@ -17,7 +17,10 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from api.auth import KEY_CACHE_STATE, KeyCache
+from api.docs import install_docs
 from api.errors import install_error_handlers
+from api.middleware.headers import SecurityHeaders
+from api.middleware.limits import RequestLimits
 from api.routers import ROUTER_MODULES
 from api.services.alerting import shutdown_alerting
 from api.settings import Settings
@@ -94,6 +97,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
         openapi_tags=[
             {"name": "health", "description": "Liveness and readiness"},
             {"name": "records", "description": "Contacts, agent states, agents"},
@@ -110,6 +115,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = chosen
     setattr(app.state, KEY_CACHE_STATE, KeyCache())
     install_error_handlers(app)
+    app.add_middleware(RequestLimits, max_body_bytes=chosen.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+    install_docs(app)
     for name in ROUTER_MODULES:
         module = importlib.import_module(f"api.routers.{name}")
         app.include_router(module.router)

@@ -7,7 +7,9 @@ the conflicting rules; an unreachable database → 503 with ``Retry-After``.
 from __future__ import annotations
 
 import logging
+import math
 import sqlite3
+from collections.abc import Sequence
 from typing import Any, cast
 
 import psycopg
@@ -23,21 +25,45 @@ from features.errors import FieldError, Infeasible, InvalidInput, NotFound
 logger = logging.getLogger(__name__)
 
 
+def field_error_at(loc: Sequence[int | str], rule: str, value: Any = None) -> FieldError:
+    """The broken rule at a location of a request (``("body", "forecast", 3, "volume")``): the
+    first list index is the row, the names joined by dots the field (``forecast.volume``); the
+    request part (body, query, path) is left out; objects and lists are not shown as values."""
+    parts = [part for part in loc if part not in ("body", "query", "path")]
+    row = next((part for part in parts if isinstance(part, int)), None)
+    names = [str(part) for part in parts if not isinstance(part, int)]
+    shown = None if isinstance(value, (dict, list)) else value
+    return FieldError(row=row, field=".".join(names) or "body", rule=rule, value=shown)
+
+
 def _field_error_from_pydantic(error: dict[str, Any]) -> FieldError:
-    loc = [part for part in error.get("loc", ()) if part not in ("body", "query", "path")]
-    row = next((part for part in loc if isinstance(part, int)), None)
-    names = [str(part) for part in loc if not isinstance(part, int)]
-    value = error.get("input")
-    if isinstance(value, (dict, list)):
-        value = None
-    return FieldError(row=row, field=".".join(names) or "body", rule=str(error["msg"]), value=value)
+    return field_error_at(tuple(error.get("loc", ())), str(error["msg"]), error.get("input"))
 
 
-def invalid_response(errors: list[FieldError]) -> JSONResponse:
-    """A 422 response listing every broken rule."""
-    return JSONResponse(
-        status_code=422, content=jsonable_encoder({"detail": [e.as_dict() for e in errors]})
-    )
+def _json_safe(value: Any) -> Any:
+    """A value a strict JSON encoder accepts: non-finite numbers as their names (``NaN``,
+    ``Infinity``), anything that is not a JSON scalar as its text."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def error_body(errors: list[FieldError]) -> dict[str, Any]:
+    """The JSON body of a 4xx naming every broken rule: ``{"detail": [{row, field, rule,
+    value}, ...]}``, always valid JSON (a NaN or Infinity that was sent is shown as text)."""
+    details = []
+    for error in errors:
+        item = error.as_dict()
+        item["value"] = _json_safe(item["value"])
+        details.append(item)
+    return cast(dict[str, Any], jsonable_encoder({"detail": details}))
+
+
+def invalid_response(errors: list[FieldError], status_code: int = 422) -> JSONResponse:
+    """A 422 (or `status_code`) response listing every broken rule."""
+    return JSONResponse(status_code=status_code, content=error_body(errors))
 
 
 async def _on_invalid_input(_request: Request, exc: Exception) -> JSONResponse:
@@ -86,7 +112,8 @@ async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
     # query, a broken constraint) is a bug and stays a 500.
     invalidated = isinstance(exc, DBAPIError) and exc.connection_invalidated
     if invalidated or not await run_in_threadpool(_database_reachable, request):
-        logger.warning("database unavailable: %s", exc)
+        # The error's class only: its text may quote rows of the statement (personal data).
+        logger.warning("database unavailable: %s", type(exc).__name__)
         return _database_unavailable(request)
     if not request.app.state.migrated:
         from api.app import ensure_schema

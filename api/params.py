@@ -1,7 +1,8 @@
 """Request parameters every router shares, declared and parsed once.
 
-* instants: tz-aware; a naive instant is local time in the site's zone; outside 1970–2200 it is
-  rejected (422 naming the parameter);
+* instants: tz-aware; a naive instant is local time in the site's zone; outside 1970–2200 (the
+  window of :mod:`features.records.plausibility`) it is rejected (422 naming the parameter);
+* local days (``?date=``): whole days of that window in any zone, else 422 naming the parameter;
 * ranges: ``[start, end)`` with end after start, optionally at most some days long;
 * queue filters: the queues asked for ∩ the caller's scope;
 * service targets: service level, threshold, occupancy cap and shrinkage as query parameters;
@@ -10,24 +11,34 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import datetime
 from typing import Annotated
 
 import pandas as pd
 from fastapi import Depends, Query
+from pydantic import AfterValidator
 
 from api.auth import Principal
 from api.scope import scoped_queues
 from features.calendar import is_timezone
 from features.errors import FieldError, InvalidInput
+from features.records.plausibility import EARLIEST_INSTANT, LATEST_INSTANT
 from features.schema import DEFAULT_SL_THRESHOLD_S
 from features.store.records_store import Store
 from scheduling.requirements import ServiceTargets
 
-EARLIEST = pd.Timestamp("1970-01-02", tz="UTC")
-"""First instant a request may name (DESIGN.md, plausibility: 1970–2200)."""
-LATEST = pd.Timestamp("2200-01-01", tz="UTC")
-"""Last instant a request may name."""
+FIRST_DAY = EARLIEST_INSTANT.date() + dt.timedelta(days=1)
+"""First local day a request may name: it lies inside the window in every zone (UTC+14 too)."""
+LAST_DAY = LATEST_INSTANT.date() - dt.timedelta(days=2)
+"""Last local day a request may name: it ends inside the window in every zone (UTC-12 too)."""
+INSTANT_RULE = (
+    f"must lie between {EARLIEST_INSTANT.date().isoformat()} and "
+    f"{LATEST_INSTANT.date().isoformat()}"
+)
+"""The rule an instant outside the plausibility window breaks."""
+DAY_RULE = f"must be a day between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}"
+"""The rule a local day outside the window breaks."""
 MAX_RANGE_DAYS = 366
 """Longest range a history, KPI or forecast read may span, days."""
 
@@ -51,7 +62,7 @@ def local_instant(value: datetime | str | None, timezone: str, field: str) -> pd
     try:
         stamp = pd.Timestamp.now(tz=timezone) if value is None else pd.Timestamp(value)
         stamp = stamp.tz_localize(timezone) if stamp.tzinfo is None else stamp.tz_convert(timezone)
-        inside = EARLIEST <= stamp <= LATEST
+        inside = EARLIEST_INSTANT <= stamp < LATEST_INSTANT
     except (ValueError, OverflowError) as exc:
         raise InvalidInput(
             "instant out of range", [FieldError(None, field, str(exc), str(value))]
@@ -59,9 +70,23 @@ def local_instant(value: datetime | str | None, timezone: str, field: str) -> pd
     if not inside:
         raise InvalidInput(
             "instant out of range",
-            [FieldError(None, field, "must lie between 1970 and 2200", str(value))],
+            [FieldError(None, field, INSTANT_RULE, str(value))],
         )
     return stamp
+
+
+def _day_inside_window(day: dt.date) -> dt.date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(DAY_RULE)
+    return day
+
+
+LocalDay = Annotated[
+    dt.date,
+    AfterValidator(_day_inside_window),
+    Query(description=f"A local day (ISO date), {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"),
+]
+"""``?date=``: a local day of the site inside the plausibility window (422 naming it otherwise)."""
 
 
 def utc_instant(value: datetime | None, field: str = "at") -> pd.Timestamp:

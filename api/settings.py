@@ -18,6 +18,8 @@ DEFAULT_DATA_DIR = Path("data")
 """Folder of the default SQLite store, relative to the working directory."""
 DEFAULT_DATABASE_URL = f"sqlite:///{(DEFAULT_DATA_DIR / 'seatwise.db').as_posix()}"
 """The store when ``SEATWISE_DATABASE_URL`` is unset: SQLite at ``./data/seatwise.db``."""
+DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
+"""Largest request body the API reads by default, bytes (5 MiB: some 20,000 contacts as JSON)."""
 
 
 class Settings(BaseSettings):
@@ -58,6 +60,9 @@ class Settings(BaseSettings):
         Intervals with fewer offered contacts are not judged.
     webhook_tries, webhook_backoff_s, webhook_timeout_s:
         Attempts per delivery, seconds before the first retry (doubling), seconds per attempt.
+    max_body_bytes:
+        Largest request body accepted, bytes (``SEATWISE_MAX_BODY_BYTES``); larger ones are
+        refused with 413 before they are read (bulk loads go through ``seatwise ingest``).
     """
 
     model_config = SettingsConfigDict(env_prefix="SEATWISE_", extra="ignore")
@@ -80,6 +85,7 @@ class Settings(BaseSettings):
     webhook_tries: int = Field(default=3, ge=1, le=10)
     webhook_backoff_s: float = Field(default=0.5, ge=0)
     webhook_timeout_s: float = Field(default=2.0, gt=0)
+    max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=1024)
 
     @field_validator("database_url")
     @classmethod

@@ -13,16 +13,20 @@ file as a whole (a missing column) still stops everything.
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from features.errors import FieldError, InvalidInput
+from features.errors import FieldError, InvalidInput, json_path
+from features.records.json_text import REPEATED_KEY_RULE, json_problems, load_json
 from features.records.mapping import (
     BUILTIN_MAPPINGS,
     SOURCE_ROWS_ATTR,
@@ -53,6 +57,9 @@ SOURCE_VALIDATORS = {
 }
 """Validation of the other sources, by record kind."""
 FILE_FORMATS = ("csv", "parquet", "json")
+CSV_MISSING = ("", "NULL", "null", "NA", "N/A", "n/a", "#N/A")
+"""Cells a CSV file may use for a missing value; ``NaN`` and ``inf`` are not among them (they
+are refused as numbers that are not finite, not taken for missing)."""
 _TEXT_COLUMNS = (
     "contact_id",
     "queue",
@@ -91,22 +98,80 @@ def file_format(path: str | Path, declared: str | None = None) -> str:
 
 
 def _json_rows(path: Path, kind: RecordKind) -> list[Any]:
+    """The records of a JSON (or JSON lines) file; NaN, Infinity and overflowing numbers are
+    kept as their text so validation refuses them by row and field (Python's reader would make
+    them floats, and NaN a missing value)."""
     text = path.read_text(encoding="utf-8")
-    if path.suffix.lower() in (".jsonl", ".ndjson"):
-        return [json.loads(line) for line in text.splitlines() if line.strip()]
     try:
-        document = json.loads(text)
+        if path.suffix.lower() in (".jsonl", ".ndjson"):
+            rows: Any = [load_json(line) for line in text.splitlines() if line.strip()]
+        else:
+            rows = _records_of(load_json(text), kind)
     except json.JSONDecodeError as exc:
         rule = f"must be JSON ({exc.msg} at line {exc.lineno})"
         raise InvalidInput(f"{path} is not JSON", [FieldError(None, "file", rule)]) from exc
+    except RecursionError as exc:
+        rule = "must be JSON of bounded depth"
+        raise InvalidInput(f"{path} nests too deeply", [FieldError(None, "file", rule)]) from exc
+    if rows is None:
+        rule = f"must be a JSON array of records (or an object with a '{kind}' array)"
+        raise InvalidInput(f"{path}: no records found", [FieldError(None, "file", rule)])
+    repeated = [
+        FieldError(row, json_path(loc[1:]) or "record", rule, value)
+        for row, item in enumerate(rows)
+        for loc, rule, value in json_problems([item])
+        if rule == REPEATED_KEY_RULE
+    ]
+    if repeated:
+        raise InvalidInput(f"{path}: records repeat keys", repeated)
+    return list(rows)
+
+
+def _records_of(document: Any, kind: RecordKind) -> list[Any] | None:
     if isinstance(document, dict):
         for key in (kind, kind.replace("-", "_"), "records", "data"):
             if isinstance(document.get(key), list):
                 return list(document[key])
     if isinstance(document, list):
         return document
-    rule = f"must be a JSON array of records (or an object with a '{kind}' array)"
-    raise InvalidInput(f"{path}: no records found", [FieldError(None, "file", rule)])
+    return None
+
+
+def check_unique_header(names: Sequence[str], what: str = "CSV") -> None:
+    """Refuse a header that names a column twice (which of the two cells would count?).
+
+    Raises
+    ------
+    InvalidInput
+        Naming every repeated column.
+    """
+    repeated = {name: count for name, count in Counter(str(n) for n in names).items() if count > 1}
+    if repeated:
+        errors = [
+            FieldError(None, name, f"appears {count} times in the header; give it once", name)
+            for name, count in repeated.items()
+        ]
+        raise InvalidInput(f"{what} header repeats column(s): {', '.join(repeated)}", errors)
+
+
+def read_csv_body(body: bytes) -> pd.DataFrame:
+    """A CSV request body as a frame of text cells (empty cells missing); validation interprets
+    the values.
+
+    Raises
+    ------
+    InvalidInput
+        When the body is not readable as CSV or its header repeats a column.
+    """
+    try:
+        header = pd.read_csv(io.BytesIO(body), nrows=1, header=None, dtype=str)
+        check_unique_header([str(name) for name in header.iloc[0].tolist()] if len(header) else [])
+        return pd.read_csv(io.BytesIO(body), dtype=str, keep_default_na=False, na_values=[""])
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InvalidInput(
+            "unreadable body",
+            [FieldError(None, "body", f"not readable as CSV: {exc}")],
+        ) from exc
 
 
 def read_records(path: str | Path, kind: RecordKind, *, fmt: str | None = None) -> Any:
@@ -132,13 +197,29 @@ def read_records(path: str | Path, kind: RecordKind, *, fmt: str | None = None) 
         options = pa_csv.ConvertOptions(
             column_types={column: pa.string() for column in _TEXT_COLUMNS},
             strings_can_be_null=True,
+            null_values=list(CSV_MISSING),
         )
-        return pa_csv.read_csv(path, convert_options=options).to_pandas()
+        table = pa_csv.read_csv(path, convert_options=options)
     except (ValueError, UnicodeDecodeError) as exc:
         rule = f"must be a readable CSV ({exc})"
         raise InvalidInput(
             f"{path} is not a readable CSV", [FieldError(None, "file", rule)]
         ) from exc
+    check_unique_header(table.column_names, f"{path}:")
+    return _with_given_nan(table)
+
+
+def _with_given_nan(table: pa.Table) -> pd.DataFrame:
+    """The table as a frame in which a NaN the file wrote (not an empty cell) stays the text
+    ``NaN``, so validation refuses it instead of taking it for a missing value."""
+    frame = table.to_pandas()
+    for name in table.column_names:
+        column = table.column(name)
+        if pa.types.is_floating(column.type):
+            given = pc.fill_null(pc.is_nan(column), False).to_numpy(zero_copy_only=False)
+            if given.any():
+                frame[name] = frame[name].astype(object).mask(given, "NaN")
+    return frame
 
 
 def _resolve_mapping(fmt: str | None, mapping: str | Path | None) -> SourceMapping | None:

@@ -13,7 +13,10 @@ from features.ingest import RecordKind, ingest_file
 from features.store.records_store import Store
 
 ingest_app = typer.Typer(
-    help="Validate records files and store them (exit code 2 on bad input; nothing is stored).",
+    help=(
+        "Validate records files and store them (exit code 2 on bad input; nothing is stored, "
+        "unless --rejects names a file for the broken rows)."
+    ),
     no_args_is_help=True,
 )
 
@@ -33,6 +36,16 @@ MappingOpt = Annotated[
     Path | None,
     typer.Option("--mapping", help="A JSON mapping of your export's columns to record fields."),
 ]
+RejectsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--rejects",
+        help=(
+            "Store the valid rows and write every broken row, with its source row and reasons, "
+            "to this CSV (without it the file is all or nothing)."
+        ),
+    ),
+]
 
 
 def _run(
@@ -42,13 +55,21 @@ def _run(
     fmt: str | None,
     mapping: Path | None,
     database_url: str | None,
+    rejects: Path | None,
 ) -> None:
     store = Store(store_url(database_url))
     try:
         store.migrate()
         with progress_bar(f"ingest {kind}") as progress:
             report = ingest_file(
-                store, kind, path, timezone=timezone, fmt=fmt, mapping=mapping, progress=progress
+                store,
+                kind,
+                path,
+                timezone=timezone,
+                fmt=fmt,
+                mapping=mapping,
+                progress=progress,
+                rejects=rejects,
             )
     finally:
         store.dispose()
@@ -57,6 +78,9 @@ def _run(
         f"{kind}: {report.received:,} received, {report.inserted:,} stored, "
         + (f"{updated:,} updated, " if updated else "")
         + f"{report.duplicates - updated:,} already known"
+        + (f", {report.rejected:,} rejected (written to {rejects})" if rejects else ""),
+        highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -68,9 +92,10 @@ def ingest_contacts(
     fmt: FormatOpt = None,
     mapping: MappingOpt = None,
     database_url: DatabaseOpt = None,
+    rejects: RejectsOpt = None,
 ) -> None:
     """Validate and store contacts (re-sent contact_ids are no-ops)."""
-    _run("contacts", path, timezone, fmt, mapping, database_url)
+    _run("contacts", path, timezone, fmt, mapping, database_url, rejects)
 
 
 @ingest_app.command("agent-states")
@@ -80,9 +105,10 @@ def ingest_agent_states(
     timezone: TimezoneOpt = None,
     fmt: FormatOpt = None,
     database_url: DatabaseOpt = None,
+    rejects: RejectsOpt = None,
 ) -> None:
     """Validate and store agent-state spans (agent_id, state, started_at, ended_at)."""
-    _run("agent-states", path, timezone, fmt, None, database_url)
+    _run("agent-states", path, timezone, fmt, None, database_url, rejects)
 
 
 @ingest_app.command("agents")
@@ -92,12 +118,13 @@ def ingest_agents(
     timezone: TimezoneOpt = None,
     fmt: FormatOpt = None,
     database_url: DatabaseOpt = None,
+    rejects: RejectsOpt = None,
 ) -> None:
     """Validate and store agents (skills, contract, availability); known agents are updated.
 
     --timezone is given to agents whose record names no timezone.
     """
-    _run("agents", path, timezone, fmt, None, database_url)
+    _run("agents", path, timezone, fmt, None, database_url, rejects)
 
 
 @ingest_app.command("tickets")
@@ -107,10 +134,11 @@ def ingest_tickets(
     timezone: TimezoneOpt = None,
     fmt: FormatOpt = None,
     database_url: DatabaseOpt = None,
+    rejects: RejectsOpt = None,
 ) -> None:
     """Validate and store tickets (status_changes: a JSON array, in CSV as its cell's text); a
     known ticket with new status changes replaces the stored one."""
-    _run("tickets", path, timezone, fmt, None, database_url)
+    _run("tickets", path, timezone, fmt, None, database_url, rejects)
 
 
 @ingest_app.command("kb-events")
@@ -120,10 +148,11 @@ def ingest_kb_events(
     timezone: TimezoneOpt = None,
     fmt: FormatOpt = None,
     database_url: DatabaseOpt = None,
+    rejects: RejectsOpt = None,
 ) -> None:
     """Validate and store knowledge-base events (event_id, contact_id, agent_id, article_id,
     topic, viewed_at); re-sent event_ids are no-ops."""
-    _run("kb-events", path, timezone, fmt, None, database_url)
+    _run("kb-events", path, timezone, fmt, None, database_url, rejects)
 
 
 @ingest_app.command("quality")
@@ -133,10 +162,11 @@ def ingest_quality(
     timezone: TimezoneOpt = None,
     fmt: FormatOpt = None,
     database_url: DatabaseOpt = None,
+    rejects: RejectsOpt = None,
 ) -> None:
     """Validate and store quality evaluations (script compliance, empathy, keywords, emotion
     segments); re-sent evaluation_ids are no-ops."""
-    _run("quality", path, timezone, fmt, None, database_url)
+    _run("quality", path, timezone, fmt, None, database_url, rejects)
 
 
 def register(app: typer.Typer) -> None:

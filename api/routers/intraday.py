@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Query
 from api.auth import Principal, caller
 from api.deps import SettingsDep, SiteDep, roles_route
 from api.params import (
+    LocalDay,
     QueuesQuery,
     ServiceLevel,
     TargetsQuery,
@@ -93,7 +94,7 @@ def read_anomalies(
 
 @router.get("/recommendations", **roles_route(Resource.RECOMMENDATIONS_READ, responses=INVALID))
 def read_recommendations(
-    date: dt.date,
+    date: LocalDay,
     site: SiteDep,
     settings: SettingsDep,
     principal: Annotated[Principal, Depends(caller(Resource.RECOMMENDATIONS_READ))],
@@ -141,7 +142,7 @@ def _people(
 
 @router.get("/adherence", **roles_route(Resource.PEOPLE_READ, responses=INVALID))
 def read_adherence(
-    date: dt.date,
+    date: LocalDay,
     site: SiteDep,
     principal: Annotated[Principal, Depends(caller(Resource.PEOPLE_READ))],
     team: Annotated[str | None, Query(description="Only this team")] = None,
@@ -195,7 +196,7 @@ def read_performance(
 
 @router.get("/forecasts/reforecast", **roles_route(Resource.FORECASTS_READ, responses=INVALID))
 def read_reforecast(
-    date: dt.date,
+    date: LocalDay,
     site: SiteDep,
     principal: Annotated[Principal, Depends(caller(Resource.FORECASTS_READ))],
     targets: TargetsQuery,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
@@ -24,6 +23,7 @@ from api.schemas.records import (
 from api.services.alerting import on_contacts_ingested
 from api.services.routing_cache import invalidate_routing_cache
 from features.errors import FieldError, InvalidInput
+from features.ingest import read_csv_body
 from features.records.validation import validate_contacts
 
 router = APIRouter(prefix="/v1", tags=["records"])
@@ -40,10 +40,7 @@ async def read_rows(request: Request, allow_csv: bool) -> pd.DataFrame | list[di
     body = await request.body()
     media = request.headers.get("content-type", "application/json").split(";")[0].strip()
     if allow_csv and media == "text/csv":
-        try:
-            return pd.read_csv(io.BytesIO(body), dtype=str, keep_default_na=False, na_values=[""])
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-            raise _body_error(f"not readable as CSV: {exc}") from exc
+        return read_csv_body(body)
     if media not in ("application/json", ""):
         accepted = "application/json or text/csv" if allow_csv else "application/json"
         raise _body_error(f"content type must be {accepted}", media)

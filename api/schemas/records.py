@@ -101,11 +101,28 @@ class ContactsPublic(BaseModel):
     truncated: bool = False
 
 
+def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` with its ``$defs`` put in place of their references: a request body's schema
+    sits inside the OpenAPI document, where ``#/$defs/...`` would point at nothing."""
+    defs = schema.get("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return resolve(defs[ref.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items() if key != "$defs"}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    return dict(resolve(schema))
+
+
 def body_of(model: type[BaseModel], csv: bool) -> dict[str, Any]:
     """OpenAPI ``requestBody`` of a JSON array of `model` rows (and a CSV text when `csv`)."""
-    content: dict[str, Any] = {
-        "application/json": {"schema": {"type": "array", "items": model.model_json_schema()}}
-    }
+    items = _inlined(model.model_json_schema())
+    content: dict[str, Any] = {"application/json": {"schema": {"type": "array", "items": items}}}
     if csv:
         content["text/csv"] = {
             "schema": {"type": "string"},

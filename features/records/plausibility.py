@@ -37,6 +37,10 @@ MAX_NAME_CHARS = 100
 """Longest name of a queue, team, site or agent."""
 MAX_TEXT_CHARS = 1000
 """Longest free text (categories, topics, keywords, descriptions)."""
+MAX_WHOLE = 2**63 - 1
+"""Largest whole number a record may carry (int64); larger ones are no measurement."""
+TOO_LARGE_RULE = f"must lie within ±{MAX_WHOLE} (a 64-bit whole number)"
+"""The rule a whole number beyond :data:`MAX_WHOLE` breaks."""
 CONTROL_CHARACTERS = r"[\x00-\x1f\x7f]"
 """Control characters no id or name may hold (NUL, tab and line breaks included)."""
 FREE_TEXT_CONTROLS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
@@ -47,6 +51,23 @@ class ErrorSink(Protocol):
     """Where a check records broken rules (the validators' ``ErrorCollector``)."""
 
     def add(self, mask: Any, column: str, rule: str, values: Any = None) -> None: ...
+
+
+def column_chars(row: Any, column: str) -> int:
+    """How many characters a text column of a stored table holds (``String(100)`` -> 100), so
+    text is checked against the column before a store (PostgreSQL) refuses it.
+
+    Parameters
+    ----------
+    row:
+        A mapped table class (``ContactRow``).
+    column:
+        The column's name.
+    """
+    length = row.__table__.c[column].type.length
+    if length is None:
+        raise ValueError(f"{row.__tablename__}.{column} has no length")
+    return int(length)
 
 
 def now_utc() -> pd.Timestamp:
@@ -130,6 +151,7 @@ def check_numbers(raw: pd.Series, column: str, errors: ErrorSink) -> pd.Series:
         kinds = values.map(_number_kind)
         errors.add(kinds == "bool", column, "must be a number, not a boolean", values)
         errors.add(kinds == "other", column, "must be a number", values.map(_shown))
+        errors.add(kinds == "huge", column, TOO_LARGE_RULE, values.map(_shown))
         text = values.where(kinds == "text", None).map(str, na_action="ignore").str.strip()
         text = text.mask(text == "")
         parsed = pd.to_numeric(text, errors="coerce")
@@ -195,6 +217,8 @@ def _number_kind(value: Any) -> str:
         return "missing"
     if isinstance(value, (bool, np.bool_)):
         return "bool"
+    if isinstance(value, int) and abs(value) > MAX_WHOLE:
+        return "huge"
     if isinstance(value, (int, float, np.integer, np.floating)):
         return "number"
     if isinstance(value, str):
@@ -203,7 +227,11 @@ def _number_kind(value: Any) -> str:
 
 
 def _shown(value: Any) -> Any:
-    """A value as an error may show it: scalars as they are, containers by their type."""
+    """A value as an error may show it: scalars as they are (a huge whole number by its first
+    digits), containers by their type."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_WHOLE:
+        digits = str(value)
+        return f"{digits[:20]}... ({len(digits.lstrip('-'))} digits)"
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return type(value).__name__

@@ -35,6 +35,7 @@ from features.records.plausibility import (
     check_numbers,
     check_range,
     check_text,
+    column_chars,
 )
 from features.records.types import Count, IdText, NameText, Real, TimezoneName
 from features.schema import (
@@ -45,6 +46,17 @@ from features.schema import (
     CONTACT_REQUIRED,
     DEFAULT_CHANNEL,
 )
+from features.store.tables.records import AgentRow, AgentStateRow, ContactRow
+
+AGENT_ID_CHARS = min(
+    MAX_ID_CHARS,
+    *(column_chars(row, "agent_id") for row in (ContactRow, AgentStateRow, AgentRow)),
+)
+"""Longest agent id: the plausibility bound or the stored column, whichever is shorter."""
+CONTACT_ID_CHARS = min(MAX_ID_CHARS, column_chars(ContactRow, "contact_id"))
+"""Longest contact id (plausibility bound and stored column)."""
+QUEUE_CHARS = min(MAX_NAME_CHARS, column_chars(ContactRow, "queue"))
+"""Longest queue name (plausibility bound and stored column)."""
 
 MAX_REPORTED_ERRORS = 1000
 """At most this many broken rules are listed in an InvalidInput; all are counted."""
@@ -271,7 +283,7 @@ def validate_contacts(
     errors = ErrorCollector(limit=max_errors)
     frame = frame.reset_index(drop=True)
     out = pd.DataFrame(index=frame.index)
-    for column, limit in (("contact_id", MAX_ID_CHARS), ("queue", MAX_NAME_CHARS)):
+    for column, limit in (("contact_id", CONTACT_ID_CHARS), ("queue", QUEUE_CHARS)):
         out[column] = check_text(frame[column], column, errors, max_chars=limit).astype("str")
         errors.add(_missing(frame[column]), column, "required field is missing")
     for column in CONTACT_INSTANTS:
@@ -321,7 +333,7 @@ def validate_contacts(
     out["handle_s"] = handle.mask(handle.isna() & talk.notna(), parts_sum)
 
     out["agent_id"] = (
-        check_text(frame["agent_id"], "agent_id", errors, max_chars=MAX_ID_CHARS).astype("str")
+        check_text(frame["agent_id"], "agent_id", errors, max_chars=AGENT_ID_CHARS).astype("str")
         if "agent_id" in frame.columns
         else pd.Series(pd.NA, index=frame.index, dtype="str")
     )
@@ -399,7 +411,7 @@ def validate_agent_states(
     errors = ErrorCollector(limit=max_errors)
     frame = frame.reset_index(drop=True)
     out = pd.DataFrame(index=frame.index)
-    agent_ids = check_text(frame["agent_id"], "agent_id", errors, max_chars=MAX_ID_CHARS)
+    agent_ids = check_text(frame["agent_id"], "agent_id", errors, max_chars=AGENT_ID_CHARS)
     out["agent_id"] = agent_ids.astype("str")
     errors.add(_missing(frame["agent_id"]), "agent_id", "required field is missing")
     state = check_text(frame["state"], "state", errors, max_chars=MAX_NAME_CHARS).str.lower()
@@ -471,7 +483,7 @@ class AgentRecord(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    agent_id: IdText = Field(min_length=1)
+    agent_id: IdText = Field(min_length=1, max_length=AGENT_ID_CHARS)
     name: NameText | None = None
     team: NameText | None = None
     site: NameText | None = None

@@ -9,15 +9,20 @@ lifespan) takes the engine with :func:`hold_engine` and gives it back with
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 
 POOL_SIZE = 10
 """Connections kept open per engine (requests, job progress and reads share them)."""
 MAX_OVERFLOW = 20
 """Extra connections an engine may open under load, closed again when returned."""
+DATABASE_FILE_MODE = 0o600
+"""Permissions of a SQLite file Seatwise creates: its owner's only (it holds agents' data;
+SQLite gives its -wal and -shm files the same)."""
 
 _ENGINES: dict[str, Engine] = {}
 _HOLDERS: dict[str, int] = {}
@@ -37,18 +42,34 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def create_owner_only(url: str) -> None:
+    """Create the file of a SQLite `url` readable and writable by its owner only
+    (:data:`DATABASE_FILE_MODE`) when it does not exist yet; an existing file keeps its mode,
+    and a folder that does not exist is left for SQLite to report."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    with contextlib.suppress(FileExistsError, FileNotFoundError):
+        os.close(os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, DATABASE_FILE_MODE))
+
+
 def _new_engine(url: str) -> Engine:
-    """A new engine for `url`: SQLite with WAL, foreign keys and a 30 s busy timeout;
-    PostgreSQL with pre-pinged connections so a restarted server is noticed."""
+    """A new engine for `url`: SQLite with WAL, foreign keys and a 30 s busy timeout, its file
+    created owner-only; PostgreSQL with pre-pinged connections so a restarted server is noticed.
+
+    Statement parameters are kept out of error messages and logs (``hide_parameters``): they
+    are rows of personal data (agents' names)."""
     in_memory = url.startswith("sqlite") and (url.endswith(":memory:") or url == "sqlite://")
     pool: dict[str, Any] = (
         {} if in_memory else {"pool_size": POOL_SIZE, "max_overflow": MAX_OVERFLOW}
     )
     if url.startswith("sqlite"):
-        engine = create_engine(url, **pool)
+        if not in_memory:
+            create_owner_only(url)
+        engine = create_engine(url, hide_parameters=True, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, **pool)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, **pool)
 
 
 def shared_engine(url: str) -> Engine:

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field
 
 from features.calendar import is_holiday_country
+from forecasting.names import ForecasterName
 
 IntervalMinutes = Literal[5, 10, 15, 30, 60]
 
@@ -21,26 +22,42 @@ def _holiday_country(code: str) -> str:
 CountryCode = Annotated[str, Field(max_length=3), AfterValidator(_holiday_country)]
 """An ISO 3166 country code as the ``holidays`` package knows it (``US``, ``DE``)."""
 
+RegisteredName = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=128,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        description="A registered model's name: letters, digits, '_', '.', '-'",
+        examples=["billing-volume"],
+    ),
+]
+"""A name to register a model under in MLflow (letters, digits, ``_ . -``; up to 128)."""
+
+QueueName = Annotated[str, Field(min_length=1, max_length=100)]
+"""A queue's name as stored (at most 100 characters)."""
+
+QueueList = Annotated[list[QueueName], Field(min_length=1, max_length=500)]
+"""Queues a job is limited to (each must be stored)."""
+
 
 class ForecastCreate(BaseModel):
     """Train on the stored history and forecast every interval of `days` days from `start`."""
 
-    queues: list[str] | None = Field(
+    queues: QueueList | None = Field(
         default=None,
-        description="Queues to forecast; all stored queues when null",
+        description="Queues to forecast (each stored); all stored queues when null",
         examples=[["billing"]],
     )
     start: date = Field(description="First local day of the forecast", examples=["2026-12-07"])
     days: int = Field(ge=1, le=62, description="Days to forecast", examples=[7])
-    model: str = Field(default="auto", examples=["auto", "seasonal_naive"])
+    model: ForecasterName = Field(default="auto", description="Forecaster", examples=["auto"])
     freq_minutes: IntervalMinutes = Field(default=15, description="Interval length in minutes")
     history_start: datetime | None = Field(default=None, description="First instant learned from")
     history_end: datetime | None = Field(default=None, description="Instant learning stops")
-    register_as: str | None = Field(
+    register_as: RegisteredName | None = Field(
         default=None,
-        max_length=128,
         description="Log the fitted model to MLflow and register it as a new version of this name",
-        examples=["billing-volume"],
     )
     timezone: str | None = Field(
         default=None,

@@ -6,8 +6,9 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from api.schemas.forecasts import CountryCode, IntervalMinutes
+from api.schemas.forecasts import CountryCode, IntervalMinutes, QueueList
 from api.services.plan_tasks import DEFAULT_HISTORY_WEEKS
+from forecasting.names import ForecasterName
 from scheduling.risk import DEFAULT_CONFIDENCE
 
 
@@ -16,10 +17,10 @@ class PlanCreate(BaseModel):
     records before the week. Forecast, requirements, roster and a simulated check, as a job."""
 
     week_start: date = Field(description="First local day of the week", examples=["2026-12-07"])
-    queues: list[str] | None = Field(
+    queues: QueueList | None = Field(
         default=None, description="Queues to plan; every queue with stored contacts when null"
     )
-    model: str = Field(default="auto", description="Forecaster", examples=["auto"])
+    model: ForecasterName = Field(default="auto", description="Forecaster", examples=["auto"])
     country: CountryCode | None = Field(
         default=None, description="ISO country of public holidays", examples=["US"]
     )

@@ -18,6 +18,7 @@ import os
 import socket
 import threading
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import HTTPException, status
@@ -98,10 +99,17 @@ class JobRunner:
             self._slots = threading.BoundedSemaphore(self.settings.job_workers)
 
     def recover(self) -> list[str]:
-        """Mark failed ("service restarted") the queued or running jobs of stopped instances."""
-        failed = self.store.fail_orphaned_jobs(owner_is_gone, RESTARTED)
+        """Mark failed ("service restarted") the queued or running jobs of stopped instances, and
+        the rosters they were solving."""
+        failed = self._fail_orphans(owner_is_gone)
         if failed:
             logger.warning("marked %d jobs of a stopped service failed: %s", len(failed), failed)
+        return failed
+
+    def _fail_orphans(self, is_orphan: Callable[[str], bool]) -> list[str]:
+        failed = self.store.fail_orphaned_jobs(is_orphan, RESTARTED)
+        for job_id in failed:
+            end_roster_of(self.store, self.store.get_job(job_id), "failed")
         return failed
 
     def submit(
@@ -173,9 +181,7 @@ class JobRunner:
             self._client.close()
             self._client = None
         try:
-            self.store.fail_orphaned_jobs(
-                lambda owner: owner == self.owner or owner_is_gone(owner), RESTARTED
-            )
+            self._fail_orphans(lambda owner: owner == self.owner or owner_is_gone(owner))
         except Exception as exc:  # a down database must not block shutdown
             logger.warning("could not mark unfinished jobs failed at shutdown: %s", exc)
 
@@ -230,7 +236,12 @@ def cancel_job(store: ServiceStore, job_id: str, principal: Principal) -> Job:
             status_code=status.HTTP_409_CONFLICT,
             detail=f"job '{job_id}' is {job.state}; only a queued or running job is cancelled",
         )
+    end_roster_of(store, job, CANCELLED)
+    return job
+
+
+def end_roster_of(store: ServiceStore, job: Job, roster_status: str) -> None:
+    """Give the roster a roster job was solving `roster_status` (no-op for other kinds)."""
     roster_id = (job.params or {}).get("roster_id") if job.kind == "roster" else None
     if roster_id:
-        store.update_roster(str(roster_id), status=CANCELLED)
-    return job
+        store.update_roster(str(roster_id), status=roster_status)

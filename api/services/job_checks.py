@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from features.errors import FieldError, InvalidInput
 from features.store.records_store import Store
-from features.store.tables.records import AgentRow, ContactRow
+from features.store.tables.records import ContactRow
 
 MAX_BACKTEST_TEST_DAYS = 1100
 """Most test days a backtest may score, folds × horizon days (three years)."""
@@ -25,25 +25,28 @@ MAX_BACKTEST_FITS = 300
 MS_PER_DAY = 86_400_000
 
 
+def queues_without_contacts(store: Store, queues: Sequence[str]) -> set[str]:
+    """The queues of `queues` without any stored contact (one probe per queue, stopping at
+    its first contact)."""
+    missing = set()
+    with store.engine.connect() as connection:
+        for queue in dict.fromkeys(queues):
+            probe = select(ContactRow.contact_id).where(ContactRow.queue == queue).limit(1)
+            if connection.execute(probe).first() is None:
+                missing.add(queue)
+    return missing
+
+
 def check_stored_queues(store: Store, queues: Sequence[str] | None, field: str = "queues") -> None:
-    """InvalidInput naming ``queues[i]`` for each requested queue that no stored contact and no
-    stored agent's skills know (None or empty: every stored queue, always fine)."""
+    """InvalidInput naming ``field[i]`` for each requested queue without stored contacts to
+    learn from (None: every stored queue, always fine)."""
     if not queues:
         return
-    wanted = list(dict.fromkeys(queues))
-    with store.engine.connect() as connection:
-        skills = connection.execute(select(AgentRow.skills)).scalars()
-        known = {str(q) for entry in skills if isinstance(entry, dict) for q in entry}
-        for queue in (q for q in wanted if q not in known):
-            hit = connection.execute(
-                select(ContactRow.contact_id).where(ContactRow.queue == queue).limit(1)
-            ).first()
-            if hit is not None:
-                known.add(queue)
+    missing = queues_without_contacts(store, queues)
     errors = [
-        FieldError(None, f"{field}[{i}]", "no contacts or agents stored for this queue", q)
+        FieldError(None, f"{field}[{i}]", "no contacts stored for this queue", q)
         for i, q in enumerate(queues)
-        if q not in known
+        if q in missing
     ]
     if errors:
         raise InvalidInput("unknown queues", errors)

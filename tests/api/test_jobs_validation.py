@@ -17,6 +17,7 @@ from api.services.job_checks import (
     implied_folds,
 )
 from features.errors import InvalidInput
+from tests.api.test_api_capacity import _scenario as capacity_scenario
 from forecasting.names import FORECASTER_NAMES
 from forecasting.selection import FORECASTERS
 
@@ -126,3 +127,22 @@ def test_backtest_work_bounds(database_url: str) -> None:
     assert "folds × models" in fits.value.errors[0].rule
     check_backtest_work(None, 7, 3, 28, 10)
     assert implied_folds(10, 7, 28) == 0
+
+
+def test_capacity_plans_need_stored_contacts_for_every_queue(
+    client: TestClient, auth: KeyFactory
+) -> None:
+    admin = auth("admin")
+    assert client.post("/v1/contacts", json=_contacts(3), headers=admin).status_code == 200
+    scenario = capacity_scenario()
+    scenario["queues"] = {"billing": {"aht_s": 300}, "nowhere": {"aht_s": 240}}
+    scenario["hiring"]["profiles"] = scenario["hiring"]["profiles"][:1]
+    answer = client.post("/v1/capacity-plans", json=scenario, headers=admin)
+    assert answer.status_code == 422, answer.text
+    assert _fields(answer) == {"queues.nowhere"}
+    scenario["queues"] = {"billing": {"aht_s": 300}}
+    scenario["history"]["queues"] = ["billing", "elsewhere"]
+    answer = client.post("/v1/capacity-plans", json=scenario, headers=admin)
+    assert answer.status_code == 422, answer.text
+    assert _fields(answer) == {"history.queues[1]"}
+    _no_jobs(client, admin)

@@ -17,9 +17,9 @@ from api.services.job_checks import (
     implied_folds,
 )
 from features.errors import InvalidInput
-from tests.api.test_api_capacity import _scenario as capacity_scenario
 from forecasting.names import FORECASTER_NAMES
 from forecasting.selection import FORECASTERS
+from tests.api.test_api_capacity import _scenario as capacity_scenario
 
 KeyFactory = Callable[..., dict[str, str]]
 

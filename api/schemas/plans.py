@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from pydantic import BaseModel, Field
 
-from api.schemas.forecasts import CountryCode, IntervalMinutes, QueueList
+from api.schemas.forecasts import CountryCode, IntervalMinutes, JobDay, QueueList
 from api.services.plan_tasks import DEFAULT_HISTORY_WEEKS
 from forecasting.names import ForecasterName
 from scheduling.risk import DEFAULT_CONFIDENCE
@@ -16,7 +14,7 @@ class PlanCreate(BaseModel):
     """Plan one week from what is stored: the stored agents and their contracts, and the contact
     records before the week. Forecast, requirements, roster and a simulated check, as a job."""
 
-    week_start: date = Field(description="First local day of the week", examples=["2026-12-07"])
+    week_start: JobDay = Field(description="First local day of the week", examples=["2026-12-07"])
     queues: QueueList | None = Field(
         default=None, description="Queues to plan; every queue with stored contacts when null"
     )

@@ -64,6 +64,25 @@ REFUSED: list[tuple[str, dict[str, Any], str]] = [
     ("/v1/forecasts", {"start": "2026-11-23", "days": 63}, "days"),
     ("/v1/forecasts", {"start": "2026-11-23", "days": 1, "register_as": "a b/c"}, "register_as"),
     ("/v1/forecasts", {"start": "2026-11-23", "days": 1, "register_as": ""}, "register_as"),
+    ("/v1/forecasts", {"start": "0001-01-01", "days": 1}, "start"),
+    ("/v1/forecasts", {"start": "9999-12-01", "days": 62}, "start"),
+    ("/v1/forecasts", {"start": "2026-11-23", "days": 1, "queues": ["a\u0000b"]}, "queues"),
+    ("/v1/forecasts", {"start": "2026-11-23", "days": 1, "queues": ["q" * 101]}, "queues"),
+    (
+        "/v1/forecasts",
+        {"start": "2026-11-23", "days": 1, "history_start": "0001-01-01T00:00:00Z"},
+        "history_start",
+    ),
+    (
+        "/v1/forecasts",
+        {
+            "start": "2026-11-23",
+            "days": 1,
+            "history_start": "2026-11-01T00:00:00+01:00",
+            "history_end": "2026-10-31T23:00:00Z",
+        },
+        "history_end",
+    ),
     ("/v1/backtests", {"horizon_days": 7, "folds": 2, "models": ["bogus"]}, "models"),
     ("/v1/backtests", {"horizon_days": 7, "folds": 2, "models": ["ets", "ets"]}, "models"),
     ("/v1/backtests", {"horizon_days": 7, "folds": 2, "models": []}, "models"),
@@ -73,6 +92,7 @@ REFUSED: list[tuple[str, dict[str, Any], str]] = [
     ("/v1/backtests", {"horizon_days": 63, "folds": 2}, "horizon_days"),
     ("/v1/plans", {"week_start": "2026-12-07", "model": "bogus"}, "model"),
     ("/v1/plans", {"week_start": "2026-12-07", "queues": ["nowhere"]}, "queues[0]"),
+    ("/v1/plans", {"week_start": "9999-12-27"}, "week_start"),
 ]
 
 

@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +24,7 @@ from features.store.engine import shared_engine
 from features.store.service_store import ServiceStore
 from scheduling.roster.planted import planted_instance
 
-SEATWISE = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "seatwise"
+SEATWISE = Path(sys.executable).with_name("seatwise")
 STARTUP_S = 60.0
 
 

@@ -76,7 +76,7 @@ class ForecastCreate(BaseModel):
         examples=[["billing"]],
     )
     start: JobDay = Field(description="First local day of the forecast", examples=["2026-12-07"])
-    days: int = Field(ge=1, le=62, description="Days to forecast", examples=[7])
+    days: int = Field(strict=True, ge=1, le=62, description="Days to forecast", examples=[7])
     model: ForecasterName = Field(default="auto", description="Forecaster", examples=["auto"])
     freq_minutes: IntervalMinutes = Field(default=15, description="Interval length in minutes")
     history_start: JobInstant | None = Field(default=None, description="First instant learned from")

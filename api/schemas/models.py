@@ -17,16 +17,21 @@ class BacktestCreate(BaseModel):
     queues: QueueList | None = Field(
         default=None, description="Queues to backtest (each stored); all stored when null"
     )
-    horizon_days: int = Field(ge=1, le=62, examples=[7])
+    horizon_days: int = Field(strict=True, ge=1, le=62, examples=[7])
     folds: int | None = Field(
         default=None,
+        strict=True,
         ge=1,
         le=200,
         description="Rolling origins; every origin the history allows (28 days in) when null",
         examples=[4],
     )
     min_train_days: int = Field(
-        default=MIN_TRAIN_DAYS, ge=7, le=3660, description="Days of history before the first origin"
+        default=MIN_TRAIN_DAYS,
+        strict=True,
+        ge=7,
+        le=3660,
+        description="Days of history before the first origin",
     )
     models: list[ForecasterName] | None = Field(
         default=None,

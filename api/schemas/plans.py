@@ -23,12 +23,21 @@ class PlanCreate(BaseModel):
         default=None, description="ISO country of public holidays", examples=["US"]
     )
     service_level: float | None = Field(
-        default=None, gt=0, lt=1, description="Target share of live queues (channel default)"
+        strict=True,
+        default=None,
+        gt=0,
+        lt=1,
+        description="Target share of live queues (channel default)",
     )
     threshold_s: float | None = Field(
-        default=None, gt=0, le=7 * 24 * 3600, description="Service-level threshold, seconds"
+        strict=True,
+        default=None,
+        gt=0,
+        le=7 * 24 * 3600,
+        description="Service-level threshold, seconds",
     )
     confidence: float = Field(
+        strict=True,
         default=DEFAULT_CONFIDENCE,
         ge=0,
         lt=1,
@@ -36,14 +45,26 @@ class PlanCreate(BaseModel):
         "0 staffs the point forecast",
     )
     shrinkage: float = Field(
-        default=0.0, ge=0, lt=0.95, description="Absence the roster does not show, share"
+        strict=True,
+        default=0.0,
+        ge=0,
+        lt=0.95,
+        description="Absence the roster does not show, share",
     )
     interval_minutes: IntervalMinutes = Field(default=15, description="Planning interval, minutes")
     history_weeks: int = Field(
-        default=DEFAULT_HISTORY_WEEKS, ge=2, le=520, description="Weeks of stored contacts used"
+        strict=True,
+        default=DEFAULT_HISTORY_WEEKS,
+        ge=2,
+        le=520,
+        description="Weeks of stored contacts used",
     )
-    time_limit_s: float = Field(default=60, gt=0, le=600, description="Solver budget, seconds")
-    seed: int = Field(default=0, ge=0, le=2**31 - 1, description="Solver and simulation seed")
+    time_limit_s: float = Field(
+        strict=True, default=60, gt=0, le=600, description="Solver budget, seconds"
+    )
+    seed: int = Field(
+        strict=True, default=0, ge=0, le=2**31 - 1, description="Solver and simulation seed"
+    )
     timezone: str | None = Field(
         default=None, description="Site zone; the service's default when null"
     )

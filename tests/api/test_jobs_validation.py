@@ -93,6 +93,12 @@ REFUSED: list[tuple[str, dict[str, Any], str]] = [
     ("/v1/plans", {"week_start": "2026-12-07", "model": "bogus"}, "model"),
     ("/v1/plans", {"week_start": "2026-12-07", "queues": ["nowhere"]}, "queues[0]"),
     ("/v1/plans", {"week_start": "9999-12-27"}, "week_start"),
+    ("/v1/plans", {"week_start": "2026-12-07", "time_limit_s": True}, "time_limit_s"),
+    ("/v1/plans", {"week_start": "2026-12-07", "seed": "3"}, "seed"),
+    ("/v1/forecasts", {"start": "2026-11-23", "days": True}, "days"),
+    ("/v1/forecasts", {"start": "2026-11-23", "days": 1.5}, "days"),
+    ("/v1/backtests", {"horizon_days": 7, "folds": True}, "folds"),
+    ("/v1/backtests", {"horizon_days": "7", "folds": 2}, "horizon_days"),
 ]
 
 

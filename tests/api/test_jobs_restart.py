@@ -6,12 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,58 +18,7 @@ from api.security import make_key
 from features.store.engine import shared_engine
 from features.store.service_store import ServiceStore
 from scheduling.roster.planted import planted_instance
-
-SEATWISE = Path(sys.executable).with_name("seatwise")
-STARTUP_S = 60.0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def _serve(
-    database_url: str, tmp_path: Path
-) -> Iterator[tuple[httpx.Client, subprocess.Popen[bytes]]]:
-    """`seatwise serve` on a free port in a new process group; killed (group) on exit."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "SEATWISE_DATABASE_URL": database_url,
-        "SEATWISE_MLFLOW_URI": f"sqlite:///{tmp_path / 'mlflow.db'}",
-        "SEATWISE_TIMEZONE": "UTC",
-    }
-    log = (tmp_path / f"serve-{port}.log").open("wb")
-    server = subprocess.Popen(
-        [str(SEATWISE), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
-    try:
-        deadline = time.monotonic() + STARTUP_S
-        while True:
-            if server.poll() is not None:
-                raise AssertionError(f"seatwise serve exited: {log.name}")
-            try:
-                if client.get("/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"seatwise serve did not answer in {STARTUP_S} s")
-            time.sleep(0.2)
-        yield client, server
-    finally:
-        client.close()
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGKILL)
-        server.wait(10)
-        log.close()
+from tests.api.serve_process import serve_process
 
 
 def _wait_state(client: httpx.Client, url: str, headers: dict[str, str], states: set[str]) -> Any:
@@ -99,7 +43,7 @@ def test_a_job_running_when_the_service_is_killed_is_failed_at_the_next_start(
     headers = {"Authorization": f"Bearer {new.key}"}
     scenario = planted_instance(40, 3, seed=1).scenario
 
-    with _serve(database_url, tmp_path) as (client, server):
+    with serve_process(database_url, tmp_path) as (client, server):
         accepted = client.post("/v1/rosters?time_limit_s=120", json=scenario, headers=headers)
         assert accepted.status_code == 202, accepted.text
         url = accepted.json()["url"]
@@ -110,7 +54,7 @@ def test_a_job_running_when_the_service_is_killed_is_failed_at_the_next_start(
         server.wait(10)
 
     assert store.get_job(url.rsplit("/", 1)[1]).state == "running"
-    with _serve(database_url, tmp_path) as (client, _):
+    with serve_process(database_url, tmp_path) as (client, _):
         job = client.get(url, headers=headers).json()
         assert job["state"] == "failed", job
         assert job["error"] == "service restarted"

@@ -1,18 +1,23 @@
 """Revocation holds from the next request, in every process: two apps over one database (two
 processes' view of it) — a key revoked through one is refused at once by the other, on the
-key-cached routing and alerts endpoints as on every other."""
+key-cached routing and alerts endpoints as on every other — and a running `seatwise serve`
+refuses a key the moment another process revokes it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
+from api.app import create_app, migrate_database
 from api.auth import KEY_CACHE_STATE, KeyCache
 from api.security import make_key
 from api.settings import Settings
+from features.store.engine import shared_engine
+from features.store.service_store import ServiceStore
+from tests.api.serve_process import serve_process
 
 ASSIGN = {"contacts": [{"contact_id": "c1", "queue": "billing", "wait_s": 5}], "agents": []}
 
@@ -74,3 +79,20 @@ def test_the_key_cache_still_spares_the_key_lookup(
     assert one.get("/v1/routing/plan", headers=headers).status_code == 200
     assert lookups == []
     assert cache.get(headers["Authorization"].removeprefix("Bearer "))[0]
+
+
+@pytest.mark.timeout(180)
+def test_a_key_revoked_by_another_process_is_refused_by_seatwise_serve(
+    database_url: str, tmp_path: Path
+) -> None:
+    store = ServiceStore(shared_engine(database_url))
+    migrate_database(store.engine)
+    new = make_key()
+    store.add_key(new.key_id, new.key_hash, "routing", None, [])
+    headers = {"Authorization": f"Bearer {new.key}"}
+    with serve_process(database_url, tmp_path) as (client, _):
+        for _ in range(3):
+            assert client.get("/v1/routing/plan", headers=headers).status_code == 200
+        store.revoke_key(new.key_id)
+        assert client.get("/v1/routing/plan", headers=headers).status_code == 401
+        assert client.post("/v1/routing/assign", json=ASSIGN, headers=headers).status_code == 401

@@ -3,9 +3,11 @@
 :func:`principal_for_key` is the one key lookup. :func:`caller` turns a
 :class:`api.roles.Resource` into the dependency that authenticates (401) and admits only the
 resource's roles (403). Hot endpoints (routing, alerts) use ``caller(resource, cached=True)``:
-it remembers each presented key for :attr:`KeyCache.ttl_s` seconds, so a routing engine calling
-hundreds of times a second does not read the keys table each time (a revoked key may keep
-working for at most that long).
+it remembers each presented key's principal for :attr:`KeyCache.ttl_s` seconds, so a routing
+engine calling hundreds of times a second does not load and verify the key each time, but it
+still asks the store whether the key is revoked on every request
+(:meth:`features.store.service_store.ServiceStore.key_revoked`, one indexed read of one column):
+revocation holds from the next request, in every process and on every machine.
 """
 
 from __future__ import annotations
@@ -112,14 +114,18 @@ async def authenticate_cached(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """Like :func:`authenticate`, answering from the app's :class:`KeyCache` when it can."""
+    """Like :func:`authenticate`, taking the key's principal from the app's :class:`KeyCache`
+    when it can, and then only checking in the store that the key is not revoked."""
     key = _presented_key(credentials)
     keys: KeyCache = getattr(request.app.state, KEY_CACHE_STATE)
+    service: ServiceStore = request.app.state.service_store
     found, principal = keys.get(key)
     if not found:
-        service = request.app.state.service_store
         principal = await run_in_threadpool(principal_for_key, service, key)
         keys.put(key, principal)
+    elif principal is not None and await run_in_threadpool(service.key_revoked, principal.key_id):
+        principal = None
+        keys.put(key, None)
     return _admitted(principal)
 
 

@@ -52,7 +52,9 @@ class Resource(StrEnum):
     AGENT_SCHEDULE_READ = "agent-schedule:read"
     """``GET /v1/agents/{agent_id}/schedule``."""
     JOBS_READ = "jobs:read"
-    """``GET /v1/jobs/{id}``."""
+    """``GET /v1/jobs``, ``GET /v1/jobs/{id}`` (a key's own jobs; admins every job)."""
+    JOBS_CANCEL = "jobs:cancel"
+    """``POST /v1/jobs/{id}/cancel`` (a key's own jobs; admins every job)."""
     ROUTING = "routing"
     """``GET /v1/routing/plan``, ``POST /v1/routing/assign``."""
     ALERTS_READ = "alerts:read"
@@ -97,6 +99,7 @@ ADMITTED: Final[Mapping[Resource, tuple[str, ...]]] = MappingProxyType(
         Resource.ROSTERS_READ: (ADMIN, PLANNER, SUPERVISOR),
         Resource.AGENT_SCHEDULE_READ: (ADMIN, PLANNER, SUPERVISOR, AGENT),
         Resource.JOBS_READ: (ADMIN, PLANNER, DATA_SCIENTIST),
+        Resource.JOBS_CANCEL: (ADMIN, PLANNER, DATA_SCIENTIST),
         Resource.ROUTING: (ADMIN, ROUTING),
         Resource.ALERTS_READ: (ADMIN, SUPERVISOR),
         Resource.ALERT_DELIVERIES_READ: (ADMIN,),

@@ -39,6 +39,7 @@ from forecasting.daily_models import WeekdayLevelForecaster
 from forecasting.gbm import LightGBMForecaster
 from forecasting.handle_time import handle_time_forecast
 from forecasting.history import PreparedHistory, weekday_of
+from forecasting.names import FORECASTER_NAMES
 from forecasting.quantiles import ResidualQuantiles
 from forecasting.statistical import ExponentialSmoothingForecaster
 
@@ -214,14 +215,20 @@ def queue_shares(prepared: PreparedHistory, days: np.ndarray) -> np.ndarray:
     return shares
 
 
-FORECASTERS: dict[str, type[Forecaster]] = {
-    "seasonal_naive": SeasonalNaive,
-    "seasonal_average": SeasonalAverage,
-    "ets": ExponentialSmoothingForecaster,
-    "weekday_level": WeekdayLevelForecaster,
-    "lightgbm": LightGBMForecaster,
-    "auto": AutoForecaster,
-}
+FORECASTERS: dict[str, type[Forecaster]] = dict(
+    zip(
+        FORECASTER_NAMES,
+        (
+            SeasonalNaive,
+            SeasonalAverage,
+            ExponentialSmoothingForecaster,
+            WeekdayLevelForecaster,
+            LightGBMForecaster,
+            AutoForecaster,
+        ),
+        strict=True,
+    )
+)
 """Every forecaster by name."""
 
 

@@ -24,6 +24,7 @@ from api.schemas.capacity import (
 )
 from api.schemas.common import INVALID, NOT_FOUND
 from api.scope import scoped_queues
+from api.services.job_checks import check_stored_queues, queues_without_contacts
 from features.errors import FieldError, InvalidInput, NotFound
 from features.store.service_store import as_utc
 from features.store.tables.service import Job
@@ -49,15 +50,25 @@ def create_capacity_plan(
         ),
     ],
     jobs: JobsDep,
+    store: StoreDep,
     principal: Annotated[Principal, Depends(caller(Resource.CAPACITY_PLAN))],
 ) -> CapacityPlanAccepted:
-    """Check the scenario (422 listing every broken field) and plan it as a job, from the
-    stored contacts and (with ``"agents": "stored"``) the stored agents."""
+    """Check the scenario (422 listing every broken field, and each queue without stored
+    contacts) and plan it as a job, from the stored contacts and (with ``"agents": "stored"``)
+    the stored agents."""
     parsed = load_capacity_scenario(scenario)
     if parsed.history.source != "contacts":
         raise InvalidInput(
             "the service plans from the stored contacts; a history file is for the CLI",
             [FieldError(None, "history.source", "must be 'contacts'", parsed.history.source)],
+        )
+    check_stored_queues(store, parsed.history.queues, "history.queues")
+    missing = queues_without_contacts(store, list(parsed.queues))
+    if missing:
+        rule = "no contacts stored for this queue (plan it as a what-if new queue instead)"
+        raise InvalidInput(
+            "no history for some queues",
+            [FieldError(None, f"queues.{q}", rule, q) for q in parsed.queues if q in missing],
         )
     plan_id = uuid.uuid4().hex
     params = {

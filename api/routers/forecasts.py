@@ -8,13 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 
 from api.auth import Principal, caller
-from api.deps import JobsDep, SettingsDep, SiteDep, roles_route
+from api.deps import JobsDep, SettingsDep, SiteDep, StoreDep, roles_route
 from api.params import MAX_RANGE_DAYS, QueuesQuery, checked_range, queues_in_scope, valid_timezone
 from api.roles import Resource
 from api.schemas.common import INVALID, frame_records
 from api.schemas.forecasts import ForecastCreate, ForecastPublic, ForecastRowPublic, IntervalMinutes
 from api.schemas.jobs import JobAccepted
 from api.services.actuals import forecast_with_actuals
+from api.services.job_checks import check_stored_queues
 
 router = APIRouter(prefix="/v1/forecasts", tags=["forecasts"])
 
@@ -28,11 +29,14 @@ def create_forecast(
     body: ForecastCreate,
     jobs: JobsDep,
     settings: SettingsDep,
+    store: StoreDep,
     principal: Annotated[Principal, Depends(caller(Resource.FORECASTS_TRAIN))],
 ) -> JobAccepted:
-    """Start a training job: fit on the stored history, store the forecast (poll the job)."""
+    """Check the request (422 for an unknown model, queue or name) and start a training job:
+    fit on the stored history, store the forecast (poll the job)."""
     params = body.model_dump(mode="json")
     params["timezone"] = valid_timezone(body.timezone or settings.timezone)
+    check_stored_queues(store, body.queues)
     job = jobs.submit("forecast", params, key_id=principal.key_id)
     return JobAccepted(job_id=job.job_id, url=f"/v1/jobs/{job.job_id}")
 

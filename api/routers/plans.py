@@ -13,11 +13,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 
 from api.auth import Principal, caller
-from api.deps import JobsDep, SettingsDep, roles_route
+from api.deps import JobsDep, SettingsDep, StoreDep, roles_route
 from api.params import valid_timezone
 from api.roles import Resource
 from api.schemas.common import INVALID
 from api.schemas.plans import PlanAccepted, PlanCreate
+from api.services.job_checks import check_stored_queues
 
 router = APIRouter(prefix="/v1", tags=["rosters"])
 
@@ -33,11 +34,14 @@ def create_plan(
     body: PlanCreate,
     jobs: JobsDep,
     settings: SettingsDep,
+    store: StoreDep,
     principal: Annotated[Principal, Depends(caller(Resource.ROSTERS_PLAN))],
 ) -> PlanAccepted:
-    """Check the request (422 naming each broken field) and plan the week as a job."""
+    """Check the request (422 naming each broken field: unknown model or queue, ...) and plan
+    the week as a job."""
     params = body.model_dump(mode="json")
     params["timezone"] = valid_timezone(body.timezone or settings.timezone)
+    check_stored_queues(store, body.queues)
     if body.confidence == 0:
         params["confidence"] = None
     job = jobs.submit(JOB_KIND, params, key_id=principal.key_id)

@@ -7,7 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-JobState = Literal["queued", "running", "done", "failed"]
+JobState = Literal["queued", "running", "done", "failed", "cancelled"]
+JobKind = Literal["forecast", "backtest", "roster", "capacity", "plan"]
+"""The kinds of job (:data:`api.services.job_tasks.JOB_KINDS`)."""
 
 
 class JobPublic(BaseModel):
@@ -23,7 +25,17 @@ class JobPublic(BaseModel):
     error: str | None = None
     created_at: datetime
     updated_at: datetime
+    started_at: datetime | None = None
+    deadline_at: datetime | None = Field(
+        default=None, description="A running job fails if still running at this instant"
+    )
     url: str = Field(description="This job's own URL, to poll", examples=["/v1/jobs/8c1f0e2a"])
+
+
+class JobsPublic(BaseModel):
+    """Jobs, newest first (results left out: read each job for its result)."""
+
+    jobs: list[JobPublic]
 
 
 class JobAccepted(BaseModel):

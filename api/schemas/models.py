@@ -4,40 +4,60 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
-from api.schemas.forecasts import CountryCode, IntervalMinutes
+from api.schemas.forecasts import CountryCode, IntervalMinutes, QueueList, RegisteredName
 from features.schema import MIN_TRAIN_DAYS
+from forecasting.names import FORECASTER_NAMES, ForecasterName
 
 
 class BacktestCreate(BaseModel):
     """A rolling-origin backtest of some models on the stored history."""
 
-    queues: list[str] | None = None
-    horizon_days: int = Field(ge=1, le=62, examples=[7])
+    queues: QueueList | None = Field(
+        default=None, description="Queues to backtest (each stored); all stored when null"
+    )
+    horizon_days: int = Field(strict=True, ge=1, le=62, examples=[7])
     folds: int | None = Field(
         default=None,
+        strict=True,
         ge=1,
         le=200,
         description="Rolling origins; every origin the history allows (28 days in) when null",
         examples=[4],
     )
     min_train_days: int = Field(
-        default=MIN_TRAIN_DAYS, ge=7, le=3660, description="Days of history before the first origin"
+        default=MIN_TRAIN_DAYS,
+        strict=True,
+        ge=7,
+        le=3660,
+        description="Days of history before the first origin",
     )
-    models: list[str] | None = Field(default=None, examples=[["seasonal_naive", "lightgbm"]])
+    models: list[ForecasterName] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=len(FORECASTER_NAMES),
+        description="Forecasters compared (each once); seasonal_naive, seasonal_average and ets "
+        "when null",
+        examples=[["seasonal_naive", "lightgbm"]],
+    )
     freq_minutes: IntervalMinutes = 15
     timezone: str | None = None
     country: CountryCode | None = Field(
         default=None, description="ISO country code for public holidays", examples=["US"]
     )
-    register_as: str | None = Field(
+    register_as: RegisteredName | None = Field(
         default=None,
-        max_length=128,
         description="Refit the best model (lowest WAPE) on the whole history and register it "
         "under this name, with its backtest distribution as metrics",
-        examples=["billing-volume"],
     )
+
+    @field_validator("models")
+    @classmethod
+    def _distinct_models(cls, models: list[str] | None) -> list[str] | None:
+        if models is not None and len(set(models)) != len(models):
+            raise ValueError("each model may be named once")
+        return models
 
 
 class ModelVersionPublic(BaseModel):

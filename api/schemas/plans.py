@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from pydantic import BaseModel, Field
 
-from api.schemas.forecasts import CountryCode, IntervalMinutes
+from api.schemas.forecasts import CountryCode, IntervalMinutes, JobDay, QueueList
 from api.services.plan_tasks import DEFAULT_HISTORY_WEEKS
+from forecasting.names import ForecasterName
 from scheduling.risk import DEFAULT_CONFIDENCE
 
 
@@ -15,21 +14,30 @@ class PlanCreate(BaseModel):
     """Plan one week from what is stored: the stored agents and their contracts, and the contact
     records before the week. Forecast, requirements, roster and a simulated check, as a job."""
 
-    week_start: date = Field(description="First local day of the week", examples=["2026-12-07"])
-    queues: list[str] | None = Field(
+    week_start: JobDay = Field(description="First local day of the week", examples=["2026-12-07"])
+    queues: QueueList | None = Field(
         default=None, description="Queues to plan; every queue with stored contacts when null"
     )
-    model: str = Field(default="auto", description="Forecaster", examples=["auto"])
+    model: ForecasterName = Field(default="auto", description="Forecaster", examples=["auto"])
     country: CountryCode | None = Field(
         default=None, description="ISO country of public holidays", examples=["US"]
     )
     service_level: float | None = Field(
-        default=None, gt=0, lt=1, description="Target share of live queues (channel default)"
+        strict=True,
+        default=None,
+        gt=0,
+        lt=1,
+        description="Target share of live queues (channel default)",
     )
     threshold_s: float | None = Field(
-        default=None, gt=0, le=7 * 24 * 3600, description="Service-level threshold, seconds"
+        strict=True,
+        default=None,
+        gt=0,
+        le=7 * 24 * 3600,
+        description="Service-level threshold, seconds",
     )
     confidence: float = Field(
+        strict=True,
         default=DEFAULT_CONFIDENCE,
         ge=0,
         lt=1,
@@ -37,14 +45,26 @@ class PlanCreate(BaseModel):
         "0 staffs the point forecast",
     )
     shrinkage: float = Field(
-        default=0.0, ge=0, lt=0.95, description="Absence the roster does not show, share"
+        strict=True,
+        default=0.0,
+        ge=0,
+        lt=0.95,
+        description="Absence the roster does not show, share",
     )
     interval_minutes: IntervalMinutes = Field(default=15, description="Planning interval, minutes")
     history_weeks: int = Field(
-        default=DEFAULT_HISTORY_WEEKS, ge=2, le=520, description="Weeks of stored contacts used"
+        strict=True,
+        default=DEFAULT_HISTORY_WEEKS,
+        ge=2,
+        le=520,
+        description="Weeks of stored contacts used",
     )
-    time_limit_s: float = Field(default=60, gt=0, le=600, description="Solver budget, seconds")
-    seed: int = Field(default=0, ge=0, le=2**31 - 1, description="Solver and simulation seed")
+    time_limit_s: float = Field(
+        strict=True, default=60, gt=0, le=600, description="Solver budget, seconds"
+    )
+    seed: int = Field(
+        strict=True, default=0, ge=0, le=2**31 - 1, description="Solver and simulation seed"
+    )
     timezone: str | None = Field(
         default=None, description="Site zone; the service's default when null"
     )

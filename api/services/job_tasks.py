@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -23,7 +24,7 @@ from api.services.actuals import read_actuals
 from api.services.capacity_tasks import run_capacity_plan
 from api.services.plan_tasks import run_week_plan
 from features.calendar import intervals_in_days
-from features.errors import FieldError, Infeasible, InvalidInput
+from features.errors import FieldError, Infeasible, InvalidInput, SeatwiseError
 from features.schema import (
     FORECAST_COLUMNS,
     MIN_TRAIN_DAYS,
@@ -33,7 +34,7 @@ from features.schema import (
 )
 from features.store.engine import shared_engine
 from features.store.records_store import Store
-from features.store.service_store import ServiceStore
+from features.store.service_store import ServiceStore, utc_now
 
 if TYPE_CHECKING:
     from scheduling.roster.solver import RosterResult
@@ -43,6 +44,18 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_BACKTEST_MODELS = ("seasonal_naive", "seasonal_average", "ets")
 """Models backtested when the request names none."""
+
+
+class JobStopped(SeatwiseError):
+    """Raised by a job's progress callback to end its task early (see :func:`run_job`)."""
+
+
+class JobCancelled(JobStopped):
+    """The job was cancelled (or ended by another process) while it ran."""
+
+
+class JobTimedOut(JobStopped):
+    """The job ran past its kind's maximum run time (:data:`MAX_RUN_S`)."""
 
 
 @dataclass(frozen=True)
@@ -232,6 +245,9 @@ def solve_roster_job(
             work_limit=params.get("work_limit"),
             progress=lambda fraction, message: progress(0.1 + 0.85 * fraction, message),
         )
+    except JobCancelled:
+        store.update_roster(roster_id, status="cancelled")
+        raise
     except Infeasible as exc:
         conflicts = [
             {"rule": c.rule, "detail": c.detail, "agents": list(c.agents)} for c in exc.conflicts
@@ -305,8 +321,33 @@ JOB_KINDS: dict[str, Task] = {
 """Every job kind and the task that does it."""
 
 
+MAX_RUN_S: dict[str, float] = {
+    "forecast": 900.0,
+    "backtest": 1800.0,
+    "roster": 900.0,
+    "capacity": 900.0,
+    "plan": 1800.0,
+}
+"""Longest a job of each kind may run, seconds (above the longest solver budget a request may
+ask for, 600 s); past it the job fails with :func:`time_limit_message`."""
+
+PROGRESS_EVERY_S = 0.2
+"""Progress is written (and cancellation checked) at most this often, seconds."""
+
+
+def time_limit_message(kind: str) -> str:
+    """The error of a `kind` job that ran past :data:`MAX_RUN_S`."""
+    return f"exceeded the maximum run time of {MAX_RUN_S[kind]:.0f} s for a {kind} job"
+
+
 def run_job(kind: str, job_id: str, params: dict[str, Any], context: TaskContext) -> None:
-    """Run one job to the end, recording running → done or failed in the jobs table.
+    """Run one job to the end, recording running → done, failed or cancelled in the jobs table.
+
+    A job cancelled while queued never starts. While it runs, every progress report (at most
+    every :data:`PROGRESS_EVERY_S`) checks that the job is still running and within its kind's
+    :data:`MAX_RUN_S`; otherwise the task is stopped by :class:`JobStopped` raised from its
+    progress callback, and the job keeps the end it was given (cancelled) or fails with
+    :func:`time_limit_message`.
 
     Parameters
     ----------
@@ -320,32 +361,42 @@ def run_job(kind: str, job_id: str, params: dict[str, Any], context: TaskContext
         Database URL, MLflow URI and site zone.
     """
     store = service_store(context)
+    limit_s = MAX_RUN_S[kind]
+    if not store.start_job(job_id, utc_now() + timedelta(seconds=limit_s)):
+        logger.info("job %s (%s) was not queued any more; not started", job_id, kind)
+        return
+    deadline = time.monotonic() + limit_s
     last = {"at": 0.0}
 
     def progress(fraction: float, message: str) -> None:
         now = time.monotonic()
-        if now - last["at"] < 0.2 and fraction < 1.0:
+        if now > deadline:
+            raise JobTimedOut(time_limit_message(kind))
+        if now - last["at"] < PROGRESS_EVERY_S and fraction < 1.0:
             return
         last["at"] = now
-        store.update_job(
-            job_id, percent=round(100.0 * max(0.0, min(1.0, fraction)), 1), message=message
-        )
+        percent = round(100.0 * max(0.0, min(1.0, fraction)), 1)
+        if not store.report_progress(job_id, percent, message):
+            raise JobCancelled(f"job '{job_id}' is no longer running")
 
     try:
-        store.update_job(job_id, state="running", message="started")
         outcome = JOB_KINDS[kind](job_id, params, context, progress)
+    except JobCancelled:
+        logger.info("job %s (%s) stopped: it was cancelled", job_id, kind)
+        return
+    except JobTimedOut as exc:
+        store.finish_job(job_id, "failed", error=str(exc), message="time limit exceeded")
+        return
     except (InvalidInput, Infeasible) as exc:
-        store.update_job(job_id, state="failed", error=str(exc), message="rejected")
+        store.finish_job(job_id, "failed", error=str(exc), message="rejected")
         return
     except Exception as exc:
         logger.exception("job %s (%s) failed", job_id, kind)
-        store.update_job(
-            job_id, state="failed", error=f"{type(exc).__name__}: {exc}", message="failed"
-        )
+        store.finish_job(job_id, "failed", error=f"{type(exc).__name__}: {exc}", message="failed")
         return
-    store.update_job(
+    store.finish_job(
         job_id,
-        state="done",
+        "done",
         percent=100.0,
         message="done",
         result=outcome.result,

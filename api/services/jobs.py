@@ -5,7 +5,10 @@ result link; the work itself is :func:`api.services.job_tasks.run_job`, which wr
 progress to the database, so it reports the same way from a thread here or from a Dask worker.
 
 A job is never lost: at start-up, queued or running jobs whose owning service instance is gone
-are marked failed with the reason "service restarted".
+are marked failed with the reason "service restarted". A job belongs to the key that asked for
+it: :func:`visible_job` shows it to that key and to admins only (404 for everyone else, as if it
+did not exist), and :func:`cancel_job` ends it. Reading a job fails it when it ran past its
+deadline (:data:`api.services.job_tasks.MAX_RUN_S`), whichever process runs it.
 """
 
 from __future__ import annotations
@@ -15,16 +18,23 @@ import os
 import socket
 import threading
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from api.services.job_tasks import JOB_KINDS, TaskContext, run_job
+from fastapi import HTTPException, status
+
+from api.auth import Principal
+from api.roles import ADMIN
+from api.services.job_tasks import JOB_KINDS, TaskContext, run_job, time_limit_message
 from api.settings import Settings
-from features.store.service_store import ServiceStore
+from features.errors import NotFound
+from features.store.service_store import ServiceStore, utc_now
 from features.store.tables.service import Job
 
 logger = logging.getLogger(__name__)
 
 RESTARTED = "service restarted"
+CANCELLED = "cancelled"
 
 _LIVE_INSTANCES: set[str] = set()
 _LIVE_LOCK = threading.Lock()
@@ -89,10 +99,17 @@ class JobRunner:
             self._slots = threading.BoundedSemaphore(self.settings.job_workers)
 
     def recover(self) -> list[str]:
-        """Mark failed ("service restarted") the queued or running jobs of stopped instances."""
-        failed = self.store.fail_orphaned_jobs(owner_is_gone, RESTARTED)
+        """Mark failed ("service restarted") the queued or running jobs of stopped instances, and
+        the rosters they were solving."""
+        failed = self._fail_orphans(owner_is_gone)
         if failed:
             logger.warning("marked %d jobs of a stopped service failed: %s", len(failed), failed)
+        return failed
+
+    def _fail_orphans(self, is_orphan: Callable[[str], bool]) -> list[str]:
+        failed = self.store.fail_orphaned_jobs(is_orphan, RESTARTED)
+        for job_id in failed:
+            end_roster_of(self.store, self.store.get_job(job_id), "failed")
         return failed
 
     def submit(
@@ -164,8 +181,67 @@ class JobRunner:
             self._client.close()
             self._client = None
         try:
-            self.store.fail_orphaned_jobs(
-                lambda owner: owner == self.owner or owner_is_gone(owner), RESTARTED
-            )
+            self._fail_orphans(lambda owner: owner == self.owner or owner_is_gone(owner))
         except Exception as exc:  # a down database must not block shutdown
             logger.warning("could not mark unfinished jobs failed at shutdown: %s", exc)
+
+
+def fail_overdue_jobs(store: ServiceStore) -> list[str]:
+    """Fail every running job past its deadline with its kind's time-limit message, even one
+    whose task is stuck where it cannot report progress; returns their ids."""
+    failed = store.fail_overdue_jobs(utc_now(), lambda job: time_limit_message(job.kind))
+    if failed:
+        logger.warning("failed %d jobs past their maximum run time: %s", len(failed), failed)
+    return failed
+
+
+def may_see(principal: Principal, job: Job) -> bool:
+    """Whether `principal` may see `job`: admins every job, other keys the jobs they made."""
+    return principal.role == ADMIN or (job.key_id is not None and job.key_id == principal.key_id)
+
+
+def visible_job(store: ServiceStore, job_id: str, principal: Principal) -> Job:
+    """The job `job_id` as `principal` may see it (overdue jobs failed first); NotFound (404)
+    when it does not exist or belongs to another key, so ids of others' jobs are not told."""
+    job = store.get_job(job_id)
+    if not may_see(principal, job):
+        raise NotFound(f"job '{job_id}' does not exist")
+    if job.state == "running" and fail_overdue_jobs(store):
+        job = store.get_job(job_id)
+    return job
+
+
+def visible_jobs(
+    store: ServiceStore, principal: Principal, kind: str | None, limit: int
+) -> list[Job]:
+    """The newest `limit` jobs `principal` may see (of `kind` when given), results unloaded."""
+    fail_overdue_jobs(store)
+    mine = None if principal.role == ADMIN else principal.key_id
+    return store.list_jobs(kind, limit, key_id=mine)
+
+
+def cancel_job(store: ServiceStore, job_id: str, principal: Principal) -> Job:
+    """Cancel a queued or running job of `principal` (any job for an admin).
+
+    A queued job never starts; a running one stops at its next progress report. Cancelling a
+    cancelled job changes nothing; a job that is done or failed cannot be cancelled (409).
+    """
+    job = visible_job(store, job_id, principal)
+    if job.state == CANCELLED:
+        return job
+    ended = store.finish_job(job_id, CANCELLED, message=f"cancelled by key {principal.key_id}")
+    job = store.get_job(job_id)
+    if not ended:
+        raise HTTPException(
+            status_code=status.HTTP_409_CONFLICT,
+            detail=f"job '{job_id}' is {job.state}; only a queued or running job is cancelled",
+        )
+    end_roster_of(store, job, CANCELLED)
+    return job
+
+
+def end_roster_of(store: ServiceStore, job: Job, roster_status: str) -> None:
+    """Give the roster a roster job was solving `roster_status` (no-op for other kinds)."""
+    roster_id = (job.params or {}).get("roster_id") if job.kind == "roster" else None
+    if roster_id:
+        store.update_roster(str(roster_id), status=roster_status)

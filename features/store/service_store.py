@@ -20,6 +20,7 @@ from features.schema import FORECAST_COLUMNS, INTERVAL_START, QUEUE, ROSTER_COLU
 from features.store.tables.service import ApiKey, ForecastRow, Job, Roster, RosterRow
 
 ACTIVE_JOB_STATES = ("queued", "running")
+FINISHED_JOB_STATES = ("done", "failed", "cancelled")
 
 
 def utc_now() -> datetime:
@@ -100,6 +101,14 @@ class ServiceStore:
                 row.revoked_at = utc_now()
             return row
 
+    def key_revoked(self, key_id: str) -> bool:
+        """Whether the key with this lookup id is revoked or gone: one indexed read of one
+        column, cheap enough to ask on every request."""
+        query = select(ApiKey.revoked_at).where(ApiKey.key_id == key_id)
+        with self.engine.connect() as connection:
+            found = connection.execute(query).first()
+        return found is None or found[0] is not None
+
     # -- jobs -----------------------------------------------------------------------------
     def create_job(
         self, job_id: str, kind: str, params: dict[str, Any], owner: str, key_id: str | None
@@ -128,6 +137,64 @@ class ServiceStore:
         with self._transaction() as session:
             session.execute(update(Job).where(Job.job_id == job_id).values(**fields))
 
+    def start_job(self, job_id: str, deadline_at: datetime) -> bool:
+        """Move a queued job to running with its deadline; False (nothing changed) when the job
+        is no longer queued (cancelled, or failed at a restart)."""
+        now = utc_now()
+        query = (
+            update(Job)
+            .where(Job.job_id == job_id, Job.state == "queued")
+            .values(
+                state="running",
+                message="started",
+                started_at=now,
+                deadline_at=deadline_at,
+                updated_at=now,
+            )
+        )
+        with self._transaction() as session:
+            return bool(session.execute(query).rowcount)  # type: ignore[attr-defined]
+
+    def report_progress(self, job_id: str, percent: float, message: str) -> bool:
+        """Record a running job's progress; False when it is no longer running (cancelled or
+        failed meanwhile), which tells its task to stop."""
+        query = (
+            update(Job)
+            .where(Job.job_id == job_id, Job.state == "running")
+            .values(percent=percent, message=message, updated_at=utc_now())
+        )
+        with self._transaction() as session:
+            return bool(session.execute(query).rowcount)  # type: ignore[attr-defined]
+
+    def finish_job(self, job_id: str, state: str, **fields: Any) -> bool:
+        """End an active job in `state` (done, failed, cancelled) with some of its columns;
+        False (nothing changed) when it had already ended, so a cancelled or timed-out job
+        keeps its end."""
+        if state not in FINISHED_JOB_STATES:
+            raise ValueError(f"a job ends in one of {FINISHED_JOB_STATES}, not '{state}'")
+        query = (
+            update(Job)
+            .where(Job.job_id == job_id, Job.state.in_(ACTIVE_JOB_STATES))
+            .values(state=state, updated_at=utc_now(), **fields)
+        )
+        with self._transaction() as session:
+            return bool(session.execute(query).rowcount)  # type: ignore[attr-defined]
+
+    def fail_overdue_jobs(self, now: datetime, reason: Callable[[Job], str]) -> list[str]:
+        """Mark failed the running jobs whose deadline is before `now`, each with
+        ``reason(job)``; returns their ids."""
+        query = select(Job).where(
+            Job.state == "running", Job.deadline_at.is_not(None), Job.deadline_at < now
+        )
+        with self._transaction() as session:
+            overdue = list(session.scalars(query.options(defer(Job.result))))
+            for job in overdue:
+                job.state = "failed"
+                job.error = reason(job)
+                job.message = "time limit exceeded"
+                job.updated_at = now
+            return [job.job_id for job in overdue]
+
     def get_job(self, job_id: str) -> Job:
         """The job with this id; raises NotFound when unknown."""
         with self._transaction() as session:
@@ -136,16 +203,22 @@ class ServiceStore:
             raise NotFound(f"job '{job_id}' does not exist")
         return row
 
-    def list_jobs(self, kind: str, limit: int = 50) -> list[Job]:
-        """The latest `limit` jobs of `kind`, newest first; their results are not loaded
-        (reading ``result`` on them raises), so a listing stays light."""
+    def list_jobs(
+        self, kind: str | None = None, limit: int = 50, key_id: str | None = None
+    ) -> list[Job]:
+        """The latest `limit` jobs (of `kind`, of key `key_id` when given), newest first;
+        their results are not loaded (reading ``result`` on them raises), so a listing stays
+        light."""
         query = (
             select(Job)
-            .where(Job.kind == kind)
             .order_by(Job.created_at.desc(), Job.job_id)
             .limit(limit)
             .options(defer(Job.result))
         )
+        if kind is not None:
+            query = query.where(Job.kind == kind)
+        if key_id is not None:
+            query = query.where(Job.key_id == key_id)
         with self._transaction() as session:
             return list(session.scalars(query))
 

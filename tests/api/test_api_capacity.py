@@ -128,11 +128,17 @@ def test_capacity_plan_rejections(app: FastAPI, client: TestClient, auth: KeyFac
     assert answer.json()["detail"][0]["field"] == "history.source"
     assert client.get("/v1/capacity-plans", headers=planner).json()["plans"] == []
 
-    # Nothing stored: the job fails with the reason, and the plan says so.
-    accepted = client.post("/v1/capacity-plans", json=_scenario(), headers=planner).json()
-    job = wait_for_job(client, accepted["url"], planner)
-    assert job["state"] == "failed" and "no stored contacts" in job["error"]
-    plan = client.get(accepted["result_url"], headers=planner).json()
+    # Nothing stored: refused before a job is queued, naming each queue without history.
+    unstored = client.post("/v1/capacity-plans", json=_scenario(), headers=planner)
+    assert unstored.status_code == 422
+    assert {d["field"] for d in unstored.json()["detail"]} == {"queues.billing", "queues.sales"}
+    assert client.get("/v1/capacity-plans", headers=planner).json()["plans"] == []
+
+    # A plan whose job failed says so.
+    failed = uuid.uuid4().hex
+    app.state.service_store.create_job(failed, "capacity", {}, owner="tests", key_id=None)
+    app.state.service_store.finish_job(failed, "failed", error="no stored contacts")
+    plan = client.get(f"/v1/capacity-plans/{failed}", headers=planner).json()
     assert plan["state"] == "failed" and plan["report"] is None
 
     other = uuid.uuid4().hex

@@ -30,7 +30,11 @@ class ApiKey(Base):
 
 
 class Job(Base):
-    """A background job (training, backtest, roster solve) with its state and progress."""
+    """A background job (training, backtest, roster solve) with its state and progress.
+
+    States: queued → running → done | failed, or cancelled from queued or running. A running
+    job must finish by ``deadline_at`` (its kind's maximum run time after ``started_at``).
+    """
 
     __tablename__ = "jobs"
 
@@ -44,9 +48,11 @@ class Job(Base):
     result_url: Mapped[str | None] = mapped_column(String(512), nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     owner: Mapped[str] = mapped_column(String(255), nullable=False)
-    key_id: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    key_id: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    deadline_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class ForecastRow(Base):

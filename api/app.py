@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 
 from api.auth import KEY_CACHE_STATE, KeyCache
 from api.errors import install_error_handlers
+from api.middleware.shedding import install_shedding
 from api.routers import ROUTER_MODULES
 from api.services.alerting import shutdown_alerting
 from api.settings import Settings
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = chosen
     setattr(app.state, KEY_CACHE_STATE, KeyCache())
     install_error_handlers(app)
+    install_shedding(app, chosen)
     for name in ROUTER_MODULES:
         module = importlib.import_module(f"api.routers.{name}")
         app.include_router(module.router)

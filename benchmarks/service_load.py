@@ -86,7 +86,7 @@ def start_serve(workdir: Path, url: str, port: int, workers: int | None) -> subp
     if workers:
         command += ["--workers", str(workers)]
     server = subprocess.Popen(command, env=env, cwd=workdir, start_new_session=True)
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"seatwise serve exited with code {server.returncode}")
@@ -97,7 +97,7 @@ def start_serve(workdir: Path, url: str, port: int, workers: int | None) -> subp
             pass
         time.sleep(0.3)
     server.terminate()
-    raise RuntimeError("seatwise serve did not answer /readyz within 90 s")
+    raise RuntimeError("seatwise serve did not answer /readyz within 180 s")
 
 
 def read_paths(

@@ -120,6 +120,12 @@ def revoke_key(
     typer.echo(f"revoked {key_id}")
 
 
+WORKER_HEALTHCHECK_S = 120
+"""Seconds the supervisor waits for a worker's heartbeat before replacing it: a new worker
+imports the whole stack (pandas, OR-Tools, MLflow) before its first heartbeat, which takes more
+than uvicorn's default 5 s on a busy machine."""
+
+
 def default_workers() -> int:
     """Worker processes when neither ``--workers`` nor ``SEATWISE_WORKERS`` says: one per CPU
     core, at least two (so one busy process never stops the service answering)."""
@@ -144,7 +150,14 @@ def run_server(settings: Settings, host: str, port: int, workers: int) -> None:
     if workers == 1:
         uvicorn.run(create_app(settings), host=host, port=port)
         return
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
+    )
 
 
 def serve(

@@ -171,17 +171,27 @@ def _schedules(
         agents = agents[agents["team"] == team]
     team_of = dict(zip(agents["agent_id"].astype(str), agents["team"], strict=True))
     found = service.read_schedule(sorted(team_of), low.to_pydatetime(), high.to_pydatetime())
+    starts = [t.isoformat() for t in found["start"].dt.tz_convert(tz)]
+    ends = [t.isoformat() for t in found["end"].dt.tz_convert(tz)]
     rows = [
         ScheduleRowPublic(
-            agent_id=r.agent_id,
-            team=team_of.get(r.agent_id),
-            date=r.date,
-            activity=r.activity,
-            queue=r.queue or None,
-            start=r.start.tz_convert(tz).isoformat(),
-            end=r.end.tz_convert(tz).isoformat(),
+            agent_id=agent,
+            team=team_of.get(agent),
+            date=day,
+            activity=activity,
+            queue=queue or None,
+            start=start,
+            end=end,
         )
-        for r in found.itertuples(index=False)
+        for agent, day, activity, queue, start, end in zip(
+            found["agent_id"],
+            found["date"],
+            found["activity"],
+            found["queue"],
+            starts,
+            ends,
+            strict=True,
+        )
     ]
     roster_ids = sorted(set(found["roster_id"].astype(str)))
     coverage = published_coverage(service, roster_ids, low, high, scoped_queues(principal, store))

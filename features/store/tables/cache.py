@@ -1,4 +1,4 @@
-"""The ``cache_versions`` table: a counter per family of stored data (migration 0007)."""
+"""The ``cache_versions`` table: a counter per family of stored data (migration 0008)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """Cache versions: one counter per family of stored data, bumped by every write to it, so each
 API worker process (and each machine) can tell whether what it keeps in memory is current.
 
-Revision ID: 0007_cache_versions
-Revises: 0006_roster_report
+Revision ID: 0008_cache_versions
+Revises: 0006_roster_report (0007_jobs_deadline once the jobs branch is merged: set
+down_revision to it then, so the chain keeps one head)
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_cache_versions"
+revision = "0008_cache_versions"
 down_revision = "0006_roster_report"
 branch_labels = None
 depends_on = None

@@ -41,11 +41,15 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from routing_load import Connection, free_port  # noqa: E402
+from routing_load import Connection, cpu_seconds, free_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SEATWISE = Path(sys.executable).with_name("seatwise")
 KEY_LINE = re.compile(r"^\s+(\w+)\s+(\S+)\s+(sw_\S+)\s*$")
+SERVER_PID = [0]
+"""The ``seatwise serve`` process being measured (set once it runs)."""
+QUEUES = ("billing", "sales", "support", "tech", "social", "messaging")
+"""The demo centre's queues."""
 TARGETS = {"reads_p99_ms": 300.0, "healthz_p99_ms": 50.0, "routing_p99_ms": 5.0}
 
 
@@ -60,6 +64,20 @@ class Outcome:
     timeouts: int = 0
     sent: int = 0
     per_path: dict[str, list[float]] = field(default_factory=dict)
+
+
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds used so far by process `pid` and its live children (the workers)."""
+    total = cpu_seconds(pid)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                total += cpu_seconds(int(entry.name))
+    return total
 
 
 def build_centre(workdir: Path, url: str, time_limit: float) -> dict[str, str]:
@@ -101,37 +119,33 @@ def start_serve(workdir: Path, url: str, port: int, workers: int | None) -> subp
 
 
 def read_paths(
-    keys: dict[str, str], last_day: pd.Timestamp, week: pd.Timestamp
+    keys: dict[str, str], last_day: pd.Timestamp, week: pd.Timestamp, agent_ids: list[str]
 ) -> list[tuple[str, str]]:
-    """The pool of (path with query, key) the mixed reads draw from."""
-    queues = ["billing", "sales", "support", "tech", "social", "messaging"]
-    days = [last_day - pd.Timedelta(days=d) for d in range(14)]
-    admin, planner, supervisor, agent = (
-        keys[r] for r in ("admin", "planner", "supervisor", "agent")
-    )
+    """The questions (path with query, key) a control room asks: today's and yesterday's
+    intervals and KPIs per queue and for the centre, the last week's intervals per queue, the
+    published week (planner and supervisor) and ten agents' weeks."""
+    admin, planner, supervisor = keys["admin"], keys["planner"], keys["supervisor"]
 
     def span(day: pd.Timestamp, days_long: int = 1) -> str:
         end = day + pd.Timedelta(days=days_long)
-        return httpx.QueryParams({"start": day.isoformat(), "end": end.isoformat()}).__str__()
+        return str(httpx.QueryParams({"start": day.isoformat(), "end": end.isoformat()}))
 
     pool: list[tuple[str, str]] = []
-    for day in days:
-        for queue in queues:
-            pool.append(
-                (
-                    f"/v1/intervals?{span(day)}&queue={queue}",
-                    supervisor if queue in ("billing", "sales") else admin,
-                )
-            )
+    for queue in QUEUES:
+        pool.append((f"/v1/intervals?{span(last_day)}&queue={queue}", admin))
+        pool.append(
+            (f"/v1/intervals?{span(last_day - pd.Timedelta(days=6), 7)}&queue={queue}", planner)
+        )
+        for day in (last_day, last_day - pd.Timedelta(days=1)):
             pool.append((f"/v1/kpis?{span(day)}&level=queue&id={queue}", planner))
+    pool.append((f"/v1/intervals?{span(last_day)}", supervisor))
+    for day in (last_day, last_day - pd.Timedelta(days=1)):
         pool.append((f"/v1/kpis?{span(day)}&level=center", admin))
-    for offset in (0, 7):
-        start = week - pd.Timedelta(days=offset)
-        pool.append((f"/v1/schedules?{span(start, 7)}", planner))
-        pool.append((f"/v1/schedules?{span(start, 7)}", supervisor))
-        pool.append((f"/v1/agents/a001/schedule?{span(start, 7)}", agent))
-        for n in range(2, 20):
-            pool.append((f"/v1/agents/a{n:03d}/schedule?{span(start, 7)}", planner))
+    pool.append((f"/v1/schedules?{span(week, 7)}", planner))
+    pool.append((f"/v1/schedules?{span(week, 7)}", supervisor))
+    pool.append((f"/v1/agents/a001/schedule?{span(week, 7)}", keys["agent"]))
+    for agent in agent_ids[1:10]:
+        pool.append((f"/v1/agents/{agent}/schedule?{span(week, 7)}", planner))
     return pool
 
 
@@ -232,8 +246,9 @@ async def open_loop(
         except TimeoutError:
             outcome.timeouts += 1
             return
-        except (OSError, asyncio.IncompleteReadError, ValueError):
+        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
             outcome.errors += 1
+            print(f"{label}: {type(exc).__name__}: {exc}", file=sys.stderr)
             return
         if status == 200 and ok in body:
             latency = (time.perf_counter() - scheduled) * 1000
@@ -283,7 +298,7 @@ async def probe(port: int, stop: asyncio.Event, every_s: float = 0.05) -> list[f
 def routing_bodies(count: int, agent_ids: list[str], seed: int) -> list[bytes]:
     """`count` assignment bodies: 10 waiting contacts and 20 available agents each."""
     rng = random.Random(seed)
-    queues = ["billing", "sales", "support", "tech", "social", "messaging"]
+    queues = list(QUEUES)
     bodies = []
     for n in range(count):
         contacts = [
@@ -311,6 +326,7 @@ class PhaseRow:
     achieved_rps: float
     outcome: Outcome
     healthz_ms: list[float]
+    server_cpu_s: float = float("nan")
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -330,11 +346,13 @@ async def run_phase(
     stop = asyncio.Event()
     probing = asyncio.create_task(probe(port, stop))
     pool = Pool(port)
+    cpu_before = tree_cpu_s(SERVER_PID[0])
     outcome, elapsed = await open_loop(pool, requests, rate, timeout_s, ok)
+    cpu = tree_cpu_s(SERVER_PID[0]) - cpu_before
     stop.set()
     healthz = await probing
     pool.close()
-    return PhaseRow(phase, rate, len(outcome.latencies_ms) / elapsed, outcome, healthz)
+    return PhaseRow(phase, rate, len(outcome.latencies_ms) / elapsed, outcome, healthz, cpu)
 
 
 async def quiet_phase(port: int, seconds: float) -> PhaseRow:
@@ -351,8 +369,8 @@ def table(rows: list[PhaseRow]) -> list[str]:
     lines = [
         "| phase | offered/s | achieved/s | sent | 200 p50 ms | p95 ms | p99 ms | 503 shed "
         "| errors | timeouts | /healthz p50 ms | /healthz p99 ms | /healthz max ms "
-        "| /healthz failed |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| /healthz failed | server CPU ms per answered |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         o, h = row.outcome, row.healthz_ms
@@ -363,7 +381,8 @@ def table(rows: list[PhaseRow]) -> list[str]:
             f"| {_pct(o.latencies_ms, 50):.1f} | {_pct(o.latencies_ms, 95):.1f} "
             f"| {_pct(o.latencies_ms, 99):.1f} | {o.shed} | {o.errors} | {o.timeouts} "
             f"| {_pct(h, 50):.1f} | {_pct(h, 99):.1f} | {max(finite, default=float('nan')):.1f} "
-            f"| {failed}/{len(h)} |"
+            f"| {failed}/{len(h)} "
+            f"| {1000 * row.server_cpu_s / max(len(o.latencies_ms), 1):.1f} |"
         )
     return lines
 
@@ -426,7 +445,7 @@ async def drive(args: argparse.Namespace, port: int, keys: dict[str, str], url: 
     last_day = contacts["arrived_at"].max().tz_convert("Europe/Berlin").normalize()
     week = last_day + pd.Timedelta(days=(7 - last_day.weekday()) % 7 or 7)
     agent_ids = sorted(store.read_agents()["agent_id"].astype(str))
-    pool = read_paths(keys, last_day, week)
+    pool = read_paths(keys, last_day, week, agent_ids)
     rng = random.Random(args.seed)
 
     def reads(rate: float) -> list[tuple[str, bytes]]:
@@ -434,10 +453,11 @@ async def drive(args: argparse.Namespace, port: int, keys: dict[str, str], url: 
         chosen = [rng.choice(pool) for _ in range(count)]
         return [(endpoint_of(path), get_request(path, key, port)) for path, key in chosen]
 
-    # Warm-up: every question once, as the first wallboard polls would.
-    warm = [(endpoint_of(p), get_request(p, k, port)) for p, k in pool]
-    await run_phase(port, "warm-up", warm, min(args.rate, 50.0), args.timeout, b"{")
-    rows = [await run_phase(port, "nominal", reads(args.rate), args.rate, args.timeout, b"{")]
+    # Warm-up: every question a few times (each worker process computes its own answers), as
+    # the first polls of the wallboards would; reported as the cold phase.
+    warm = [(endpoint_of(p), get_request(p, k, port)) for p, k in pool * args.warm_passes]
+    rows = [await run_phase(port, "cold (warm-up)", warm, 10.0, args.timeout, b"{")]
+    rows.append(await run_phase(port, "nominal", reads(args.rate), args.rate, args.timeout, b"{"))
     rows.append(
         await run_phase(
             port,
@@ -461,8 +481,9 @@ async def drive(args: argparse.Namespace, port: int, keys: dict[str, str], url: 
         )
     )
     lines = table(rows)
-    lines += ["", f"Per endpoint, {rows[0].phase} phase:", "", *per_path_table(rows[0])]
-    lines += ["", "Targets:", "", *verdicts(rows[0], rows[1], rows[2], rows[3])]
+    for row in (rows[0], rows[1]):
+        lines += ["", f"Per endpoint, {row.phase} phase:", "", *per_path_table(row)]
+    lines += ["", "Targets:", "", *verdicts(rows[1], rows[2], rows[3], rows[4])]
     return lines
 
 
@@ -479,6 +500,7 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=20.0, help="demo roster time limit")
     parser.add_argument("--store", type=Path, default=None, help="reuse this built demo folder")
     parser.add_argument("--results", type=Path, default=None, help="also write Markdown here")
+    parser.add_argument("--warm-passes", type=int, default=3, help="warm-up sends per question")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     args.duration = min(max(args.duration, 1.0), 120.0)
@@ -494,6 +516,7 @@ def main() -> None:
             keys_file.write_text(json.dumps(keys))
         port = free_port()
         server = start_serve(workdir, url, port, args.workers)
+        SERVER_PID[0] = server.pid
         try:
             lines = asyncio.run(drive(args, port, keys, url))
         finally:

@@ -132,8 +132,13 @@ def default_workers() -> int:
     return max(2, os.cpu_count() or 1)
 
 
-def run_server(settings: Settings, host: str, port: int, workers: int) -> None:
+def run_server(
+    settings: Settings, host: str, port: int, workers: int, *, access_log: bool = False
+) -> None:
     """Serve the app of `settings` on `host`:`port` with `workers` processes.
+
+    Access logs are off unless `access_log`: a line per request costs CPU under load, and
+    request paths name agents.
 
     The database is migrated once here, before any worker starts, so workers never race to
     migrate it. With more than one worker each process builds its own app from the
@@ -148,7 +153,7 @@ def run_server(settings: Settings, host: str, port: int, workers: int) -> None:
     migrate_database(hold_engine(settings.database_url))
     release_engine(settings.database_url)
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port)
+        uvicorn.run(create_app(settings), host=host, port=port, access_log=access_log)
         return
     uvicorn.run(
         "api.app:create_app",
@@ -156,6 +161,7 @@ def run_server(settings: Settings, host: str, port: int, workers: int) -> None:
         host=host,
         port=port,
         workers=workers,
+        access_log=access_log,
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
     )
 
@@ -171,12 +177,18 @@ def serve(
             help="Worker processes; default $SEATWISE_WORKERS, else one per CPU core (at least 2).",
         ),
     ] = None,
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            "--access-log/--no-access-log", help="Log a line per request (off by default)."
+        ),
+    ] = False,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs) with several worker
     processes."""
     settings = Settings()
     count = workers or settings.workers or default_workers()
-    run_server(settings, host or settings.host, port or settings.port, count)
+    run_server(settings, host or settings.host, port or settings.port, count, access_log=access_log)
 
 
 def register(app: typer.Typer) -> None:

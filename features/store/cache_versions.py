@@ -5,8 +5,8 @@ transaction; a reader that keeps answers in memory reads the counters (one prima
 a two-row table) and throws away what was computed under older ones. The counters live in the
 store, so API worker processes on one machine or behind a load balancer agree.
 
-Families: :data:`RECORDS` (contacts, agent states, agents) and :data:`SCHEDULES` (published
-roster rows).
+Families: :data:`RECORDS` (contacts, agent states, agents), :data:`SCHEDULES` (published
+roster rows) and :data:`AGENTS` (agents alone: skills, teams).
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ RECORDS = "records"
 """Contacts, agent states and agents."""
 SCHEDULES = "schedules"
 """Published roster rows."""
-FAMILIES = (RECORDS, SCHEDULES)
+AGENTS = "agents"
+"""Agents alone (their skills and teams), also counted in :data:`RECORDS`."""
+FAMILIES = (RECORDS, SCHEDULES, AGENTS)
 
 
 def bump_versions(connection: Connection, *families: str) -> None:

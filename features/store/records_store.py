@@ -34,7 +34,7 @@ from features.schema import (
     ProgressCallback,
     no_progress,
 )
-from features.store.cache_versions import RECORDS, bump_versions
+from features.store.cache_versions import AGENTS, RECORDS, bump_versions
 from features.store.engine import shared_engine
 from features.store.migrations import upgrade
 from features.store.tables.records import AgentRow, AgentStateRow, ContactRow
@@ -276,7 +276,7 @@ class Store:
                 ).scalars()
             )
             connection.execute(statement, records)
-            bump_versions(connection, RECORDS)
+            bump_versions(connection, RECORDS, AGENTS)
         return IngestReport(len(records), len(records) - len(known), len(known))
 
     def _insert(

@@ -125,3 +125,28 @@ def test_concurrent_misses_compute_once_and_old_versions_are_dropped() -> None:
     cache.get_or_compute(("b",), (2,), compute)
     cache.get_or_compute(("k",), (2,), compute)
     assert len(calls) == 5
+
+
+def test_routing_skills_follow_the_agents_version_of_the_store(database_url: str) -> None:
+    from api.services.routing_cache import RoutingCache
+    from features.store.engine import shared_engine
+    from features.store.records_store import Store
+    from features.store.service_store import ServiceStore
+
+    now = [0.0]
+    store = Store(database_url)
+    store.migrate()
+    store.upsert_agents(AGENTS)
+    cache = RoutingCache(
+        ServiceStore(shared_engine(database_url)), store, agents_every_s=3600, clock=lambda: now[0]
+    )
+    assert cache.refresh().skills["a1"] == {"billing": 5}
+    # Another process (here: another store over the same database) changes a1's skills.
+    Store(database_url).upsert_agents([{**AGENTS[0], "skills": {"billing": 2, "sales": 4}}])
+    assert cache.refresh().skills["a1"] == {"billing": 5}  # the version check is not yet due
+    now[0] += cache.check_every_s
+    assert cache.refresh().skills["a1"] == {"billing": 2, "sales": 4}
+    now[0] += cache.check_every_s
+    read_at = cache.refresh().agents_read_at
+    now[0] += cache.check_every_s
+    assert cache.refresh().agents_read_at == read_at  # unchanged agents are not re-read

@@ -9,7 +9,8 @@ from features.store.tables.base import Base
 
 
 class CacheVersion(Base):
-    """One family of stored data (``records``, ``schedules``) and how often it was written."""
+    """One family of stored data (``records``, ``schedules``, ``agents``) and how often it was
+    written."""
 
     __tablename__ = "cache_versions"
 

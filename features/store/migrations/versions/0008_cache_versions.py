@@ -16,7 +16,7 @@ down_revision = "0006_roster_report"
 branch_labels = None
 depends_on = None
 
-FAMILIES = ("records", "schedules")
+FAMILIES = ("records", "schedules", "agents")
 """Seeded here so writers only ever UPDATE (no insert race between processes)."""
 
 

@@ -21,6 +21,7 @@ from api.docs import install_docs
 from api.errors import install_error_handlers
 from api.middleware.headers import SecurityHeaders
 from api.middleware.limits import RequestLimits
+from api.middleware.shedding import install_shedding
 from api.routers import ROUTER_MODULES
 from api.services.alerting import shutdown_alerting
 from api.settings import Settings
@@ -115,7 +116,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = chosen
     setattr(app.state, KEY_CACHE_STATE, KeyCache())
     install_error_handlers(app)
+    # The last added runs first: security headers on every answer (503s included), then
+    # shedding before any body is read, then the request limits.
     app.add_middleware(RequestLimits, max_body_bytes=chosen.max_body_bytes)
+    install_shedding(app, chosen)
     app.add_middleware(SecurityHeaders)
     install_docs(app)
     for name in ROUTER_MODULES:

@@ -44,7 +44,16 @@ class Settings(BaseSettings):
     timezone:
         The site's zone, used where records carry no zone of their own.
     retry_after_s:
-        Seconds a client is told to wait (``Retry-After``) when the database is unreachable.
+        Seconds a client is told to wait (``Retry-After``) when the database is unreachable or
+        the worker sheds load.
+    workers:
+        Worker processes of ``seatwise serve`` (``SEATWISE_WORKERS``); unset, one per CPU core
+        and at least two.
+    max_in_flight:
+        Requests one worker process admits at once (``SEATWISE_MAX_IN_FLIGHT``); the next is
+        answered 503 with ``Retry-After`` instead of queueing (the probes are never refused).
+    request_timeout_s:
+        Seconds after which an unanswered request is answered 503 (``SEATWISE_REQUEST_TIMEOUT_S``).
     alert_csat_max:
         CSAT (1-5) at or below which a contact raises an alert.
     alert_sentiment_max:
@@ -76,6 +85,9 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     timezone: str = "UTC"
     retry_after_s: int = Field(default=5, ge=1)
+    workers: int | None = Field(default=None, ge=1, le=64)
+    max_in_flight: int = Field(default=24, ge=1, le=1024)
+    request_timeout_s: float = Field(default=10.0, gt=0, le=3600)
     alert_csat_max: float = Field(default=2.0, ge=1, le=5)
     alert_sentiment_max: float = Field(default=-0.3, ge=-1, le=1)
     alert_service_level_target: float = Field(default=0.8, ge=0, le=1)

@@ -136,8 +136,13 @@ class ServiceTargets:
         if isinstance(self.concurrency, bool) or not isinstance(self.concurrency, int):
             rule = "concurrency must be a whole number of contacts >= 1"
             errors.append(FieldError(None, "concurrency", rule, self.concurrency))
-        elif self.concurrency < 1 or (self.concurrency > 1 and self.channel != "chat"):
-            rule = "concurrency must be 1, or >= 1 on a chat queue"
+        elif self.concurrency < 1 or (
+            self.concurrency > 1
+            and self.channel in CHANNEL_STANDARDS
+            and CHANNEL_STANDARDS[self.channel].concurrency == 1
+        ):
+            concurrent = sorted(c for c, s in CHANNEL_STANDARDS.items() if s.concurrency > 1)
+            rule = f"concurrency must be 1, or >= 1 on a {' or '.join(concurrent)} queue"
             errors.append(FieldError(None, "concurrency", rule, self.concurrency))
         if self.channel in DEFERRED_CHANNELS:
             for name in ("patience_s", "asa_s"):

@@ -96,7 +96,7 @@ def demo(
     time_limit: Annotated[float, typer.Option(help="Roster solver time limit, seconds.")] = 60.0,
 ) -> None:
     """Build the demo centre, run the whole pipeline and serve the API and dashboard."""
-    from api.app import create_app, migrate_database
+    from api.app import migrate_database
     from api.security import make_key
     from api.services.job_tasks import TaskContext
     from api.settings import Settings
@@ -228,9 +228,9 @@ def demo(
         soft_wrap=True,
     )
     if serve:
-        import uvicorn
+        from api.cli.service import default_workers, run_server
 
-        uvicorn.run(create_app(settings), host=host, port=port)
+        run_server(settings, host, port, settings.workers or default_workers())
 
 
 def register(app: typer.Typer) -> None:

@@ -1,2 +1,3 @@
-"""ASGI middleware the app installs around every route: request limits
-(:mod:`api.middleware.limits`) and security headers (:mod:`api.middleware.headers`)."""
+"""ASGI middleware the app installs around every route, one module each: request limits
+(:mod:`api.middleware.limits`), overload shedding and timeouts (:mod:`api.middleware.shedding`)
+and security headers (:mod:`api.middleware.headers`)."""

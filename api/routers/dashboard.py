@@ -14,7 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+import pandas as pd
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from api.auth import Principal, caller
@@ -30,7 +31,11 @@ from api.schemas.rosters import (
     SchedulesPublic,
 )
 from api.scope import scoped_agents, scoped_queues
+from api.services.read_cache import cached_json
 from api.services.schedules import published_coverage
+from features.store.cache_versions import RECORDS, SCHEDULES
+from features.store.records_store import Store
+from features.store.service_store import ServiceStore
 
 router = APIRouter()
 
@@ -118,9 +123,13 @@ def read_me(
 
 
 @router.get(
-    "/v1/schedules", tags=["rosters"], **roles_route(Resource.ROSTERS_READ, responses=INVALID)
+    "/v1/schedules",
+    tags=["rosters"],
+    response_model=SchedulesPublic,
+    **roles_route(Resource.ROSTERS_READ, responses=INVALID),
 )
 def read_schedules(
+    request: Request,
     start: datetime,
     end: datetime,
     service: ServiceStoreDep,
@@ -128,12 +137,32 @@ def read_schedules(
     settings: SettingsDep,
     principal: Annotated[Principal, Depends(caller(Resource.ROSTERS_READ))],
     team: Annotated[str | None, Query(max_length=128, description="Only this team")] = None,
-) -> SchedulesPublic:
+) -> Response:
     """Published activities overlapping ``[start, end)`` (at most 14 days) of every agent in
     scope, with team, and the coverage of the published rosters in the range (a supervisor
-    sees their teams' agents and the coverage of their queues)."""
+    sees their teams' agents and the coverage of their queues).
+
+    Answers are kept in memory until agents or published schedules change
+    (:mod:`api.services.read_cache`)."""
     tz = settings.timezone
     low, high = checked_range(start, end, tz, max_days=MAX_WEEK_DAYS)
+    return cached_json(
+        request,
+        principal,
+        (RECORDS, SCHEDULES),
+        lambda: _schedules(service, store, principal, low, high, team, tz),
+    )
+
+
+def _schedules(
+    service: ServiceStore,
+    store: Store,
+    principal: Principal,
+    low: pd.Timestamp,
+    high: pd.Timestamp,
+    team: str | None,
+    tz: str,
+) -> SchedulesPublic:
     agents = store.read_agents()
     allowed = scoped_agents(principal, store)
     if allowed is not None:
@@ -142,17 +171,27 @@ def read_schedules(
         agents = agents[agents["team"] == team]
     team_of = dict(zip(agents["agent_id"].astype(str), agents["team"], strict=True))
     found = service.read_schedule(sorted(team_of), low.to_pydatetime(), high.to_pydatetime())
+    starts = [t.isoformat() for t in found["start"].dt.tz_convert(tz)]
+    ends = [t.isoformat() for t in found["end"].dt.tz_convert(tz)]
     rows = [
         ScheduleRowPublic(
-            agent_id=r.agent_id,
-            team=team_of.get(r.agent_id),
-            date=r.date,
-            activity=r.activity,
-            queue=r.queue or None,
-            start=r.start.tz_convert(tz).isoformat(),
-            end=r.end.tz_convert(tz).isoformat(),
+            agent_id=agent,
+            team=team_of.get(agent),
+            date=day,
+            activity=activity,
+            queue=queue or None,
+            start=start,
+            end=end,
         )
-        for r in found.itertuples(index=False)
+        for agent, day, activity, queue, start, end in zip(
+            found["agent_id"],
+            found["date"],
+            found["activity"],
+            found["queue"],
+            starts,
+            ends,
+            strict=True,
+        )
     ]
     roster_ids = sorted(set(found["roster_id"].astype(str)))
     coverage = published_coverage(service, roster_ids, low, high, scoped_queues(principal, store))

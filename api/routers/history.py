@@ -9,7 +9,7 @@ from typing import Annotated, NoReturn
 from urllib.parse import urlencode
 
 import pandas as pd
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 
 from api.auth import Principal, caller
 from api.deps import SettingsDep, StoreDep, roles_route
@@ -26,9 +26,11 @@ from api.schemas.history import (
     KpiValues,
 )
 from api.scope import forbid_outside, scoped_agents, scoped_queues
+from api.services.read_cache import cached_json
 from features.errors import FieldError, InvalidInput
 from features.measures.intervals import build_intervals
 from features.measures.kpis import KpiTotals, kpi_rollup
+from features.store.cache_versions import RECORDS
 from features.store.records_store import Store
 
 router = APIRouter(prefix="/v1", tags=["history"])
@@ -51,8 +53,13 @@ def _clipped_states(store: Store, low: pd.Timestamp, high: pd.Timestamp) -> pd.D
     return states
 
 
-@router.get("/intervals", **roles_route(Resource.INTERVALS_READ, responses=INVALID))
+@router.get(
+    "/intervals",
+    response_model=IntervalsPublic,
+    **roles_route(Resource.INTERVALS_READ, responses=INVALID),
+)
 def read_intervals(
+    request: Request,
     start: datetime,
     end: datetime,
     store: StoreDep,
@@ -61,11 +68,31 @@ def read_intervals(
     queue: QueuesQuery = None,
     freq: Annotated[IntervalMinutes, Query(description="Interval length, minutes")] = 15,
     timezone: Annotated[str | None, Query(description="Site zone of the intervals")] = None,
-) -> IntervalsPublic:
+) -> Response:
     """Interval history of the stored contacts in ``[start, end)`` (a supervisor sees only
-    the queues their teams serve). Intervals without contacts are absent (volume 0)."""
+    the queues their teams serve). Intervals without contacts are absent (volume 0).
+
+    Answers are kept in memory until contacts, agent states or agents change
+    (:mod:`api.services.read_cache`)."""
     tz = valid_timezone(timezone or settings.timezone)
     low, high = checked_range(start, end, tz, max_days=MAX_RANGE_DAYS)
+    return cached_json(
+        request,
+        principal,
+        (RECORDS,),
+        lambda: _intervals(store, principal, low, high, queue, freq, tz),
+    )
+
+
+def _intervals(
+    store: Store,
+    principal: Principal,
+    low: pd.Timestamp,
+    high: pd.Timestamp,
+    queue: list[str] | None,
+    freq: int,
+    tz: str,
+) -> IntervalsPublic:
     contacts = store.read_contacts(low, high, queues_in_scope(principal, store, queue))
     if contacts.empty:
         return IntervalsPublic(rows=[])
@@ -88,8 +115,9 @@ def _link(level: str, node: str, low: pd.Timestamp, high: pd.Timestamp) -> str:
     return f"/v1/kpis?{urlencode(query)}"
 
 
-@router.get("/kpis", **roles_route(Resource.KPIS_READ, responses=INVALID))
+@router.get("/kpis", response_model=KpiPublic, **roles_route(Resource.KPIS_READ, responses=INVALID))
 def read_kpis(
+    request: Request,
     start: datetime,
     end: datetime,
     store: StoreDep,
@@ -97,16 +125,33 @@ def read_kpis(
     principal: Annotated[Principal, Depends(caller(Resource.KPIS_READ))],
     level: KpiLevel = "center",
     id: Annotated[str | None, Query(description="Queue, team or agent id (not for center)")] = None,
-) -> KpiPublic:
+) -> Response:
     """KPIs of one node and its children, each child linking to its own page: center →
     queues → teams (of the agents who handled the queue's contacts) → agents. A supervisor
-    sees only their teams (and their queues), an agent only themself."""
+    sees only their teams (and their queues), an agent only themself.
+
+    Answers are kept in memory until contacts, agent states or agents change
+    (:mod:`api.services.read_cache`)."""
     tz = settings.timezone
     low, high = checked_range(start, end, tz, max_days=MAX_RANGE_DAYS)
     if level != "center" and not id:
         raise InvalidInput("missing id", [FieldError(None, "id", f"required for level {level}")])
     node = None if level == "center" else id
     _check_scope(principal, store, level, node)
+    return cached_json(
+        request, principal, (RECORDS,), lambda: _kpis(store, principal, level, node, low, high, tz)
+    )
+
+
+def _kpis(
+    store: Store,
+    principal: Principal,
+    level: KpiLevel,
+    node: str | None,
+    low: pd.Timestamp,
+    high: pd.Timestamp,
+    tz: str,
+) -> KpiPublic:
     agents = store.read_agents()
     team_of = dict(zip(agents["agent_id"].astype(str), agents["team"], strict=True))
     contacts = store.read_contacts(low, high, [node] if level == "queue" and node else None)

@@ -7,14 +7,17 @@ should touch the database on its way through:
   :class:`scheduling.routing.assign.PlanIndex`), every agent's skills and the queues'
   priorities. It checks a cheap version (count and latest ``published_at`` of published
   rosters) at most once per ``check_every_s`` and reloads the plan only when it changed;
-  skills are re-read every ``agents_every_s`` (agents carry no version column), and
+  skills are re-read when the agents' version in the store moved
+  (:mod:`features.store.cache_versions`, so a ``PUT /v1/agents`` answered by another worker
+  process or machine is seen within ``check_every_s``), and at least every ``agents_every_s``;
   :func:`invalidate_routing_cache` forces both at once. One request does the refresh in a
   worker thread; the others keep answering from the previous snapshot.
 
 Callers' keys are cached by :class:`api.auth.KeyCache` (``caller(resource, cached=True)``).
 The cache reads through the stores (:meth:`ServiceStore.published_version`,
 :meth:`ServiceStore.read_schedule`, :meth:`ServiceStore.read_published_scenarios`,
-:meth:`Store.read_skills`); it runs no SQL of its own.
+:meth:`Store.read_skills`, :func:`features.store.cache_versions.read_versions`); it runs no SQL
+of its own.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import pandas as pd
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
+from features.store.cache_versions import AGENTS, read_versions
 from features.store.records_store import Store
 from features.store.service_store import ServiceStore
 from scheduling.routing.assign import PlanIndex, PlannedActivity
@@ -65,6 +69,7 @@ class RoutingSnapshot:
     skills: dict[str, dict[str, int]]
     queue_priority: dict[str, float]
     agents_read_at: float = 0.0
+    agents_version: int = -1
 
     def covers(self, at: pd.Timestamp) -> bool:
         """Whether `at` falls inside the window of rows held in memory."""
@@ -84,7 +89,8 @@ class RoutingCache:
     check_every_s:
         Seconds between two checks of the plan version.
     agents_every_s:
-        Seconds between two reads of the agents' skills.
+        Longest time between two reads of the agents' skills, seconds (they are re-read as soon
+        as the agents' version in the store moves).
     window_before, window_after:
         Span of published rows held in memory around the wall-clock time of the last read.
     """
@@ -92,7 +98,7 @@ class RoutingCache:
     service: ServiceStore
     records: Store
     check_every_s: float = 1.0
-    agents_every_s: float = 5.0
+    agents_every_s: float = 60.0
     window_before: timedelta = timedelta(days=1)
     window_after: timedelta = timedelta(days=8)
     clock: Callable[[], float] = time.monotonic
@@ -150,14 +156,21 @@ class RoutingCache:
             start, end = wall - self.window_before, wall + self.window_after
             plan = PlanIndex(self._read_rows(start, end))
             priorities = queue_priorities(self.service.read_published_scenarios())
-        agents_due = previous is None or now_mono - previous.agents_read_at >= (self.agents_every_s)
+        agents_version = read_versions(self.service.engine).get(AGENTS, -1)
+        agents_due = (
+            previous is None
+            or previous.agents_version != agents_version
+            or now_mono - previous.agents_read_at >= self.agents_every_s
+        )
         if agents_due:
             skills = self.records.read_skills()
             agents_read_at = now_mono
         else:
             assert previous is not None  # noqa: S101 - agents_due covers None
             skills, agents_read_at = previous.skills, previous.agents_read_at
-        return RoutingSnapshot(version, plan, start, end, skills, priorities, agents_read_at)
+        return RoutingSnapshot(
+            version, plan, start, end, skills, priorities, agents_read_at, agents_version
+        )
 
     def _read_rows(self, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
         return self.service.read_schedule(None, start.to_pydatetime(), end.to_pydatetime())

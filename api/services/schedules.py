@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from features.schema import INTERVAL_START, QUEUE
+from features.store.schedule_reads import read_coverages
 from features.store.service_store import ServiceStore
 
 
@@ -24,11 +25,11 @@ def published_coverage(
     Where rosters overlap, the cell of the one published last wins (an unpublished roster
     counts by its creation, before every published one).
     """
-    rosters = service.get_rosters(roster_ids)
+    rosters = read_coverages(service.engine, roster_ids)
     rosters.sort(key=lambda r: (r.published_at is not None, r.published_at or r.created_at))
     cells: dict[tuple[str, pd.Timestamp], dict[str, Any]] = {}
     for roster in rosters:
-        for cell in roster.coverage or []:
+        for cell in roster.coverage:
             stamp = pd.Timestamp(cell[INTERVAL_START])
             if start <= stamp < end and (queues is None or cell[QUEUE] in queues):
                 cells[(str(cell[QUEUE]), stamp)] = cell

@@ -34,6 +34,7 @@ from features.schema import (
     ProgressCallback,
     no_progress,
 )
+from features.store.cache_versions import AGENTS, RECORDS, bump_versions
 from features.store.engine import shared_engine
 from features.store.migrations import upgrade
 from features.store.tables.records import AgentRow, AgentStateRow, ContactRow
@@ -275,6 +276,7 @@ class Store:
                 ).scalars()
             )
             connection.execute(statement, records)
+            bump_versions(connection, RECORDS, AGENTS)
         return IngestReport(len(records), len(records) - len(known), len(known))
 
     def _insert(
@@ -296,6 +298,8 @@ class Store:
                 inserted = self._copy_postgres(connection, frame, table, columns, key, report)
             else:
                 inserted = self._insert_sqlite(connection, frame, table, columns, key, report)
+            if inserted:
+                bump_versions(connection, RECORDS)
         report(1.0, f"{inserted:,} new rows stored")
         return inserted
 

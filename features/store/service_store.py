@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, defer
 
 from features.errors import NotFound
 from features.schema import FORECAST_COLUMNS, INTERVAL_START, QUEUE, ROSTER_COLUMNS
+from features.store.cache_versions import SCHEDULES, bump_versions
 from features.store.tables.service import ApiKey, ForecastRow, Job, Roster, RosterRow
 
 ACTIVE_JOB_STATES = ("queued", "running")
@@ -361,6 +362,7 @@ class ServiceStore:
                 session.execute(insert(RosterRow), records)
             roster.status = "published"
             roster.published_at = utc_now()
+            bump_versions(session.connection(), SCHEDULES)
         return len(records)
 
     def read_schedule(

@@ -16,6 +16,7 @@ in the gaps of a shift, ``offline`` between shifts.
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -347,7 +348,19 @@ def _offline(shift_frame: pd.DataFrame, agents: int, period: tuple[int, int]) ->
         ordered["agent"].tolist(), ordered["start"].tolist(), ordered["end"].tolist(), strict=True
     ):
         if start > cursor[agent]:
-            rows.append((agent, CODE["offline"], cursor[agent], start))
+            rows.extend(_offline_pieces(agent, cursor[agent], start))
         cursor[agent] = max(cursor[agent], end)
-    rows.extend((a, CODE["offline"], c, period[1]) for a, c in cursor.items() if period[1] > c)
+    for agent, since in cursor.items():
+        if period[1] > since:
+            rows.extend(_offline_pieces(agent, since, period[1]))
     return pd.DataFrame(rows, columns=["agent", "state", "start", "end"])
+
+
+OFFLINE_PIECE_S = 7 * 24 * 3600
+"""Longest generated offline span, seconds: an agent away for weeks gets one span a week, so
+every span stays under :data:`features.records.plausibility.MAX_OFFLINE_S`."""
+
+
+def _offline_pieces(agent: int, start: int, end: int) -> list[tuple[int, int, int, int]]:
+    cuts = [*range(start, end, OFFLINE_PIECE_S), end]
+    return [(agent, CODE["offline"], a, b) for a, b in itertools.pairwise(cuts)]

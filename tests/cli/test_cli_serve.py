@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+import api.cli.service as service
 from api.cli import app as cli
-from api.cli import service
 from api.settings import Settings
 
 runner = CliRunner()
@@ -30,14 +30,8 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 
 def test_several_workers_by_default(served: list[dict[str, Any]]) -> None:
     assert runner.invoke(cli, ["serve", "--port", "8123"]).exit_code == 0
-    assert served == [
-        {
-            "host": "127.0.0.1",
-            "port": 8123,
-            "workers": max(2, os.cpu_count() or 1),
-            "access_log": False,
-        }
-    ]
+    workers = max(2, os.cpu_count() or 1)
+    assert served == [{"host": "127.0.0.1", "port": 8123, "workers": workers, "access_log": False}]
     assert service.default_workers() >= 2
 
 

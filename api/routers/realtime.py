@@ -19,10 +19,16 @@ from api.deps import SettingsDep, StoreDep, roles_route
 from api.params import local_instant
 from api.roles import Resource
 from api.schemas.common import INVALID
-from api.schemas.realtime import QueueNow, RealtimePublic
+from api.schemas.realtime import QueueNow, RealtimePublic, TrendPointPublic
 from api.scope import scoped_agents, scoped_queues
-from features.measures.realtime import WAIT_LOOKBACK, current_states, realtime_snapshot
+from features.measures.realtime import (
+    WAIT_LOOKBACK,
+    QueueFigures,
+    current_states,
+    realtime_snapshot,
+)
 from features.store.records_store import Store
+from scheduling.channels import CHANNEL_STANDARDS
 
 router = APIRouter(prefix="/v1", tags=["history"])
 
@@ -54,14 +60,24 @@ def read_realtime(
         agents = agents[agents["agent_id"].astype(str).isin(sorted(allowed_agents))]
     queues_filter = None if allowed_queues is None else sorted(allowed_queues)
     contacts = store.read_contacts(
-        min(now.normalize(), now - WAIT_LOOKBACK), now + pd.Timedelta(milliseconds=1), queues_filter
+        now.normalize() - WAIT_LOOKBACK, now + pd.Timedelta(milliseconds=1), queues_filter
     )
     agent_ids = [str(a) for a in agents["agent_id"]]
     states = _states_at(store, now, agent_ids) if agent_ids else {}
-    snapshot = realtime_snapshot(contacts, agents, states, now, tz, allowed_queues)
+    targets = {c: s.service_level for c, s in CHANNEL_STANDARDS.items()}
+    snapshot = realtime_snapshot(contacts, agents, states, now, tz, allowed_queues, targets)
     return RealtimePublic(
         at=snapshot.at.isoformat(),
         interval_start=snapshot.interval_start.isoformat(),
-        queues=[QueueNow(**asdict(figures)) for figures in snapshot.queues],
+        queues=[_queue_now(figures) for figures in snapshot.queues],
         agents=snapshot.agents,
     )
+
+
+def _queue_now(figures: QueueFigures) -> QueueNow:
+    fields = asdict(figures)
+    fields["trend"] = [
+        TrendPointPublic(**{**asdict(p), "interval_start": p.interval_start.isoformat()})
+        for p in figures.trend
+    ]
+    return QueueNow(**fields)

@@ -246,6 +246,11 @@ const SW = (() => {
     });
   }
 
+  /** The empty state of a view: what is missing and how to get it (i18n key `key`). */
+  function empty(key) {
+    return el("p", { class: "empty", "data-testid": "empty", "data-empty": key, role: "status", text: t(key) });
+  }
+
   function fail(error) {
     if (error instanceof ApiError && error.status === 401) return;
     const text = error instanceof ApiError && error.status === 403 ? t("forbidden") : `${t("load_error")}: ${error.message}`;
@@ -359,7 +364,7 @@ const SW = (() => {
   }
 
   return {
-    t, el, lang, applyI18n, api, post, audio, duration, chartFont, me, can, firstPage, start, optional, fail, at, replaying, param, wall, wallNow,
+    t, el, empty, lang, applyI18n, api, post, audio, duration, chartFont, me, can, firstPage, start, optional, fail, at, replaying, param, wall, wallNow,
     addDays, weekday, monday, pct, secs, num, clock, clockIn, table, plot, select, COLORS, ApiError,
   };
 })();

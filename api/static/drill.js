@@ -143,7 +143,7 @@ SW.start("drill", async (me) => {
           trail.push({ level: c.level, label: c.id, load: () => (c.node ? Promise.resolve(c.node) : SW.api(c.url)) });
           show().catch(SW.fail);
         },
-      })) : SW.el("p", { class: "muted", text: SW.t("no_data") }),
+      })) : SW.empty("empty_drill"),
     ]));
   }
 

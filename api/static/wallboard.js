@@ -244,7 +244,8 @@ SW.start("wallboard", async (me) => {
   const updated = SW.el("span", { class: "muted", "data-testid": "updated" });
   const centre = SW.el("span", { class: "muted", "data-testid": "centre-agents" });
   const tilesBox = SW.el("div", { class: "tiles", id: "tiles" });
-  const empty = SW.el("p", { class: "empty", id: "empty", hidden: true, text: SW.t("empty_wallboard") });
+  const empty = SW.empty("empty_wallboard");
+  empty.hidden = true;
   const alertList = SW.el("ul", { id: "alert-list" });
   const noAlerts = SW.el("p", { class: "muted", id: "no-alerts", text: SW.t("no_alerts") });
   const slChart = SW.el("div", { class: "chart wall-chart", id: "sl-chart" });
@@ -300,7 +301,7 @@ SW.start("wallboard", async (me) => {
     mode.textContent = SW.replaying() ? `${SW.t("replay")} ${SW.wall(now.at).replace("T", " ")}` : SW.t("live");
     updated.textContent = `${SW.t("updated")} ${SW.clock(now.at)}`;
     centre.textContent = `${SW.t("centre")}: ${SW.t("agents_available")} ${agents.available || 0} · ${SW.t("agents_on_contact")} ${agents.on_contact || 0} · ${SW.t("agents_acw")} ${agents.acw || 0}`;
-    empty.hidden = now.queues.length > 0;
+    empty.hidden = now.queues.some((q) => q.offered_today > 0 || q.waiting > 0);
     const seen = new Set();
     for (const q of now.queues) {
       seen.add(q.queue);

@@ -94,7 +94,7 @@ def test_no_two_figures_overlap(
     if language == "zh":
         assert page.get_attribute("html", "lang") == "zh-Hans"
         assert page.locator(".tile [data-figure='waiting'] .label").first.inner_text() == "排队中"
-        assert page.inner_text("#question").startswith("此刻各队列")
+        assert page.inner_text("#page-question").startswith("此刻各队列")
         assert "目标" in page.locator("[data-testid='standard']").first.inner_text()
     else:
         assert page.locator("[data-testid='standard']").first.inner_text() == (

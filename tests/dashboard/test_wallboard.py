@@ -181,3 +181,71 @@ def test_numbers_and_alerts_follow_posted_contacts(
     assert waiting[-1] == 3
     assert layout_faults(page) == []
     finish(opened, "wallboard_after_posting")
+
+
+SPEECH_SPY = """
+window.__spoken = [];
+window.speechSynthesis.speak = (u) => window.__spoken.push({text: u.text, lang: u.lang});
+"""
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_spoken_alerts_toggle(
+    browser: Browser, server: str, demo_store: DemoStore, language: str
+) -> None:
+    # Another untouched weekday after the history, one per language.
+    offset = {"en": 9, "zh": 10}[language]
+    day = pd.Timestamp(demo_store.week_start).tz_localize("Europe/Berlin") + pd.Timedelta(
+        days=offset
+    )
+    at = day + pd.Timedelta(hours=11)
+    key = demo_store.keys["admin"]
+    opened = open_page(browser, "about:blank", None, SIZES["1080p"])
+    opened.page.context.add_init_script(
+        f"localStorage.setItem('seatwise.key', {key!r});"
+        f"localStorage.setItem('seatwise.lang', {language!r});" + SPEECH_SPY
+    )
+    opened.page.goto(f"{server}/?at={at.isoformat()[:19]}&refresh_ms=700")
+    page = opened.page
+    page.wait_for_selector("body[data-ready='1']", state="attached", timeout=30_000)
+    toggle = page.locator("#speak-toggle")
+    assert toggle.is_visible() and toggle.get_attribute("aria-pressed") == "false"
+    assert toggle.inner_text() == {"en": "Spoken alerts off", "zh": "语音播报：关"}[language]
+
+    def post_angry(contact_id: str, minute: int) -> None:
+        arrived = day + pd.Timedelta(hours=10, minutes=minute)
+        post_contacts(
+            server,
+            key,
+            [
+                {
+                    "contact_id": contact_id,
+                    "queue": "billing",
+                    "arrived_at": arrived.isoformat(),
+                    "answered_at": (arrived + pd.Timedelta(seconds=3)).isoformat(),
+                    "ended_at": (arrived + pd.Timedelta(minutes=3)).isoformat(),
+                    "agent_id": str(demo_store.agents[0]["agent_id"]),
+                    "csat": 1,
+                }
+            ],
+        )
+
+    # off by default: a new alert shows but is not spoken
+    post_angry(f"wb-quiet-{language}", 10)
+    page.wait_for_selector(f"#alerts li:has-text('wb-quiet-{language}')", timeout=15_000)
+    assert page.evaluate("window.__spoken") == []
+    toggle.click()
+    assert toggle.get_attribute("aria-pressed") == "true"
+    post_angry(f"wb-loud-{language}", 20)
+    page.wait_for_function("window.__spoken.length > 0", timeout=15_000)
+    spoken = page.evaluate("window.__spoken")
+    assert len(spoken) == 1 and f"wb-loud-{language}" in spoken[0]["text"]
+    if language == "zh":
+        assert spoken[0]["lang"] == "zh-CN" and spoken[0]["text"].startswith("告警：")
+    else:
+        assert spoken[0]["lang"] == "en-GB" and spoken[0]["text"].startswith("Alert: ")
+    # the choice survives a reload (a wall screen restarts without anyone touching it)
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']", state="attached", timeout=30_000)
+    assert page.locator("#speak-toggle").get_attribute("aria-pressed") == "true"
+    finish(opened, f"wallboard_spoken_{language}")

@@ -25,7 +25,7 @@ from api.schemas.alerts import (
     DeliveryPublic,
 )
 from api.schemas.common import INVALID, NOT_FOUND
-from api.services.alerting import alert_scope, alerting, visible_alert
+from api.services.alerting import acknowledge_alert, alert_scope, alerting, visible_alert
 from api.services.speech import SpeechUnavailable, SpokenLanguage, alert_sentence, speak_wav
 from features.errors import NotFound
 
@@ -84,6 +84,22 @@ async def read_alert_deliveries(
 
     rows = await run_in_threadpool(read)
     return DeliveryListPublic(deliveries=[DeliveryPublic(**row) for row in rows])
+
+
+@router.post(
+    "/{alert_id}/acknowledge",
+    response_model=AlertPublic,
+    **roles_route(Resource.ALERTS_ACKNOWLEDGE, responses={**INVALID, **NOT_FOUND}),
+)
+async def acknowledge(
+    request: Request,
+    principal: Annotated[Principal, Depends(caller(Resource.ALERTS_ACKNOWLEDGE))],
+    alert_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+) -> AlertPublic:
+    """Acknowledge an alert the caller may see (its first acknowledgement is kept: when and by
+    which key); the supervisor's phone does this in one tap."""
+    row = await run_in_threadpool(acknowledge_alert, request.app, principal, alert_id)
+    return AlertPublic(**row)
 
 
 @router.get(

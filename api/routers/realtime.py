@@ -19,11 +19,18 @@ from api.deps import SettingsDep, StoreDep, roles_route
 from api.params import local_instant
 from api.roles import Resource
 from api.schemas.common import INVALID
-from api.schemas.realtime import QueueNow, RealtimePublic, TrendPointPublic
+from api.schemas.realtime import (
+    AgentNowPublic,
+    AgentsNowPublic,
+    QueueNow,
+    RealtimePublic,
+    TrendPointPublic,
+)
 from api.scope import scoped_agents, scoped_queues
 from features.measures.realtime import (
     WAIT_LOOKBACK,
     QueueFigures,
+    agents_now,
     current_states,
     realtime_snapshot,
 )
@@ -81,3 +88,39 @@ def _queue_now(figures: QueueFigures) -> QueueNow:
         for p in figures.trend
     ]
     return QueueNow(**fields)
+
+
+@router.get("/realtime/agents", **roles_route(Resource.REALTIME_READ, responses=INVALID))
+def read_realtime_agents(
+    store: StoreDep,
+    settings: SettingsDep,
+    principal: Annotated[Principal, Depends(caller(Resource.REALTIME_READ))],
+    at: Annotated[
+        datetime | None, Query(description="The instant to report (now when omitted)")
+    ] = None,
+    queue: Annotated[str | None, Query(max_length=128, description="Only this main queue")] = None,
+) -> AgentsNowPublic:
+    """Every agent in scope with current state and since when, team and main queue (who is
+    available to help, on the supervisor's phone)."""
+    tz = settings.timezone
+    now = local_instant(at, tz, "at")
+    agents = store.read_agents()
+    allowed = scoped_agents(principal, store)
+    if allowed is not None:
+        agents = agents[agents["agent_id"].astype(str).isin(sorted(allowed))]
+    ids = [str(a) for a in agents["agent_id"]]
+    spans = store.read_agent_states(now, now + pd.Timedelta(milliseconds=1), ids) if ids else None
+    found = [] if spans is None else agents_now(spans, agents)
+    return AgentsNowPublic(
+        at=now.isoformat(),
+        agents=[
+            AgentNowPublic(
+                **{
+                    **asdict(row),
+                    "since": None if row.since is None else row.since.tz_convert(tz).isoformat(),
+                }
+            )
+            for row in found
+            if queue is None or row.queue == queue
+        ],
+    )

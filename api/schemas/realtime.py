@@ -55,3 +55,21 @@ class RealtimePublic(BaseModel):
     interval_start: str = Field(description="Start of the current interval")
     queues: list[QueueNow]
     agents: dict[str, int] = Field(description="Agents in scope by current state")
+
+
+class AgentNowPublic(BaseModel):
+    """One agent at the instant: current state and since when."""
+
+    agent_id: str
+    name: str | None = None
+    team: str | None = None
+    queue: str | None = Field(default=None, description="Main queue (highest skill)")
+    state: str = Field(examples=["available"])
+    since: str | None = Field(default=None, description="Start of the current state")
+
+
+class AgentsNowPublic(BaseModel):
+    """Agents in scope at the instant, by id."""
+
+    at: str
+    agents: list[AgentNowPublic]

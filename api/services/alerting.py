@@ -212,6 +212,19 @@ def visible_alert(app: FastAPI, principal: Principal, alert_id: int) -> dict[str
     raise NotFound(f"alert {alert_id} does not exist")
 
 
+def acknowledge_alert(app: FastAPI, principal: Principal, alert_id: int) -> dict[str, Any]:
+    """Mark alert `alert_id` acknowledged by the caller's key, now; the alert afterwards.
+
+    An alert already acknowledged keeps its first acknowledgement (acknowledging twice is
+    harmless). Raises NotFound like :func:`visible_alert`.
+    """
+    visible_alert(app, principal, alert_id)
+    done = alerting(app).store.acknowledge(alert_id, principal.key_id, pd.Timestamp.now("UTC"))
+    if done is None:
+        raise NotFound(f"alert {alert_id} does not exist")
+    return done
+
+
 def in_scope(alert: dict[str, Any], scope: AlertScope) -> bool:
     """Whether `scope` sees `alert`: the same rule as the alert store's listing."""
     rules = []

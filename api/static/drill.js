@@ -149,5 +149,10 @@ SW.start("drill", async (me) => {
 
   const root = await rootNode();
   trail.push({ level: "root", label: root.label, load: root.load });
+  const queue = SW.param("queue");
+  if (queue && me.role !== "agent") {
+    // Opened from an alert (the supervisor's phone): start at that queue.
+    trail.push({ level: "queue", label: queue, load: () => SW.api("/v1/kpis", { level: "queue", id: queue, start, end }) });
+  }
   await show();
 });

@@ -157,6 +157,53 @@ def current_states(spans: pd.DataFrame, agent_ids: list[str]) -> dict[str, str]:
     return {agent: current.get(agent, OFFLINE) for agent in agent_ids}
 
 
+@dataclass
+class AgentNow:
+    """One agent at the instant: state (:data:`features.schema.AGENT_STATES`) since `since`
+    (None when offline without a span), team and main queue."""
+
+    agent_id: str
+    name: str | None
+    team: str | None
+    queue: str | None
+    state: str
+    since: pd.Timestamp | None
+
+
+def agents_now(spans: pd.DataFrame, agents: pd.DataFrame) -> list[AgentNow]:
+    """Each agent's current state, since when, team and main queue (agents in id order).
+
+    Parameters
+    ----------
+    spans:
+        Agent-state spans covering the instant (``agent_id``, ``state``, ``started_at``); of
+        several spans of one agent the latest started wins.
+    agents:
+        Agents in scope (``agent_id``, ``name``, ``team``, ``skills``).
+
+    Returns
+    -------
+    list[AgentNow]
+        One per agent; :data:`OFFLINE` without a span covering the instant.
+    """
+    latest = spans.sort_values(["agent_id", "started_at"]).drop_duplicates("agent_id", keep="last")
+    by_agent = {str(r.agent_id): r for r in latest.itertuples(index=False)}
+    found = []
+    for agent in agents.sort_values("agent_id").itertuples(index=False):
+        span = by_agent.get(str(agent.agent_id))
+        found.append(
+            AgentNow(
+                agent_id=str(agent.agent_id),
+                name=agent.name if isinstance(agent.name, str) else None,
+                team=agent.team if isinstance(agent.team, str) else None,
+                queue=main_queue(agent.skills),
+                state=OFFLINE if span is None else str(span.state),
+                since=None if span is None else pd.Timestamp(span.started_at),
+            )
+        )
+    return found
+
+
 def count_states(
     states: Mapping[str, str], main: Mapping[str, str | None]
 ) -> tuple[dict[str, dict[str, int]], dict[str, int]]:

@@ -90,3 +90,35 @@ def test_no_synthesiser_is_503_with_the_fix(
         response = client.get(f"/v1/alerts/{alert_id}/audio", headers=admin)
         assert response.status_code == 503
         assert "apt-get install espeak-ng" in response.json()["detail"]
+
+
+def test_acknowledge_once_scoped(database_url: str) -> None:
+    app = make_app(database_url, [])
+    with TestClient(app) as client:
+        app.state.store.upsert_agents(AGENTS)
+        ingest(app, client, CONTACTS)
+        admin = bearer(app, "admin")
+        alerts = client.get("/v1/alerts", headers=admin).json()["alerts"]
+        assert all(a["acknowledged_at"] is None for a in alerts)
+        low = next(a for a in alerts if a["kind"] == "low_csat")
+        url = f"/v1/alerts/{low['alert_id']}/acknowledge"
+        assert client.post(url, headers=bearer(app, "supervisor", ["t2"])).status_code == 404
+        assert client.post(url, headers=bearer(app, "agent")).status_code == 403
+        assert client.post(url).status_code == 401
+        t1 = bearer(app, "supervisor", ["t1"])
+        first = client.post(url, headers=t1)
+        assert first.status_code == 200, first.text
+        done = first.json()
+        key_id = t1["Authorization"].removeprefix("Bearer ").split("_")[1]
+        assert done["acknowledged_by"] == key_id and done["acknowledged_at"] is not None
+        again = client.post(url, headers=admin).json()
+        assert (again["acknowledged_at"], again["acknowledged_by"]) == (
+            done["acknowledged_at"],
+            key_id,
+        )
+        listed = {
+            a["alert_id"]: a for a in client.get("/v1/alerts", headers=admin).json()["alerts"]
+        }
+        assert listed[low["alert_id"]]["acknowledged_by"] == key_id
+        assert sum(a["acknowledged_at"] is not None for a in listed.values()) == 1
+        assert client.post("/v1/alerts/999999/acknowledge", headers=admin).status_code == 404

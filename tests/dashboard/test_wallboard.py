@@ -249,3 +249,77 @@ def test_spoken_alerts_toggle(
     page.wait_for_selector("body[data-ready='1']", state="attached", timeout=30_000)
     assert page.locator("#speak-toggle").get_attribute("aria-pressed") == "true"
     finish(opened, f"wallboard_spoken_{language}")
+
+
+def test_supervisor_phone_notifications_and_one_tap_actions(
+    browser: Browser, server: str, demo_store: DemoStore
+) -> None:
+    day = pd.Timestamp(demo_store.week_start).tz_localize("Europe/Berlin") + pd.Timedelta(days=11)
+    at = day + pd.Timedelta(hours=11)
+    admin = demo_store.keys["admin"]
+    supervisor = demo_store.keys["supervisor"]
+    agent = demo_store.agents[0]
+    team = [a for a in demo_store.agents if a["team"] == agent["team"]]
+    helper = team[1]
+    response = httpx.post(
+        f"{server}/v1/agent-states",
+        json=[
+            {
+                "agent_id": str(helper["agent_id"]),
+                "state": "available",
+                "started_at": (day + pd.Timedelta(hours=10, minutes=40)).isoformat(),
+                "ended_at": (day + pd.Timedelta(hours=12)).isoformat(),
+            }
+        ],
+        headers={"Authorization": f"Bearer {admin}"},
+        timeout=60,
+    )
+    assert response.status_code < 300, response.text
+    opened = load(
+        browser,
+        f"{server}/?at={at.isoformat()[:19]}&refresh_ms=700",
+        supervisor,
+        {"width": 390, "height": 844},
+    )
+    page = opened.page
+    assert page.locator(".toast").count() == 0
+    arrived = day + pd.Timedelta(hours=10, minutes=30)
+    post_contacts(
+        server,
+        admin,
+        [
+            {
+                "contact_id": "wb-phone",
+                "queue": str(next(iter(agent["skills"]))),
+                "arrived_at": arrived.isoformat(),
+                "answered_at": (arrived + pd.Timedelta(seconds=4)).isoformat(),
+                "ended_at": (arrived + pd.Timedelta(minutes=4)).isoformat(),
+                "agent_id": str(agent["agent_id"]),
+                "csat": 1,
+            }
+        ],
+    )
+    toast = page.locator(".toast:has-text('wb-phone')")
+    toast.wait_for(timeout=15_000)
+    assert layout_faults(page) == []
+    for action in ("ack", "drill", "who"):
+        button = toast.locator(f"[data-action='{action}']")
+        box = button.bounding_box()
+        assert box is not None and box["height"] >= 44 and box["x"] + box["width"] <= 390
+    drill = toast.locator("[data-action='drill']").get_attribute("href") or ""
+    assert drill.startswith("/dashboard/drill?queue=")
+    toast.locator("[data-action='who']").click()
+    page.wait_for_selector("[data-testid='available-agents']", timeout=15_000)
+    listed = page.inner_text("[data-testid='available-agents']")
+    assert str(helper["agent_id"]) in listed or str(helper["name"]) in listed
+    toast.locator("[data-action='ack']").click()
+    toast.wait_for(state="detached", timeout=15_000)
+    alerts = api(server, admin, "/v1/alerts", since=day.isoformat())["alerts"]
+    mine = next(a for a in alerts if a["contact_id"] == "wb-phone")
+    assert mine["acknowledged_at"] is not None
+    # acknowledged: not notified again after a reload
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']", state="attached", timeout=30_000)
+    page.wait_for_function("Number(document.body.dataset.refreshes) >= 2", timeout=15_000)
+    assert page.locator(".toast:has-text('wb-phone')").count() == 0
+    finish(opened, "wallboard_phone_supervisor")

@@ -189,3 +189,26 @@ def test_queue_channel_sets_threshold_and_target() -> None:
     )
     # answered after 40 s is within e-mail's four hours: every answered contact is in service
     assert figures.service_level_today == pytest.approx(2 / 3)
+
+
+def test_agents_now_state_since_team_and_main_queue() -> None:
+    from features.measures.realtime import AgentNow, agents_now
+
+    spans = pd.DataFrame(
+        {
+            "agent_id": ["a1", "a1", "a2"],
+            "state": ["on_contact", "available", "break"],
+            "started_at": pd.to_datetime(
+                ["2026-11-10 10:00", "2026-11-10 10:04", "2026-11-10 09:55"]
+            ).tz_localize(TZ),
+        }
+    )
+    people = agents().assign(name=["Ann", None, "Cy"], team=["t1", "t1", "t2"])
+    found = agents_now(spans, people)
+    assert found == [
+        AgentNow(
+            "a1", "Ann", "t1", "billing", "available", pd.Timestamp("2026-11-10 10:04", tz=TZ)
+        ),
+        AgentNow("a2", None, "t1", "sales", "break", pd.Timestamp("2026-11-10 09:55", tz=TZ)),
+        AgentNow("a3", "Cy", "t2", "support", "offline", None),
+    ]

@@ -270,10 +270,19 @@ const SW = (() => {
     return `${part.year}-${part.month}-${part.day}T${part.hour}:${part.minute}:${part.second}`;
   }
 
-  /** The reference instant: ?at= in the URL (replay) or the site's clock now. */
+  const LOADED_MS = Date.now();
+
+  /** The reference instant: ?at= in the URL (replay; with ?speed=N it runs N times faster
+      than the wall clock from the page's loading, as the demo's live feed does) or the site's
+      clock now. */
   function at(timezone) {
-    const given = new URLSearchParams(window.location.search).get("at");
-    return given ? wall(given) : wallNow(timezone);
+    const search = new URLSearchParams(window.location.search);
+    const given = search.get("at");
+    if (!given) return wallNow(timezone);
+    const speed = Number(search.get("speed") || 0);
+    if (!(speed > 0)) return wall(given);
+    const moved = Date.parse(`${wall(given)}Z`) + (Date.now() - LOADED_MS) * speed;
+    return new Date(moved).toISOString().slice(0, 19);
   }
 
   function replaying() {

@@ -116,7 +116,9 @@ const speech = {
       window.speechSynthesis.speak(utterance);
       document.body.dataset.spoken = String(Number(document.body.dataset.spoken || 0) + 1);
     } else if (entry.alertId) {
-      SW.audio(`/v1/alerts/${entry.alertId}/audio`, { lang: SW.lang() }).then((url) => new Audio(url).play());
+      SW.audio(`/v1/alerts/${entry.alertId}/audio`, { lang: SW.lang() })
+        .then((url) => new Audio(url).play())
+        .catch((error) => { document.body.dataset.speechError = error.message; });
     }
   },
   /** Speak the entries not seen before (none on the first refresh: only what is new). */

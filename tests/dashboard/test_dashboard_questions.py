@@ -41,22 +41,22 @@ def strings(browser: Browser, server: str, language: str) -> dict[str, str]:
     return table
 
 
+@pytest.mark.parametrize("size", ["wall", "phone"])
 @pytest.mark.parametrize("page", list(PAGES))
 def test_every_page_states_its_question(
-    browser: Browser, server: str, demo_store: DemoStore, page: str
+    browser: Browser, server: str, demo_store: DemoStore, page: str, size: str
 ) -> None:
     path, role, _ = PAGES[page]
     english = strings(browser, server, "en")
-    opened = load(
-        browser, f"{server}{path}?at={demo_store.at.isoformat()[:19]}", demo_store.keys[role], WALL
-    )
+    url = f"{server}{path}?at={demo_store.at.isoformat()[:19]}"
+    opened = load(browser, url, demo_store.keys[role], WALL if size == "wall" else PHONE)
     question = opened.page.inner_text("#page-question")
     assert question == english[f"question_{page}"]
     assert question.endswith(("?", ".")) and len(question.split()) >= 8
     title = opened.page.locator("main h1").bounding_box()
     below = opened.page.locator("#page-question").bounding_box()
     assert title is not None and below is not None and below["y"] >= title["y"] + title["height"]
-    opened.page.context.close()
+    finish(opened, f"page_{page}_{size}")
 
 
 @pytest.mark.parametrize("size", ["wall", "phone"])

@@ -323,3 +323,42 @@ def test_supervisor_phone_notifications_and_one_tap_actions(
     page.wait_for_function("Number(document.body.dataset.refreshes) >= 2", timeout=15_000)
     assert page.locator(".toast:has-text('wb-phone')").count() == 0
     finish(opened, "wallboard_phone_supervisor")
+
+
+def test_wall_screen_without_speech_synthesis_plays_the_server_wav(
+    browser: Browser, server: str, demo_store: DemoStore
+) -> None:
+    day = pd.Timestamp(demo_store.week_start).tz_localize("Europe/Berlin") + pd.Timedelta(days=12)
+    at = day + pd.Timedelta(hours=11)
+    key = demo_store.keys["admin"]
+    opened = open_page(browser, "about:blank", None, SIZES["1080p"])
+    opened.page.context.add_init_script(
+        f"localStorage.setItem('seatwise.key', {key!r});"
+        "localStorage.setItem('seatwise.speak', '1');"
+        "delete window.speechSynthesis; delete window.SpeechSynthesisUtterance;"
+    )
+    opened.page.goto(f"{server}/?at={at.isoformat()[:19]}&refresh_ms=700")
+    page = opened.page
+    page.wait_for_selector("body[data-ready='1']", state="attached", timeout=30_000)
+    assert page.evaluate("'speechSynthesis' in window") is False
+    arrived = day + pd.Timedelta(hours=10, minutes=15)
+    with page.expect_response(lambda r: "/audio" in r.url, timeout=20_000) as caught:
+        post_contacts(
+            server,
+            key,
+            [
+                {
+                    "contact_id": "wb-wav",
+                    "queue": "billing",
+                    "arrived_at": arrived.isoformat(),
+                    "answered_at": (arrived + pd.Timedelta(seconds=2)).isoformat(),
+                    "ended_at": (arrived + pd.Timedelta(minutes=2)).isoformat(),
+                    "agent_id": str(demo_store.agents[0]["agent_id"]),
+                    "csat": 1,
+                }
+            ],
+        )
+    response = caught.value
+    assert response.status == 200 and response.headers["content-type"] == "audio/wav"
+    assert int(response.headers["content-length"]) > 10_000 and "lang=en" in response.url
+    page.context.close()

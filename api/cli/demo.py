@@ -95,7 +95,12 @@ def _publish_worked_weeks(
         for column in ("start", "end"):
             mine[column] = pd.to_datetime(mine[column], utc=True)
         json_rows = [
-            {**r, "start": r["start"].isoformat(), "end": r["end"].isoformat()}
+            {
+                **r,
+                "queue": r["queue"] if isinstance(r["queue"], str) else None,
+                "start": r["start"].isoformat(),
+                "end": r["end"].isoformat(),
+            }
             for r in mine.to_dict(orient="records")
         ]
         service.update_roster(roster_id, status="solved", solver_status="WORKED", rows=json_rows)

@@ -59,6 +59,8 @@ class Resource(StrEnum):
     """``GET /v1/routing/plan``, ``POST /v1/routing/assign``."""
     ALERTS_READ = "alerts:read"
     """``GET /v1/alerts``."""
+    ALERTS_ACKNOWLEDGE = "alerts:acknowledge"
+    """``POST /v1/alerts/{id}/acknowledge``."""
     ALERT_DELIVERIES_READ = "alert-deliveries:read"
     """``GET /v1/alerts/{id}/deliveries``."""
     RECOMMENDATIONS_READ = "recommendations:read"
@@ -102,6 +104,7 @@ ADMITTED: Final[Mapping[Resource, tuple[str, ...]]] = MappingProxyType(
         Resource.JOBS_CANCEL: (ADMIN, PLANNER, DATA_SCIENTIST),
         Resource.ROUTING: (ADMIN, ROUTING),
         Resource.ALERTS_READ: (ADMIN, SUPERVISOR),
+        Resource.ALERTS_ACKNOWLEDGE: (ADMIN, SUPERVISOR),
         Resource.ALERT_DELIVERIES_READ: (ADMIN,),
         Resource.RECOMMENDATIONS_READ: (ADMIN, PLANNER, SUPERVISOR),
         Resource.PEOPLE_READ: (ADMIN, PLANNER, SUPERVISOR, AGENT),

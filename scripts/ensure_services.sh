@@ -43,3 +43,10 @@ if ! fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk"; then
   apt_install fonts-wqy-microhei
 fi
 echo "services: Chromium ready at /usr/bin/chromium"
+
+if ! command -v espeak-ng >/dev/null 2>&1; then
+  echo "services: installing espeak-ng for the alerts' spoken WAV (GET /v1/alerts/{id}/audio)"
+  apt_install espeak-ng
+fi
+command -v espeak-ng >/dev/null 2>&1 || { echo "services: espeak-ng is missing" >&2; exit 1; }
+echo "services: espeak-ng ready"

@@ -1,11 +1,16 @@
-"""`seatwise demo`: the whole pipeline on a demo centre, then the API and dashboard.
+"""`seatwise demo`: the whole pipeline on a demo centre brought up to today, then the API and
+dashboard with today's contacts and agent states replayed live.
 
 Steps: generate a synthetic multi-queue, multi-channel centre (calls, chat, e-mail, social
 media, messaging) with its tickets, knowledge-base reads, quality evaluations and Chinese
-aliases, ingest it (and the real Anonymous Bank month of January 1999 beside it) through the
-same validation and store as any export, print interval summaries, train a forecast for the
-next week (a job, as the API runs it), turn it into staffing requirements, solve and publish a
-roster, create one API key per role, and serve.
+aliases, reproducible from its seed and shifted so that its history runs up to now
+(:mod:`features.synthetic.live`); ingest what has happened by now (and the real Anonymous Bank
+month of January 1999 beside it) through the same validation and store as any export; print
+interval summaries; forecast the current and the next week (a job, as the API runs it); publish
+the shifts the centre worked as the rosters of the past weeks and of the current week; plan the
+next week with the plan job and publish it; create one API key per role; and serve, while a
+feeder (:mod:`api.services.live_feed`) posts the rest of today's contacts and agent states
+through the API as they happen (``--speed N``: N times faster; ``--no-live``: no feeder).
 """
 
 from __future__ import annotations
@@ -69,9 +74,80 @@ def _summary_table(history: pd.DataFrame, title: str) -> Table:
     return table
 
 
-def _next_monday(last: pd.Timestamp) -> dt.date:
-    day = (last + pd.Timedelta(days=1)).date()
-    return day + dt.timedelta(days=(7 - day.weekday()) % 7)
+def _publish_worked_weeks(
+    service: Any, centre: Any, first: dt.date, weeks: int, timezone: str
+) -> list[tuple[str, int]]:
+    """Publish the shifts the centre worked (its agent states) as one roster per week from
+    `first`; returns (roster id, activities published) per week."""
+    from features.synthetic.live import worked_roster
+
+    rows = worked_roster(centre.agent_states, centre.agents)
+    published = []
+    for week in range(weeks):
+        monday = first + dt.timedelta(days=7 * week)
+        days = {(monday + dt.timedelta(days=d)).isoformat() for d in range(7)}
+        mine = rows[rows["date"].isin(days)].copy()
+        if mine.empty:
+            continue
+        roster_id = uuid.uuid4().hex
+        scenario = {"week_start": monday.isoformat(), "timezone": timezone, "source": "worked"}
+        service.create_roster(roster_id, scenario, None)
+        for column in ("start", "end"):
+            mine[column] = pd.to_datetime(mine[column], utc=True)
+        json_rows = [
+            {
+                **r,
+                "queue": r["queue"] if isinstance(r["queue"], str) else None,
+                "start": r["start"].isoformat(),
+                "end": r["end"].isoformat(),
+            }
+            for r in mine.to_dict(orient="records")
+        ]
+        service.update_roster(roster_id, status="solved", solver_status="WORKED", rows=json_rows)
+        published.append((roster_id, service.publish_roster(roster_id, mine)))
+    return published
+
+
+def _cut_instant(from_time: str | None, timezone: str) -> pd.Timestamp:
+    """Now, or today at local `from_time` (HH:MM); BadParameter naming the option otherwise."""
+    now = pd.Timestamp.now(tz=timezone).floor("s")
+    if from_time is None:
+        return now
+    try:
+        clock = dt.time.fromisoformat(from_time)
+    except ValueError as error:
+        raise typer.BadParameter(
+            f"must be a local time HH:MM, got {from_time!r}", param_hint="--from-time"
+        ) from error
+    return pd.Timestamp(dt.datetime.combine(now.date(), clock)).tz_localize(timezone)
+
+
+def _serve_with_feeder(settings: Any, host: str, port: int, workers: int, feeder: Any) -> None:
+    """Serve with `workers` processes (:func:`api.cli.service.run_server`); once the service
+    answers, start the live feeder beside it (it posts through the API like any source)."""
+    import threading
+    import time
+
+    import httpx
+
+    from api.cli.service import run_server
+
+    def start_when_up() -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://{host}:{port}/healthz", timeout=2).status_code == 200:
+                    feeder.start()
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        console.print("[red]the server did not come up; no live feed")
+
+    threading.Thread(target=start_when_up, daemon=True).start()
+    try:
+        run_server(settings, host, port, workers)
+    finally:
+        feeder.stop()
 
 
 def _run_job(store: Any, context: Any, kind: str, params: dict[str, Any]) -> Any:
@@ -94,6 +170,21 @@ def demo(
     weeks: Annotated[int, typer.Option(help="Weeks of synthetic history.")] = 6,
     agents: Annotated[int, typer.Option(help="Agents in the synthetic centre.")] = 60,
     time_limit: Annotated[float, typer.Option(help="Roster solver time limit, seconds.")] = 60.0,
+    live: Annotated[
+        bool,
+        typer.Option("--live/--no-live", help="Replay the rest of today through the API."),
+    ] = True,
+    speed: Annotated[
+        float, typer.Option(min=0.1, max=3600, help="Replay speed: N times faster than real.")
+    ] = 1.0,
+    seed: Annotated[int, typer.Option(help="Seed of the demo centre.")] = 7,
+    from_time: Annotated[
+        str | None,
+        typer.Option(
+            help="Cut the history at this local time of today (HH:MM) and replay from there "
+            "(default: now), e.g. to watch a morning in the evening."
+        ),
+    ] = None,
 ) -> None:
     """Build the demo centre, run the whole pipeline and serve the API and dashboard."""
     from api.app import migrate_database
@@ -107,6 +198,7 @@ def demo(
     from features.store.service_store import ServiceStore
     from features.store.sources_store import SourcesStore
     from features.synthetic.generator import generate_centre, write_centre
+    from features.synthetic.live import history_start, split_at
     from features.synthetic.profiles import CATALOGUE
     from scheduling.risk import DEFAULT_CONFIDENCE
 
@@ -118,13 +210,28 @@ def demo(
     service = ServiceStore(engine)
     console.print(f"[bold]store[/] {settings.database_url}")
 
+    now = _cut_instant(from_time, DEMO_TIMEZONE)
+    first_day = history_start(now.date(), weeks)
+    this_week = first_day + dt.timedelta(days=7 * weeks)
+    next_week = this_week + dt.timedelta(days=7)
     with progress_bar("generate demo centre") as report:
         profiles = [p for p in CATALOGUE if p.name in DEMO_QUEUES]
         centre = generate_centre(
-            weeks=weeks, agents=agents, timezone=DEMO_TIMEZONE, seed=7, profiles=profiles
+            weeks=weeks + 1,
+            agents=agents,
+            timezone=DEMO_TIMEZONE,
+            seed=seed,
+            start=first_day,
+            profiles=profiles,
         )
+        past, pending = split_at(centre, now)
         report(0.8, "writing files")
-        files = write_centre(centre, DEMO_DIR)
+        files = write_centre(past, DEMO_DIR)
+    console.print(
+        f"history {first_day} – {now:%Y-%m-%d %H:%M}; {len(pending.contacts):,} contacts and "
+        f"{len(pending.agent_states):,} agent states still to come today",
+        highlight=False,
+    )
     for kind, key in (
         ("agents", "agents"),
         ("contacts", "contacts"),
@@ -159,21 +266,28 @@ def demo(
     )
     console.print(_summary_table(history, f"Demo centre ({DEMO_TIMEZONE}, 15 min)"))
 
-    week_start = _next_monday(history[INTERVAL_START].max())
+    week_start = next_week
     context = TaskContext(settings.database_url, settings.mlflow_uri, DEMO_TIMEZONE)
-    with progress_bar("forecast next week (auto)"):
+    with progress_bar("forecast this week and next (auto)"):
         _run_job(
             service,
             context,
             "forecast",
             {
-                "start": week_start.isoformat(),
-                "days": 7,
+                "start": this_week.isoformat(),
+                "days": 14,
                 "model": "auto",
                 "queues": queues,
                 "timezone": DEMO_TIMEZONE,
+                "history_end": pd.Timestamp(this_week).tz_localize(DEMO_TIMEZONE).isoformat(),
             },
         )
+    worked = _publish_worked_weeks(service, centre, first_day, weeks + 1, DEMO_TIMEZONE)
+    console.print(
+        f"published the worked shifts of {len(worked)} weeks ({first_day} – {next_week}): "
+        f"{sum(n for _, n in worked):,} activities",
+        highlight=False,
+    )
     with progress_bar(f"plan next week: requirements, roster (≤ {time_limit:.0f} s), check"):
         job = _run_job(
             service,
@@ -205,11 +319,13 @@ def demo(
         console.print(job.result["summary"], highlight=False)
 
     console.print("[bold]Demo API keys[/] (send as `Authorization: Bearer <key>`):")
+    keys: dict[str, str] = {}
     for role, scope in DEMO_KEYS:
         new = make_key()
         teams = list(scope.get("teams", []))
         service.add_key(new.key_id, new.key_hash, role, scope.get("agent_id"), teams)
         where = scope.get("agent_id") or ",".join(teams) or "all"
+        keys[role] = new.key
         typer.echo(f"  {role:<15} {where:<18} {new.key}")
     url = f"http://{host}:{port}"
     last_day = history[INTERVAL_START].max().normalize()
@@ -223,14 +339,29 @@ def demo(
         soft_wrap=True,
     )
     console.print(
-        f"The history ends before today; replay its last weekday afternoon: "
-        f"{url}/?at={quote(replay)}",
+        f"Replay the last weekday afternoon with contacts: {url}/?at={quote(replay)}",
         soft_wrap=True,
     )
+    feeding = live and serve and not (pending.contacts.empty and pending.agent_states.empty)
+    if feeding and speed != 1:
+        console.print(
+            f"Live at {speed:g}x: the replay clock starts at {now:%H:%M:%S}; follow it on "
+            f"{url}/?at={quote(now.isoformat()[:19])}&speed={speed:g}",
+            soft_wrap=True,
+        )
+    elif feeding:
+        console.print(f"Live: today's contacts arrive as they happen on {url}/", soft_wrap=True)
     if serve:
         from api.cli.service import default_workers, run_server
 
-        run_server(settings, host, port, settings.workers or default_workers())
+        workers = settings.workers or default_workers()
+        if not feeding:
+            run_server(settings, host, port, workers)
+            return
+        from api.services.live_feed import LiveFeeder, ReplayClock
+
+        feeder = LiveFeeder(url, keys["admin"], pending, ReplayClock(now, speed))
+        _serve_with_feeder(settings, host, port, workers, feeder)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
 from pydantic import AwareDatetime
 
 from api.auth import Principal, caller
@@ -24,7 +25,8 @@ from api.schemas.alerts import (
     DeliveryPublic,
 )
 from api.schemas.common import INVALID, NOT_FOUND
-from api.services.alerting import alert_scope, alerting
+from api.services.alerting import acknowledge_alert, alert_scope, alerting, visible_alert
+from api.services.speech import SpeechUnavailable, SpokenLanguage, alert_sentence, speak_wav
 from features.errors import NotFound
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
@@ -82,3 +84,57 @@ async def read_alert_deliveries(
 
     rows = await run_in_threadpool(read)
     return DeliveryListPublic(deliveries=[DeliveryPublic(**row) for row in rows])
+
+
+@router.post(
+    "/{alert_id}/acknowledge",
+    response_model=AlertPublic,
+    **roles_route(Resource.ALERTS_ACKNOWLEDGE, responses={**INVALID, **NOT_FOUND}),
+)
+async def acknowledge(
+    request: Request,
+    principal: Annotated[Principal, Depends(caller(Resource.ALERTS_ACKNOWLEDGE))],
+    alert_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+) -> AlertPublic:
+    """Acknowledge an alert the caller may see (its first acknowledgement is kept: when and by
+    which key); the supervisor's phone does this in one tap."""
+    row = await run_in_threadpool(acknowledge_alert, request.app, principal, alert_id)
+    return AlertPublic(**row)
+
+
+@router.get(
+    "/{alert_id}/audio",
+    response_class=Response,
+    **roles_route(
+        Resource.ALERTS_READ,
+        responses={
+            **INVALID,
+            **NOT_FOUND,
+            200: {"content": {"audio/wav": {}}, "description": "The alert spoken, WAV"},
+            503: {"description": "No speech synthesiser on the server (install espeak-ng)"},
+        },
+    ),
+)
+async def read_alert_audio(
+    request: Request,
+    principal: Annotated[Principal, Depends(caller(Resource.ALERTS_READ))],
+    alert_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    lang: Annotated[SpokenLanguage, Query(description="Spoken language: en or zh")] = "en",
+) -> Response:
+    """The alert's kind, queue and message spoken in English or Mandarin, as a WAV file made on
+    the server (espeak-ng), for wall screens whose browser cannot speak."""
+
+    def speak() -> bytes:
+        return speak_wav(
+            alert_sentence(visible_alert(request.app, principal, alert_id), lang), lang
+        )
+
+    try:
+        audio = await run_in_threadpool(speak)
+    except SpeechUnavailable as error:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(error)) from error
+    return Response(
+        audio,
+        media_type="audio/wav",
+        headers={"Content-Disposition": f'inline; filename="alert-{alert_id}-{lang}.wav"'},
+    )

@@ -41,7 +41,7 @@ router = APIRouter()
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 PAGES = {
-    "/": ("wallboard", "nav_wallboard", False),
+    "/": ("wallboard", "nav_wallboard", True),
     "/dashboard/forecast": ("forecast", "forecast_title", True),
     "/dashboard/heatmaps": ("heatmaps", "heatmaps_title", True),
     "/dashboard/roster": ("roster", "roster_title", True),

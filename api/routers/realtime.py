@@ -19,10 +19,23 @@ from api.deps import SettingsDep, StoreDep, roles_route
 from api.params import local_instant
 from api.roles import Resource
 from api.schemas.common import INVALID
-from api.schemas.realtime import QueueNow, RealtimePublic
+from api.schemas.realtime import (
+    AgentNowPublic,
+    AgentsNowPublic,
+    QueueNow,
+    RealtimePublic,
+    TrendPointPublic,
+)
 from api.scope import scoped_agents, scoped_queues
-from features.measures.realtime import WAIT_LOOKBACK, current_states, realtime_snapshot
+from features.measures.realtime import (
+    WAIT_LOOKBACK,
+    QueueFigures,
+    agents_now,
+    current_states,
+    realtime_snapshot,
+)
 from features.store.records_store import Store
+from scheduling.channels import CHANNEL_STANDARDS
 
 router = APIRouter(prefix="/v1", tags=["history"])
 
@@ -54,14 +67,60 @@ def read_realtime(
         agents = agents[agents["agent_id"].astype(str).isin(sorted(allowed_agents))]
     queues_filter = None if allowed_queues is None else sorted(allowed_queues)
     contacts = store.read_contacts(
-        min(now.normalize(), now - WAIT_LOOKBACK), now + pd.Timedelta(milliseconds=1), queues_filter
+        now.normalize() - WAIT_LOOKBACK, now + pd.Timedelta(milliseconds=1), queues_filter
     )
     agent_ids = [str(a) for a in agents["agent_id"]]
     states = _states_at(store, now, agent_ids) if agent_ids else {}
-    snapshot = realtime_snapshot(contacts, agents, states, now, tz, allowed_queues)
+    targets = {c: s.service_level for c, s in CHANNEL_STANDARDS.items()}
+    snapshot = realtime_snapshot(contacts, agents, states, now, tz, allowed_queues, targets)
     return RealtimePublic(
         at=snapshot.at.isoformat(),
         interval_start=snapshot.interval_start.isoformat(),
-        queues=[QueueNow(**asdict(figures)) for figures in snapshot.queues],
+        queues=[_queue_now(figures) for figures in snapshot.queues],
         agents=snapshot.agents,
+    )
+
+
+def _queue_now(figures: QueueFigures) -> QueueNow:
+    fields = asdict(figures)
+    fields["trend"] = [
+        TrendPointPublic(**{**asdict(p), "interval_start": p.interval_start.isoformat()})
+        for p in figures.trend
+    ]
+    return QueueNow(**fields)
+
+
+@router.get("/realtime/agents", **roles_route(Resource.REALTIME_READ, responses=INVALID))
+def read_realtime_agents(
+    store: StoreDep,
+    settings: SettingsDep,
+    principal: Annotated[Principal, Depends(caller(Resource.REALTIME_READ))],
+    at: Annotated[
+        datetime | None, Query(description="The instant to report (now when omitted)")
+    ] = None,
+    queue: Annotated[str | None, Query(max_length=128, description="Only this main queue")] = None,
+) -> AgentsNowPublic:
+    """Every agent in scope with current state and since when, team and main queue (who is
+    available to help, on the supervisor's phone)."""
+    tz = settings.timezone
+    now = local_instant(at, tz, "at")
+    agents = store.read_agents()
+    allowed = scoped_agents(principal, store)
+    if allowed is not None:
+        agents = agents[agents["agent_id"].astype(str).isin(sorted(allowed))]
+    ids = [str(a) for a in agents["agent_id"]]
+    spans = store.read_agent_states(now, now + pd.Timedelta(milliseconds=1), ids) if ids else None
+    found = [] if spans is None else agents_now(spans, agents)
+    return AgentsNowPublic(
+        at=now.isoformat(),
+        agents=[
+            AgentNowPublic(
+                **{
+                    **asdict(row),
+                    "since": None if row.since is None else row.since.tz_convert(tz).isoformat(),
+                }
+            )
+            for row in found
+            if queue is None or row.queue == queue
+        ],
     )

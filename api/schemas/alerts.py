@@ -31,6 +31,10 @@ class AlertPublic(BaseModel):
     threshold: float = Field(description="The setting the value broke")
     message: str = Field(examples=["contact c-1001 on queue billing (agent a001): CSAT 1 <= 2"])
     created_at: AwareDatetime
+    acknowledged_at: AwareDatetime | None = Field(
+        default=None, description="When a supervisor acknowledged it (None: not yet)"
+    )
+    acknowledged_by: str | None = Field(default=None, description="Key id that acknowledged it")
 
 
 class AlertListPublic(BaseModel):

@@ -4,12 +4,31 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from features.schema import CHANNEL_THRESHOLDS_S, DEFAULT_CHANNEL
+
+
+class TrendPointPublic(BaseModel):
+    """One of today's intervals: offered, service level so far, contacts waiting at its end."""
+
+    interval_start: str
+    offered: int
+    service_level: float | None = None
+    waiting: int = Field(description="Contacts waiting at the interval's end (now, if current)")
+
 
 class QueueNow(BaseModel):
     """One queue at the instant: contacts (count), seconds, shares 0..1, agents (count)."""
 
     queue: str
     waiting: int = Field(description="Contacts arrived and not yet answered or ended")
+    channel: str = Field(default=DEFAULT_CHANNEL, description="The queue's channel")
+    threshold_s: float = Field(
+        default=CHANNEL_THRESHOLDS_S[DEFAULT_CHANNEL],
+        description="Service-level threshold of the queue's channel, seconds",
+    )
+    service_level_target: float | None = Field(
+        default=None, description="Share to answer within the threshold (the channel's standard)"
+    )
     longest_wait_s: float | None = Field(default=None, description="Oldest waiting, seconds")
     offered_today: int = 0
     handled_today: int = 0
@@ -24,6 +43,9 @@ class QueueNow(BaseModel):
         default_factory=dict,
         description="Agents whose main skill is this queue, by current state",
     )
+    trend: list[TrendPointPublic] = Field(
+        default_factory=list, description="Today's intervals up to the instant"
+    )
 
 
 class RealtimePublic(BaseModel):
@@ -33,3 +55,21 @@ class RealtimePublic(BaseModel):
     interval_start: str = Field(description="Start of the current interval")
     queues: list[QueueNow]
     agents: dict[str, int] = Field(description="Agents in scope by current state")
+
+
+class AgentNowPublic(BaseModel):
+    """One agent at the instant: current state and since when."""
+
+    agent_id: str
+    name: str | None = None
+    team: str | None = None
+    queue: str | None = Field(default=None, description="Main queue (highest skill)")
+    state: str = Field(examples=["available"])
+    since: str | None = Field(default=None, description="Start of the current state")
+
+
+class AgentsNowPublic(BaseModel):
+    """Agents in scope at the instant, by id."""
+
+    at: str
+    agents: list[AgentNowPublic]

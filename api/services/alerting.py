@@ -26,6 +26,7 @@ from api.roles import ADMIN, SUPERVISOR
 from api.scope import scoped_queues
 from api.services.webhooks import RetryPolicy, WebhookDispatcher
 from api.settings import Settings
+from features.errors import NotFound
 from features.measures.alert_rules import (
     QUEUE_ALERT_KINDS,
     AlertThresholds,
@@ -193,6 +194,45 @@ def on_contacts_ingested(
     except Exception:
         logger.exception("alert evaluation failed for a batch of %d contacts", len(contacts))
         return []
+
+
+def visible_alert(app: FastAPI, principal: Principal, alert_id: int) -> dict[str, Any]:
+    """The alert `alert_id` when `principal` may read it (:func:`alert_scope`).
+
+    Raises
+    ------
+    NotFound
+        No such alert, or one outside the caller's scope (not told apart, so a scoped reader
+        learns nothing of other teams' alerts).
+    """
+    found = alerting(app).store.get_alerts([alert_id])
+    scope = alert_scope(app, principal)
+    if found and (scope is None or in_scope(found[0], scope)):
+        return found[0]
+    raise NotFound(f"alert {alert_id} does not exist")
+
+
+def acknowledge_alert(app: FastAPI, principal: Principal, alert_id: int) -> dict[str, Any]:
+    """Mark alert `alert_id` acknowledged by the caller's key, now; the alert afterwards.
+
+    An alert already acknowledged keeps its first acknowledgement (acknowledging twice is
+    harmless). Raises NotFound like :func:`visible_alert`.
+    """
+    visible_alert(app, principal, alert_id)
+    done = alerting(app).store.acknowledge(alert_id, principal.key_id, pd.Timestamp.now("UTC"))
+    if done is None:
+        raise NotFound(f"alert {alert_id} does not exist")
+    return done
+
+
+def in_scope(alert: dict[str, Any], scope: AlertScope) -> bool:
+    """Whether `scope` sees `alert`: the same rule as the alert store's listing."""
+    rules = []
+    if scope.teams is not None:
+        rules.append(alert.get("team") in scope.teams)
+    if scope.queues is not None and scope.queue_kinds:
+        rules.append(alert.get("kind") in scope.queue_kinds and alert.get("queue") in scope.queues)
+    return any(rules) if rules else True
 
 
 def alert_scope(app: FastAPI, principal: Principal) -> AlertScope | None:

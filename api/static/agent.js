@@ -65,7 +65,7 @@ SW.start("agent", async (me) => {
   }
   const content = document.getElementById("content");
   if (!agentId) {
-    content.replaceChildren(SW.el("p", { class: "muted", text: SW.t("no_data") }));
+    content.replaceChildren(SW.empty("empty_agent"));
     return;
   }
   const base = `/v1/agents/${encodeURIComponent(agentId)}`;
@@ -88,7 +88,7 @@ SW.start("agent", async (me) => {
     SW.el("div", { class: "grid-wide" }, [
       SW.el("section", { class: "card" }, [
         SW.el("h2", { text: `${SW.t("my_schedule")} · ${SW.t("this_week")}` }),
-        schedule.rows.length ? scheduleChart : SW.el("p", { class: "muted", text: SW.t("no_schedule") }),
+        schedule.rows.length ? scheduleChart : SW.empty("empty_agent"),
       ]),
       SW.el("section", { class: "card" }, [SW.el("h2", { text: SW.t("goals") }), goals(todayRows, performance)]),
     ]),

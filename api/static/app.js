@@ -83,6 +83,25 @@ const SW = (() => {
     return body;
   }
 
+  /** POST to an API path with the user's key (no body); the JSON answer. */
+  async function post(path, params) {
+    const response = await fetch(path + query(params), {
+      method: "POST", headers: { Authorization: `Bearer ${localStorage.getItem(KEY) || ""}` },
+    });
+    const body = await response.json();
+    if (!response.ok) throw new ApiError(response.status, body.detail);
+    return body;
+  }
+
+  /** An object URL of a binary API answer (audio), fetched with the user's key. */
+  async function audio(path, params) {
+    const response = await fetch(path + query(params), {
+      headers: { Authorization: `Bearer ${localStorage.getItem(KEY) || ""}` },
+    });
+    if (!response.ok) throw new ApiError(response.status, await response.text());
+    return URL.createObjectURL(await response.blob());
+  }
+
   function me() {
     mePromise = mePromise || api("/v1/me");
     return mePromise;
@@ -227,6 +246,11 @@ const SW = (() => {
     });
   }
 
+  /** The empty state of a view: what is missing and how to get it (i18n key `key`). */
+  function empty(key) {
+    return el("p", { class: "empty", "data-testid": "empty", "data-empty": key, role: "status", text: t(key) });
+  }
+
   function fail(error) {
     if (error instanceof ApiError && error.status === 401) return;
     const text = error instanceof ApiError && error.status === 403 ? t("forbidden") : `${t("load_error")}: ${error.message}`;
@@ -246,10 +270,19 @@ const SW = (() => {
     return `${part.year}-${part.month}-${part.day}T${part.hour}:${part.minute}:${part.second}`;
   }
 
-  /** The reference instant: ?at= in the URL (replay) or the site's clock now. */
+  const LOADED_MS = Date.now();
+
+  /** The reference instant: ?at= in the URL (replay; with ?speed=N it runs N times faster
+      than the wall clock from the page's loading, as the demo's live feed does) or the site's
+      clock now. */
   function at(timezone) {
-    const given = new URLSearchParams(window.location.search).get("at");
-    return given ? wall(given) : wallNow(timezone);
+    const search = new URLSearchParams(window.location.search);
+    const given = search.get("at");
+    if (!given) return wallNow(timezone);
+    const speed = Number(search.get("speed") || 0);
+    if (!(speed > 0)) return wall(given);
+    const moved = Date.parse(`${wall(given)}Z`) + (Date.now() - LOADED_MS) * speed;
+    return new Date(moved).toISOString().slice(0, 19);
   }
 
   function replaying() {
@@ -285,6 +318,19 @@ const SW = (() => {
   }
   function secs(x) {
     return x === null || x === undefined ? "–" : `${Math.round(x)} s`;
+  }
+  /** Seconds as the unit a reader takes in at a glance: "45 s", "12 min", "2 h 05". */
+  function duration(x) {
+    if (x === null || x === undefined) return "–";
+    const s = Math.round(x);
+    if (s < 120) return `${s} s`;
+    if (s < 3600) return `${Math.round(s / 60)} min`;
+    const h = Math.floor(s / 3600);
+    return `${h} h ${String(Math.round((s - 3600 * h) / 60)).padStart(2, "0")}`;
+  }
+  /** Chart font size that follows the root font size (wall screens scale it up), px. */
+  function chartFont() {
+    return Math.round(0.8 * parseFloat(getComputedStyle(document.documentElement).fontSize));
   }
   function num(x, digits) {
     return x === null || x === undefined ? "–" : Number(x).toFixed(digits || 0);
@@ -327,7 +373,7 @@ const SW = (() => {
   }
 
   return {
-    t, el, lang, applyI18n, api, me, can, firstPage, start, optional, fail, at, replaying, param, wall, wallNow,
+    t, el, empty, lang, applyI18n, api, post, audio, duration, chartFont, me, can, firstPage, start, optional, fail, at, replaying, param, wall, wallNow,
     addDays, weekday, monday, pct, secs, num, clock, clockIn, table, plot, select, COLORS, ApiError,
   };
 })();

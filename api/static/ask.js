@@ -57,7 +57,7 @@ SW.start("ask", async () => {
   const content = document.getElementById("content");
   const hints = SW.t("ask_example_list").split("|");
   if (!question) {
-    content.replaceChildren(examples(hints));
+    content.replaceChildren(SW.empty("empty_ask"), examples(hints));
     return;
   }
   const params = { q: question };

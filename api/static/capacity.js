@@ -121,7 +121,7 @@ SW.start("capacity", async () => {
   const controls = document.getElementById("controls");
   const content = document.getElementById("content");
   if (!listing.plans.length) {
-    content.replaceChildren(SW.el("p", { class: "muted", id: "empty", text: SW.t("no_plans") }));
+    content.replaceChildren(SW.empty("empty_capacity"));
     return;
   }
   const done = listing.plans.filter((p) => p.state === "done");

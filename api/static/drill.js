@@ -143,11 +143,16 @@ SW.start("drill", async (me) => {
           trail.push({ level: c.level, label: c.id, load: () => (c.node ? Promise.resolve(c.node) : SW.api(c.url)) });
           show().catch(SW.fail);
         },
-      })) : SW.el("p", { class: "muted", text: SW.t("no_data") }),
+      })) : SW.empty("empty_drill"),
     ]));
   }
 
   const root = await rootNode();
   trail.push({ level: "root", label: root.label, load: root.load });
+  const queue = SW.param("queue");
+  if (queue && me.role !== "agent") {
+    // Opened from an alert (the supervisor's phone): start at that queue.
+    trail.push({ level: "queue", label: queue, load: () => SW.api("/v1/kpis", { level: "queue", id: queue, start, end }) });
+  }
   await show();
 });

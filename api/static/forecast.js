@@ -73,7 +73,7 @@ SW.start("forecast", async (me) => {
   const content = document.getElementById("content");
   const rows = forecast.rows.filter((r) => r.queue === queue);
   if (!rows.length) {
-    content.replaceChildren(SW.el("p", { class: "muted", id: "empty", text: SW.t("no_data") }));
+    content.replaceChildren(SW.empty("empty_forecast"));
     return;
   }
   const sameDay = at.slice(0, 10) === day;

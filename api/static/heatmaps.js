@@ -53,7 +53,7 @@ SW.start("heatmaps", async (me) => {
   );
   const content = document.getElementById("content");
   if (!data.rows.length) {
-    content.replaceChildren(SW.el("p", { class: "muted", id: "empty", text: SW.t("no_data") }));
+    content.replaceChildren(SW.empty("empty_heatmaps"));
     return;
   }
   const g = grids(data.rows, start, end);

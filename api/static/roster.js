@@ -69,7 +69,7 @@ SW.start("roster", async (me) => {
   );
   const content = document.getElementById("content");
   if (!data.rows.length) {
-    content.replaceChildren(SW.el("p", { class: "muted", id: "empty", text: SW.t("no_schedule") }));
+    content.replaceChildren(SW.empty("empty_roster"));
     return;
   }
   const agents = new Map(data.agents.map((a) => [a.agent_id, a]));

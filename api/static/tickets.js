@@ -69,8 +69,12 @@ SW.start("tickets", async (me) => {
     SW.api("/v1/tickets/kpis", { ...range, ...node }),
     SW.optional(SW.api("/v1/quality/kpis", { ...range, ...node })),
   ]);
-  const scores = new Map(((quality && quality.children) || []).map((c) => [c.id, c.kpis]));
   const content = document.getElementById("content");
+  if (!tickets.children.length && !tickets.categories.length) {
+    content.replaceChildren(SW.empty("empty_tickets"));
+    return;
+  }
+  const scores = new Map(((quality && quality.children) || []).map((c) => [c.id, c.kpis]));
   const title = node.id ? `${SW.t(`level_${node.level}`)} ${node.id}` : SW.t("centre");
   const childCard = SW.el("section", { class: "card", id: "children" }, [
     SW.el("h2", { text: SW.t("tickets_by") }),

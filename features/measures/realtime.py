@@ -17,7 +17,12 @@ import pandas as pd
 
 from features.measures.intervals import build_intervals
 from features.measures.kpis import weighted_mean
-from features.schema import HISTORY_COLUMNS, INTERVAL_START
+from features.schema import (
+    CHANNEL_THRESHOLDS_S,
+    DEFAULT_CHANNEL,
+    HISTORY_COLUMNS,
+    INTERVAL_START,
+)
 
 INTERVAL_MINUTES = 15
 """Length of the intervals today's figures are aggregated in, minutes."""
@@ -28,11 +33,31 @@ OFFLINE = "offline"
 
 
 @dataclass
+class TrendPoint:
+    """One of today's intervals of a queue: contacts offered and answered in service (share
+    0..1) so far, and contacts waiting at the interval's end (or at the instant, for the
+    current interval)."""
+
+    interval_start: pd.Timestamp
+    offered: int
+    service_level: float | None
+    waiting: int
+
+
+@dataclass
 class QueueFigures:
-    """One queue at the instant: contacts (count), seconds, shares 0..1, agents (count)."""
+    """One queue at the instant: contacts (count), seconds, shares 0..1, agents (count).
+
+    ``threshold_s`` is the service-level threshold the figures are measured against (the
+    queue's channel's, :data:`features.schema.CHANNEL_THRESHOLDS_S`) and
+    ``service_level_target`` the share to reach (None when the caller gave none).
+    """
 
     queue: str
     waiting: int
+    channel: str = DEFAULT_CHANNEL
+    threshold_s: float = CHANNEL_THRESHOLDS_S[DEFAULT_CHANNEL]
+    service_level_target: float | None = None
     longest_wait_s: float | None = None
     offered_today: int = 0
     handled_today: int = 0
@@ -42,6 +67,7 @@ class QueueFigures:
     asa_s_today: float | None = None
     abandon_rate_today: float | None = None
     agents: dict[str, int] = field(default_factory=dict)
+    trend: list[TrendPoint] = field(default_factory=list)
 
 
 @dataclass
@@ -131,6 +157,53 @@ def current_states(spans: pd.DataFrame, agent_ids: list[str]) -> dict[str, str]:
     return {agent: current.get(agent, OFFLINE) for agent in agent_ids}
 
 
+@dataclass
+class AgentNow:
+    """One agent at the instant: state (:data:`features.schema.AGENT_STATES`) since `since`
+    (None when offline without a span), team and main queue."""
+
+    agent_id: str
+    name: str | None
+    team: str | None
+    queue: str | None
+    state: str
+    since: pd.Timestamp | None
+
+
+def agents_now(spans: pd.DataFrame, agents: pd.DataFrame) -> list[AgentNow]:
+    """Each agent's current state, since when, team and main queue (agents in id order).
+
+    Parameters
+    ----------
+    spans:
+        Agent-state spans covering the instant (``agent_id``, ``state``, ``started_at``); of
+        several spans of one agent the latest started wins.
+    agents:
+        Agents in scope (``agent_id``, ``name``, ``team``, ``skills``).
+
+    Returns
+    -------
+    list[AgentNow]
+        One per agent; :data:`OFFLINE` without a span covering the instant.
+    """
+    latest = spans.sort_values(["agent_id", "started_at"]).drop_duplicates("agent_id", keep="last")
+    by_agent = {str(r.agent_id): r for r in latest.itertuples(index=False)}
+    found = []
+    for agent in agents.sort_values("agent_id").itertuples(index=False):
+        span = by_agent.get(str(agent.agent_id))
+        found.append(
+            AgentNow(
+                agent_id=str(agent.agent_id),
+                name=agent.name if isinstance(agent.name, str) else None,
+                team=agent.team if isinstance(agent.team, str) else None,
+                queue=main_queue(agent.skills),
+                state=OFFLINE if span is None else str(span.state),
+                since=None if span is None else pd.Timestamp(span.started_at),
+            )
+        )
+    return found
+
+
 def count_states(
     states: Mapping[str, str], main: Mapping[str, str | None]
 ) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
@@ -166,6 +239,8 @@ def queue_figures(
     interval: pd.Timestamp,
     at: pd.Timestamp,
     agents: dict[str, int],
+    channel: str = DEFAULT_CHANNEL,
+    target: float | None = None,
 ) -> QueueFigures:
     """One queue's figures at `at`.
 
@@ -181,13 +256,17 @@ def queue_figures(
         Start of the current interval and the instant (tz-aware).
     agents:
         Agents whose main queue this is, by state (count).
+    channel:
+        The queue's channel (its service-level threshold, seconds, is the channel's).
+    target:
+        The service level to reach, share 0..1 (None: unknown).
 
     Returns
     -------
     QueueFigures
         Waiting contacts and the oldest wait (seconds), today's counts, offered-weighted
         service level today and in the current interval (0..1), handled-weighted speed of
-        answer (seconds) and abandoned / offered.
+        answer (seconds), abandoned / offered, and today's trend per interval.
     """
     mine = waiting[waiting["queue"] == queue]
     rows = history[history["queue"] == queue]
@@ -197,6 +276,9 @@ def queue_figures(
     return QueueFigures(
         queue=queue,
         waiting=len(mine),
+        channel=channel,
+        threshold_s=CHANNEL_THRESHOLDS_S.get(channel, CHANNEL_THRESHOLDS_S[DEFAULT_CHANNEL]),
+        service_level_target=target,
         longest_wait_s=(at - mine["arrived_at"].min()).total_seconds() if len(mine) else None,
         offered_today=int(offered),
         handled_today=int(rows["handled"].sum()),
@@ -209,6 +291,51 @@ def queue_figures(
     )
 
 
+def waiting_trend(
+    contacts: pd.DataFrame,
+    history: pd.DataFrame,
+    day_start: pd.Timestamp,
+    at: pd.Timestamp,
+    queue: str,
+) -> list[TrendPoint]:
+    """Today's intervals of `queue` up to `at`: offered, service level and contacts waiting.
+
+    Parameters
+    ----------
+    contacts:
+        Contact records (local instants) from at least ``day_start - WAIT_LOOKBACK`` to `at`.
+    history:
+        Today's interval history (:func:`today_history`) of all queues.
+    day_start, at:
+        Local midnight and the instant (tz-aware).
+    queue:
+        The queue.
+
+    Returns
+    -------
+    list[TrendPoint]
+        One point per interval from midnight to the current one; waiting is counted at the
+        interval's end (at `at` for the current interval).
+    """
+    mine = contacts[contacts["queue"] == queue]
+    rows = history[history["queue"] == queue].set_index(INTERVAL_START)
+    starts = pd.date_range(day_start, at, freq=f"{INTERVAL_MINUTES}min")
+    points = []
+    for start in starts:
+        end = min(start + pd.Timedelta(minutes=INTERVAL_MINUTES), at)
+        found = start in rows.index
+        level = rows.at[start, "service_level"] if found else None
+        points.append(
+            TrendPoint(
+                interval_start=start,
+                offered=int(rows.at[start, "offered"]) if found else 0,
+                service_level=None if level is None or pd.isna(level) else float(level),
+                waiting=len(waiting_contacts(mine[mine["arrived_at"] <= end], end)),
+            )
+        )
+    return points
+
+
 def realtime_snapshot(
     contacts: pd.DataFrame,
     agents: pd.DataFrame,
@@ -216,13 +343,14 @@ def realtime_snapshot(
     at: pd.Timestamp,
     timezone: str,
     allowed_queues: Collection[str] | None = None,
+    targets: Mapping[str, float] | None = None,
 ) -> RealtimeSnapshot:
     """All wallboard figures at `at`.
 
     Parameters
     ----------
     contacts:
-        Contact records from ``min(local midnight, at - WAIT_LOOKBACK)`` up to `at`, instants
+        Contact records from ``local midnight - WAIT_LOOKBACK`` up to `at`, instants
         tz-aware (converted to `timezone` here).
     agents:
         Agents in scope (``agent_id``, ``skills`` as mapping queue -> level).
@@ -234,6 +362,8 @@ def realtime_snapshot(
         The site's IANA zone (local midnight, interval alignment).
     allowed_queues:
         Queues the caller may see (None: all).
+    targets:
+        Channel -> service level to reach (share 0..1); None leaves the targets unknown.
 
     Returns
     -------
@@ -255,12 +385,22 @@ def realtime_snapshot(
     if allowed_queues is not None:
         queue_names &= set(allowed_queues)
     by_queue, totals = count_states(states, main)
-    return RealtimeSnapshot(
-        at=at,
-        interval_start=interval,
-        queues=[
-            queue_figures(q, waiting, history, interval, at, by_queue.get(q, {}))
-            for q in sorted(queue_names)
-        ],
-        agents=totals,
-    )
+    channels = queue_channel(local)
+    figures = []
+    for q in sorted(queue_names):
+        channel = channels.get(q, DEFAULT_CHANNEL)
+        target = None if targets is None else targets.get(channel)
+        one = queue_figures(q, waiting, history, interval, at, by_queue.get(q, {}), channel, target)
+        one.trend = waiting_trend(local, history, day_start, at, q)
+        figures.append(one)
+    return RealtimeSnapshot(at=at, interval_start=interval, queues=figures, agents=totals)
+
+
+def queue_channel(contacts: pd.DataFrame) -> dict[str, str]:
+    """Queue -> the channel of its latest contact (voice when none is given)."""
+    if contacts.empty:
+        return {}
+    channel = contacts.get("channel", pd.Series(DEFAULT_CHANNEL, index=contacts.index))
+    channel = channel.astype("string").fillna(DEFAULT_CHANNEL).replace("", DEFAULT_CHANNEL)
+    latest = pd.DataFrame({"queue": contacts["queue"].astype(str), "channel": channel})
+    return dict(latest.drop_duplicates("queue", keep="last").itertuples(index=False))

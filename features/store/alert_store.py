@@ -169,6 +169,23 @@ class AlertStore:
         with self._transaction() as session:
             return [alert_as_dict(row) for row in session.scalars(query).all()]
 
+    def acknowledge(self, alert_id: int, by: str, at: datetime) -> dict[str, Any] | None:
+        """Mark an alert seen by key `by` at `at` (tz-aware); the first acknowledgement stays.
+
+        Returns
+        -------
+        dict or None
+            The alert as :meth:`get_alerts` gives it; None when there is no such alert.
+        """
+        with self._transaction() as session:
+            session.execute(
+                update(AlertRow)
+                .where(AlertRow.id == alert_id, AlertRow.acknowledged_at.is_(None))
+                .values(acknowledged_at=at.astimezone(UTC), acknowledged_by=by)
+            )
+            row = session.get(AlertRow, alert_id)
+            return None if row is None else alert_as_dict(row)
+
     def add_deliveries(self, alert_ids: Sequence[int], urls: Sequence[str]) -> list[Delivery]:
         """One pending delivery per (alert, url)."""
         if not alert_ids or not urls:
@@ -264,4 +281,6 @@ def alert_as_dict(row: AlertRow) -> dict[str, Any]:
         "threshold": row.threshold,
         "message": row.message,
         "created_at": as_utc(row.created_at),
+        "acknowledged_at": as_utc(row.acknowledged_at),
+        "acknowledged_by": row.acknowledged_by,
     }

@@ -9,6 +9,7 @@ meet in that week.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -144,15 +145,9 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
-def server(demo_store: DemoStore) -> Iterator[str]:
-    """A real uvicorn server over the demo store on a free loopback port; yields its base URL."""
-    settings = Settings(
-        database_url=demo_store.url,
-        mlflow_uri=demo_store.mlflow_uri,
-        timezone=TIMEZONE,
-        job_workers=1,
-    )
+@contextlib.contextmanager
+def serving(settings: Settings) -> Iterator[str]:
+    """A real uvicorn server with `settings` on a free loopback port, in a thread; its URL."""
     port = _free_port()
     config = uvicorn.Config(
         create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
@@ -165,9 +160,55 @@ def server(demo_store: DemoStore) -> Iterator[str]:
         if not thread.is_alive() or time.monotonic() > deadline:
             pytest.fail("uvicorn did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        running.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(demo_store: DemoStore) -> Iterator[str]:
+    """A real uvicorn server over the demo store on a free loopback port; yields its base URL."""
+    settings = Settings(
+        database_url=demo_store.url,
+        mlflow_uri=demo_store.mlflow_uri,
+        timezone=TIMEZONE,
+        job_workers=1,
+    )
+    with serving(settings) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def empty_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+    """A server over a migrated store holding nothing but keys (admin, planner, supervisor of
+    team t1, agent a001) and agent a001 itself; yields its base URL and the keys by role."""
+    folder = tmp_path_factory.mktemp("empty")
+    url = f"sqlite:///{folder / 'seatwise.db'}"
+    engine = shared_engine(url)
+    migrate_database(engine)
+    service = ServiceStore(engine)
+    store = Store(url)
+    store.upsert_agents(
+        [{"agent_id": "a001", "name": "Ada", "team": "t1", "skills": {"billing": 3}}]
+    )
+    store.dispose()
+    keys = {
+        "admin": _add_key(service, "admin", None, []),
+        "planner": _add_key(service, "planner", None, []),
+        "supervisor": _add_key(service, "supervisor", None, ["t1"]),
+        "agent": _add_key(service, "agent", "a001", []),
+    }
+    engine.dispose()
+    settings = Settings(
+        database_url=url,
+        mlflow_uri=f"sqlite:///{folder / 'mlflow.db'}",
+        timezone=TIMEZONE,
+        job_workers=1,
+    )
+    with serving(settings) as base:
+        yield base, keys
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -139,10 +141,12 @@ def test_snapshot_hand_computed() -> None:
     assert billing.asa_s_today == pytest.approx((40 + 10) / 2)
     assert billing.abandon_rate_today == pytest.approx(1 / 3)
     assert billing.agents == {"available": 1}
-    assert sales == QueueFigures(
+    assert dataclasses.replace(sales, trend=[]) == QueueFigures(
         queue="sales", waiting=1, longest_wait_s=60.0, agents={"on_contact": 1}
     )
-    assert support == QueueFigures(queue="support", waiting=0, agents={"offline": 1})
+    assert dataclasses.replace(support, trend=[]) == QueueFigures(
+        queue="support", waiting=0, agents={"offline": 1}
+    )
 
 
 def test_snapshot_limited_to_allowed_queues_and_without_contacts() -> None:
@@ -153,3 +157,58 @@ def test_snapshot_limited_to_allowed_queues_and_without_contacts() -> None:
     empty = realtime_snapshot(day().iloc[:0], agents().iloc[:0], {}, AT, TZ)
     assert empty.queues == [] and empty.agents == {}
     assert empty.at == AT
+
+
+def test_trend_has_every_interval_of_today_with_service_and_waiting() -> None:
+    billing, sales, _ = realtime_snapshot(day(), agents(), {}, AT, TZ).queues
+    starts = [p.interval_start for p in billing.trend]
+    assert starts[0] == AT.normalize() and starts[-1] == pd.Timestamp("2026-11-10 10:00", tz=TZ)
+    assert len(starts) == 41
+    by_start = {p.interval_start.strftime("%H:%M"): p for p in billing.trend}
+    assert (by_start["09:30"].offered, by_start["09:30"].service_level) == (1, 0.0)
+    assert (by_start["10:00"].offered, by_start["10:00"].service_level) == (1, 1.0)
+    assert by_start["09:00"].service_level is None and by_start["09:00"].offered == 0
+    # waiting at each interval's end: at 09:45 nobody; at 10:00 the contact arriving at that
+    # instant (answered 10 s later); at 10:05 (now) the one that arrived at 10:02
+    assert [by_start[t].waiting for t in ("09:30", "09:45", "10:00")] == [0, 1, 1]
+    # yesterday's 23:00 contact never ended: waiting until four hours after it arrived
+    sales_waiting = {p.interval_start.strftime("%H:%M"): p.waiting for p in sales.trend}
+    assert (sales_waiting["00:00"], sales_waiting["02:30"], sales_waiting["02:45"]) == (1, 1, 0)
+    assert sales_waiting["10:00"] == 1
+
+
+def test_queue_channel_sets_threshold_and_target() -> None:
+    mail = day().assign(channel="email", queue="mail")
+    (figures,) = realtime_snapshot(
+        mail, agents().iloc[:0], {}, AT, TZ, targets={"email": 0.95, "voice": 0.8}
+    ).queues
+    assert (figures.channel, figures.threshold_s, figures.service_level_target) == (
+        "email",
+        4 * 3600.0,
+        0.95,
+    )
+    # answered after 40 s is within e-mail's four hours: every answered contact is in service
+    assert figures.service_level_today == pytest.approx(2 / 3)
+
+
+def test_agents_now_state_since_team_and_main_queue() -> None:
+    from features.measures.realtime import AgentNow, agents_now
+
+    spans = pd.DataFrame(
+        {
+            "agent_id": ["a1", "a1", "a2"],
+            "state": ["on_contact", "available", "break"],
+            "started_at": pd.to_datetime(
+                ["2026-11-10 10:00", "2026-11-10 10:04", "2026-11-10 09:55"]
+            ).tz_localize(TZ),
+        }
+    )
+    people = agents().assign(name=["Ann", None, "Cy"], team=["t1", "t1", "t2"])
+    found = agents_now(spans, people)
+    assert found == [
+        AgentNow(
+            "a1", "Ann", "t1", "billing", "available", pd.Timestamp("2026-11-10 10:04", tz=TZ)
+        ),
+        AgentNow("a2", None, "t1", "sales", "break", pd.Timestamp("2026-11-10 09:55", tz=TZ)),
+        AgentNow("a3", "Cy", "t2", "support", "offline", None),
+    ]

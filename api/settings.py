@@ -59,7 +59,9 @@ class Settings(BaseSettings):
     alert_sentiment_max:
         Sentiment (-1..1) below which a contact raises an alert.
     alert_service_level_target:
-        Service-level target (share of contacts answered within the threshold) per interval.
+        Service-level target (share of contacts answered within the threshold) per interval;
+        unset, each queue's channel standard (:data:`scheduling.channels.CHANNEL_STANDARDS`:
+        80% for voice, 95% of e-mails within 4 h, ...).
     alert_sl_threshold_s:
         Seconds within which an answer counts as in service; unset, each channel's threshold
         (:data:`features.schema.CHANNEL_THRESHOLDS_S`).
@@ -90,7 +92,7 @@ class Settings(BaseSettings):
     request_timeout_s: float = Field(default=10.0, gt=0, le=3600)
     alert_csat_max: float = Field(default=2.0, ge=1, le=5)
     alert_sentiment_max: float = Field(default=-0.3, ge=-1, le=1)
-    alert_service_level_target: float = Field(default=0.8, ge=0, le=1)
+    alert_service_level_target: float | None = Field(default=None, ge=0, le=1)
     alert_sl_threshold_s: float | None = Field(default=None, gt=0)
     alert_interval_minutes: int = 15
     alert_min_offered: int = Field(default=1, ge=1)

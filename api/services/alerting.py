@@ -26,7 +26,7 @@ from api.roles import ADMIN, SUPERVISOR
 from api.scope import scoped_queues
 from api.services.webhooks import RetryPolicy, WebhookDispatcher
 from api.settings import Settings
-from features.errors import NotFound
+from features.errors import InvalidInput, NotFound
 from features.measures.alert_rules import (
     QUEUE_ALERT_KINDS,
     AlertThresholds,
@@ -34,7 +34,7 @@ from features.measures.alert_rules import (
     empty_alerts,
     queue_alerts,
 )
-from features.schema import INTERVAL_START, QUEUE
+from features.schema import DEFAULT_CHANNEL, INTERVAL_START, QUEUE
 from features.store.alert_store import AlertScope, AlertStore
 from features.store.records_store import Store
 
@@ -126,9 +126,22 @@ def _touched_queue_alerts(app: FastAPI, state: Alerting, contacts: pd.DataFrame)
     history = history[_interval_keys(history).isin(wanted).to_numpy()]
     return queue_alerts(
         history,
-        state.settings.alert_service_level_target,
+        _service_level_targets(state, stored),
         min_offered=state.settings.alert_min_offered,
     )
+
+
+def _service_level_targets(state: Alerting, contacts: pd.DataFrame) -> float | dict[str, float]:
+    """The configured service-level target, else each queue's channel standard (share)."""
+    from scheduling.channels import queue_channels, standard_of
+
+    if state.settings.alert_service_level_target is not None:
+        return state.settings.alert_service_level_target
+    try:
+        channels = queue_channels(contacts)
+    except InvalidInput:
+        return standard_of(DEFAULT_CHANNEL).service_level
+    return {q: standard_of(c).service_level for q, c in channels.items()}
 
 
 def evaluate_contacts(

@@ -190,6 +190,39 @@ def test_rules_scoping_and_filters(database_url: str) -> None:
         assert client.get("/v1/alerts", params={"kind": "nope"}, headers=admin).status_code == 422
 
 
+def _answered(queue: str, channel: str, n: int, late: int, wait_s: float) -> list[dict[str, Any]]:
+    """`n` contacts of a queue at 10:00, the first `late` answered after `wait_s` seconds and
+    the rest after 5 s."""
+    start = pd.Timestamp("2026-11-30T10:00:00Z")
+    rows = []
+    for i in range(n):
+        arrived = start + pd.Timedelta(seconds=20 * i)
+        answered = arrived + pd.Timedelta(seconds=wait_s if i < late else 5)
+        rows.append(
+            {
+                "contact_id": f"{queue}-{i}",
+                "queue": queue,
+                "channel": channel,
+                "arrived_at": arrived.isoformat(),
+                "answered_at": answered.isoformat(),
+                "ended_at": (answered + pd.Timedelta(minutes=3)).isoformat(),
+            }
+        )
+    return rows
+
+
+def test_service_level_alerts_follow_each_channel_standard(database_url: str) -> None:
+    # 9 of 10 within the threshold (90%): under e-mail's 95% standard, over voice's 80%.
+    email = _answered("tech", "email", 10, 1, 5 * 3600)
+    voice = _answered("billing", "voice", 10, 1, 60)
+    app = make_app(database_url, [])
+    with TestClient(app) as client:
+        ingest(app, client, email + voice)
+        alerts = client.get("/v1/alerts", headers=bearer(app, "admin")).json()["alerts"]
+    levels = [(a["queue"], a["value"], a["threshold"]) for a in alerts]
+    assert levels == [("tech", 0.9, 0.95)]
+
+
 def test_webhook_retried_until_delivered(database_url: str, hook: Hook) -> None:
     app = make_app(database_url, [hook.url])
     with TestClient(app) as client:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response, status
 
 from api.auth import Principal, caller
 from api.deps import JobsDep, ServiceStoreDep, SettingsDep, StoreDep, roles_route
@@ -24,9 +24,11 @@ from api.schemas.rosters import (
     SchedulePublic,
 )
 from api.scope import forbid_outside, scoped_agents
+from api.services.read_cache import cached_json
 from api.services.routing_cache import invalidate_routing_cache
 from features.errors import Conflict, Infeasible
 from features.schema import ROSTER_COLUMNS
+from features.store.cache_versions import SCHEDULES
 from features.store.service_store import as_utc
 from features.store.tables.service import Roster
 from scheduling.roster.scenario import load_scenario
@@ -218,9 +220,11 @@ def publish_roster(roster_id: str, service: ServiceStoreDep, request: Request) -
 
 @router.get(
     "/agents/{agent_id}/schedule",
+    response_model=SchedulePublic,
     **roles_route(Resource.AGENT_SCHEDULE_READ, responses=INVALID),
 )
 def read_schedule(
+    request: Request,
     agent_id: str,
     start: datetime,
     end: datetime,
@@ -231,15 +235,20 @@ def read_schedule(
     timezone: Annotated[
         str | None, Query(description="Zone of the answer's instants; the site's by default")
     ] = None,
-) -> SchedulePublic:
+) -> Response:
     """An agent's published activities overlapping ``[start, end)`` (an agent reads only
-    their own; a supervisor only their teams' agents)."""
+    their own; a supervisor only their teams' agents). Answers are kept in memory until the
+    published schedules change (:mod:`api.services.read_cache`)."""
     forbid_outside(scoped_agents(principal, store), agent_id, "agent")
     tz = valid_timezone(timezone or settings.timezone)
     low, high = checked_range(start, end, tz)
-    rows = service.read_schedule([agent_id], low.to_pydatetime(), high.to_pydatetime())
-    rows["start"] = rows["start"].dt.tz_convert(tz)
-    rows["end"] = rows["end"].dt.tz_convert(tz)
-    return SchedulePublic(
-        agent_id=agent_id, rows=[RosterRowPublic(**r) for r in frame_records(rows)]
-    )
+
+    def compute() -> SchedulePublic:
+        rows = service.read_schedule([agent_id], low.to_pydatetime(), high.to_pydatetime())
+        rows["start"] = rows["start"].dt.tz_convert(tz)
+        rows["end"] = rows["end"].dt.tz_convert(tz)
+        return SchedulePublic(
+            agent_id=agent_id, rows=[RosterRowPublic(**r) for r in frame_records(rows)]
+        )
+
+    return cached_json(request, principal, (SCHEDULES,), compute)

@@ -83,6 +83,11 @@ def test_roster_job_publish_and_scoped_schedules(client: TestClient, auth: KeyFa
     assert {r["agent_id"] for r in seen["rows"]} == {"a001"}
     assert {a["agent_id"] for a in seen["report"]["fairness"]} == {"a001"}
 
+    week = {"start": "2026-11-30T00:00:00+01:00", "end": "2026-12-07T00:00:00+01:00"}
+    before = client.get(
+        "/v1/agents/a001/schedule", params=week, headers=auth("agent", agent_id="a001")
+    )
+    assert before.status_code == 200 and before.json()["rows"] == []
     published = client.post(f"/v1/rosters/{body['roster_id']}/publish", headers=planner)
     assert published.status_code == 200
     assert published.json()["rows"] == len(roster["rows"])
@@ -92,12 +97,12 @@ def test_roster_job_publish_and_scoped_schedules(client: TestClient, auth: KeyFa
         {"agent_id": "b002", "team": "t2", "skills": {"billing": 3}},
     ]
     assert client.put("/v1/agents", json=agents, headers=planner).status_code == 200
-    week = {"start": "2026-11-30T00:00:00+01:00", "end": "2026-12-07T00:00:00+01:00"}
     own = client.get(
         "/v1/agents/a001/schedule", params=week, headers=auth("agent", agent_id="a001")
     )
     assert own.status_code == 200
     rows = own.json()["rows"]
+    # The answer kept before publishing is not served: publishing changed the schedules.
     assert rows and all(r["agent_id"] == "a001" for r in rows)
     assert sorted(pd.Timestamp(r["start"]) for r in rows) == sorted(
         pd.Timestamp(r["start"]) for r in roster["rows"] if r["agent_id"] == "a001"

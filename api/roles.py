@@ -80,6 +80,21 @@ class Resource(StrEnum):
     """``GET /v1/exports/{kind}`` (scoped: a supervisor their teams, an agent their own rows)."""
     ASK = "ask"
     """``GET /v1/ask`` (answers within the caller's scope)."""
+    AGENTS_READ = "agents:read"
+    """``GET /v1/agents``, ``GET /v1/agents/{id}`` (an agent: themself; a supervisor: their
+    teams)."""
+    TIME_OFF_REQUEST = "time-off:request"
+    """``POST/GET /v1/time-off-requests``, ``POST /v1/time-off-requests/{id}/cancel``,
+    ``GET /v1/agents/{id}/time-off-balance`` (an agent: their own; a supervisor: their
+    teams)."""
+    TIME_OFF_DECIDE = "time-off:decide"
+    """``POST /v1/time-off-requests/{id}/decision`` (a supervisor: their teams' agents)."""
+    ALLOTMENTS_MANAGE = "allotments:manage"
+    """``PUT /v1/time-off-allotments``."""
+    ALLOTMENTS_READ = "allotments:read"
+    """``GET /v1/time-off-allotments``."""
+    AUDIT_READ = "audit:read"
+    """``GET /v1/audit``: every request, decision and edit."""
 
 
 ADMITTED: Final[Mapping[Resource, tuple[str, ...]]] = MappingProxyType(
@@ -110,6 +125,12 @@ ADMITTED: Final[Mapping[Resource, tuple[str, ...]]] = MappingProxyType(
         Resource.SOURCES_READ: (ADMIN, PLANNER, SUPERVISOR, AGENT, DATA_SCIENTIST),
         Resource.EXPORTS_READ: (ADMIN, PLANNER, SUPERVISOR, AGENT, DATA_SCIENTIST),
         Resource.ASK: (ADMIN, PLANNER, SUPERVISOR, AGENT, DATA_SCIENTIST),
+        Resource.AGENTS_READ: (ADMIN, PLANNER, SUPERVISOR, AGENT),
+        Resource.TIME_OFF_REQUEST: (ADMIN, PLANNER, SUPERVISOR, AGENT),
+        Resource.TIME_OFF_DECIDE: (ADMIN, PLANNER, SUPERVISOR),
+        Resource.ALLOTMENTS_MANAGE: (ADMIN, PLANNER),
+        Resource.ALLOTMENTS_READ: (ADMIN, PLANNER, SUPERVISOR, AGENT),
+        Resource.AUDIT_READ: (ADMIN, PLANNER),
     }
 )
 """Resource -> the roles it admits (every other role gets 403)."""

@@ -20,5 +20,6 @@ ROUTER_MODULES = (
     "sources",
     "exports",
     "ask",
+    "agents",
     "dashboard",
 )

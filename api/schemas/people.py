@@ -1,0 +1,162 @@
+"""People schemas: agents as a resource, time-off requests and allotments, the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_PAGE = 500
+"""Most items one page of a listing holds."""
+
+
+class AgentPublic(BaseModel):
+    """One stored agent (DESIGN.md "agents" record)."""
+
+    agent_id: str = Field(examples=["a001"])
+    name: str | None = None
+    team: str | None = Field(default=None, examples=["t1"])
+    site: str | None = None
+    timezone: str | None = None
+    skills: dict[str, int] = Field(default_factory=dict, examples=[{"billing": 5}])
+    contract: dict[str, Any] | None = None
+    availability: dict[str, Any] | None = None
+    time_off: list[Any] | None = None
+    preferences: dict[str, Any] | None = None
+
+
+class AgentPage(BaseModel):
+    """One page of agents: ``items`` from ``offset``; ``next_offset`` is null on the last page."""
+
+    items: list[AgentPublic]
+    total: int = Field(description="Agents matching the filters within the caller's scope")
+    offset: int
+    limit: int
+    next_offset: int | None
+
+
+TimeOffState = Literal["pending", "waitlisted", "approved", "denied", "cancelled"]
+
+
+class TimeOffCreate(BaseModel):
+    """A request for whole days (``first_day``..``last_day``, local dates, inclusive) or part of
+    one day (``start_time``..``end_time`` local clock, ``first_day`` only)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    agent_id: str | None = Field(
+        default=None,
+        max_length=100,
+        description="Whose time off; an agent's key may only name themself (the default)",
+    )
+    first_day: dt.date = Field(examples=["2026-12-02"])
+    last_day: dt.date | None = Field(default=None, description="Default: first_day")
+    start_time: str | None = Field(
+        default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["13:00"]
+    )
+    end_time: str | None = Field(
+        default=None, pattern=r"^([01]\d|2[0-4]):[0-5]\d$", examples=["17:00"]
+    )
+    note: str = Field(default="", max_length=500)
+
+
+class TimeOffPublic(BaseModel):
+    """A time-off request and where it stands."""
+
+    id: int
+    agent_id: str
+    team: str
+    first_day: dt.date
+    last_day: dt.date
+    start_time: str | None
+    end_time: str | None
+    minutes: int = Field(description="Leave minutes the request takes from the yearly balance")
+    note: str
+    state: TimeOffState
+    waitlist_position: int | None = Field(
+        default=None, description="1 for the first waiting request of the team (waitlisted only)"
+    )
+    decision_reason: str | None
+    decided_by: str | None
+    decided_at: dt.datetime | None
+    requested_by: str
+    created_at: dt.datetime
+
+
+class TimeOffPage(BaseModel):
+    """One page of time-off requests, newest first."""
+
+    items: list[TimeOffPublic]
+    total: int
+    offset: int
+    limit: int
+    next_offset: int | None
+
+
+class TimeOffDecision(BaseModel):
+    """A planner's or supervisor's decision on a pending or waitlisted request."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    approve: bool
+    reason: str = Field(min_length=1, max_length=500, examples=["covered by the late team"])
+
+
+class AllotmentPut(BaseModel):
+    """At most ``max_off`` agents of ``team`` off on each day of ``days``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    team: str = Field(min_length=1, max_length=100)
+    days: list[dt.date] = Field(min_length=1, max_length=366)
+    max_off: int = Field(ge=0, le=10_000)
+
+
+class AllotmentPublic(BaseModel):
+    """One team's allotment of one day and how much of it is taken."""
+
+    team: str
+    day: dt.date
+    max_off: int
+    taken: int = Field(description="Pending and approved requests of the team covering the day")
+
+
+class BalancePublic(BaseModel):
+    """An agent's leave in one calendar year, minutes (rule: api.services.time_off)."""
+
+    agent_id: str
+    year: int
+    entitlement_minutes: int
+    taken_minutes: int = Field(description="Approved requests")
+    pending_minutes: int = Field(description="Pending and waitlisted requests")
+    remaining_minutes: int = Field(description="Entitlement less taken and pending")
+
+
+class AuditPublic(BaseModel):
+    """One audited request, decision or edit."""
+
+    id: int
+    at: dt.datetime
+    key_id: str
+    role: str
+    actor_agent_id: str | None
+    action: str = Field(examples=["time_off.decide"])
+    subject: str = Field(examples=["time-off-request:3"])
+    agent_id: str | None
+    detail: dict[str, Any]
+
+
+class AuditPage(BaseModel):
+    """One page of the audit trail, newest first."""
+
+    items: list[AuditPublic]
+    total: int
+    offset: int
+    limit: int
+    next_offset: int | None
+
+
+def next_offset(offset: int, limit: int, total: int) -> int | None:
+    """The offset of the page after ``[offset, offset + limit)``; None when that was the last."""
+    return offset + limit if offset + limit < total else None

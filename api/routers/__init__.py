@@ -21,5 +21,6 @@ ROUTER_MODULES = (
     "exports",
     "ask",
     "agents",
+    "time_off",
     "dashboard",
 )

@@ -22,5 +22,6 @@ ROUTER_MODULES = (
     "ask",
     "agents",
     "time_off",
+    "audit",
     "dashboard",
 )

@@ -95,6 +95,11 @@ class Resource(StrEnum):
     """``GET /v1/time-off-allotments``."""
     AUDIT_READ = "audit:read"
     """``GET /v1/audit``: every request, decision and edit."""
+    SWAPS_TRADE = "swaps:trade"
+    """``POST/GET /v1/swaps``, ``POST /v1/swaps/{id}/accept`` (an agent: their own shifts and
+    the offers open to them; a supervisor: their teams)."""
+    SWAPS_DECIDE = "swaps:decide"
+    """``POST /v1/swaps/{id}/decision`` (a supervisor: their teams' agents)."""
 
 
 ADMITTED: Final[Mapping[Resource, tuple[str, ...]]] = MappingProxyType(
@@ -131,6 +136,8 @@ ADMITTED: Final[Mapping[Resource, tuple[str, ...]]] = MappingProxyType(
         Resource.ALLOTMENTS_MANAGE: (ADMIN, PLANNER),
         Resource.ALLOTMENTS_READ: (ADMIN, PLANNER, SUPERVISOR, AGENT),
         Resource.AUDIT_READ: (ADMIN, PLANNER),
+        Resource.SWAPS_TRADE: (ADMIN, PLANNER, SUPERVISOR, AGENT),
+        Resource.SWAPS_DECIDE: (ADMIN, PLANNER, SUPERVISOR),
     }
 )
 """Resource -> the roles it admits (every other role gets 403)."""

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
         Intervals with fewer offered contacts are not judged.
     webhook_tries, webhook_backoff_s, webhook_timeout_s:
         Attempts per delivery, seconds before the first retry (doubling), seconds per attempt.
+    swap_auto_approve:
+        Apply an accepted shift swap at once when it keeps every hard rule and opens no new
+        coverage gap (``SEATWISE_SWAP_AUTO_APPROVE``); otherwise a planner approves it.
     """
 
     model_config = SettingsConfigDict(env_prefix="SEATWISE_", extra="ignore")
@@ -80,6 +83,7 @@ class Settings(BaseSettings):
     webhook_tries: int = Field(default=3, ge=1, le=10)
     webhook_backoff_s: float = Field(default=0.5, ge=0)
     webhook_timeout_s: float = Field(default=2.0, gt=0)
+    swap_auto_approve: bool = False
 
     @field_validator("database_url")
     @classmethod

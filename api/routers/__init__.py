@@ -23,5 +23,6 @@ ROUTER_MODULES = (
     "agents",
     "time_off",
     "audit",
+    "swaps",
     "dashboard",
 )

@@ -160,3 +160,59 @@ class AuditPage(BaseModel):
 def next_offset(offset: int, limit: int, total: int) -> int | None:
     """The offset of the page after ``[offset, offset + limit)``; None when that was the last."""
     return offset + limit if offset + limit < total else None
+
+
+SwapState = Literal["offered", "accepted", "approved", "denied", "cancelled"]
+
+
+class SwapCreate(BaseModel):
+    """An offer of one published shift: the offering agent's rows on local ``date``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    roster_id: str = Field(min_length=1, max_length=32)
+    date: dt.date = Field(examples=["2026-12-02"])
+    from_agent: str | None = Field(
+        default=None, max_length=100, description="An agent's key offers its own shift (default)"
+    )
+    to_agent: str | None = Field(
+        default=None,
+        max_length=100,
+        description="The colleague; null offers it to anyone qualified",
+    )
+
+
+class CoverageChangePublic(BaseModel):
+    """Agents scheduled on a queue in one interval before and after a swap."""
+
+    queue: str
+    interval_start: dt.datetime
+    required: int
+    before: int
+    after: int
+
+
+class SwapPublic(BaseModel):
+    """A shift swap and where it stands."""
+
+    id: int
+    roster_id: str
+    date: dt.date
+    from_agent: str
+    to_agent: str | None
+    taken_by: str | None
+    state: SwapState
+    coverage_change: list[CoverageChangePublic] | None
+    decision_reason: str | None
+    decided_by: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class SwapDecision(BaseModel):
+    """A planner's decision on an accepted swap."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    approve: bool
+    reason: str = Field(min_length=1, max_length=500)

@@ -14,12 +14,13 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from features.errors import NotFound
 from features.store.service_store import utc_now
-from features.store.tables.people import AllotmentRow, AuditRow, TimeOffRequestRow
+from features.store.tables.people import AllotmentRow, AuditRow, SwapRow, TimeOffRequestRow
+from features.store.tables.service import Roster, RosterRow
 
 HOLDING_STATES = ("pending", "approved")
 """States of a request that hold a place of its team's allotment."""
@@ -224,6 +225,86 @@ class PeopleStore:
             for agent_id, first, last in session.execute(query):
                 days.setdefault(str(agent_id), []).extend(days_of(first, last))
         return {agent: sorted(set(d)) for agent, d in days.items()}
+
+    # -- shift swaps ----------------------------------------------------------------------
+    def add_swap(self, swap: SwapRow) -> SwapRow:
+        """Store a new swap offer."""
+        swap.created_at = swap.updated_at = utc_now()
+        with self._transaction() as session:
+            session.add(swap)
+        return swap
+
+    def get_swap(self, swap_id: int) -> SwapRow:
+        """The swap with this id; raises NotFound when unknown."""
+        with self._transaction() as session:
+            row = session.get(SwapRow, swap_id)
+        if row is None:
+            raise NotFound(f"swap {swap_id} does not exist")
+        return row
+
+    def list_swaps(self, states: Collection[str] | None) -> list[SwapRow]:
+        """Every swap in `states` (None: any), newest first."""
+        query = select(SwapRow).order_by(SwapRow.id.desc())
+        if states is not None:
+            query = query.where(SwapRow.state.in_(sorted(states)))
+        with self._transaction() as session:
+            return list(session.scalars(query))
+
+    def set_swap_state(
+        self, swap_id: int, expected: Collection[str], state: str, **fields: Any
+    ) -> SwapRow | None:
+        """Move a swap from one of `expected` to `state` (with `fields`); None when it is in
+        another state."""
+        with self._transaction() as session:
+            row = session.get(SwapRow, swap_id, with_for_update=True)
+            if row is None:
+                raise NotFound(f"swap {swap_id} does not exist")
+            if row.state not in expected:
+                return None
+            row.state = state
+            row.updated_at = utc_now()
+            for name, value in fields.items():
+                setattr(row, name, value)
+        return row
+
+    # -- published schedules --------------------------------------------------------------
+    def replace_published(
+        self,
+        roster_id: str,
+        agent_ids: Collection[str],
+        start: dt.datetime,
+        end: dt.datetime,
+        rows: Sequence[dict[str, Any]],
+    ) -> int:
+        """In one transaction: drop the published rows of `agent_ids` overlapping
+        ``[start, end)`` and publish `rows` (theirs, ROSTER_COLUMNS with tz-aware instants) as
+        roster `roster_id`'s; an agent left without rows keeps none. Returns rows written."""
+        records = [
+            {
+                "roster_id": roster_id,
+                "agent_id": str(r["agent_id"]),
+                "date": str(r["date"])[:10],
+                "activity": str(r["activity"]),
+                "queue": str(r.get("queue") or ""),
+                "start": r["start"],
+                "end": r["end"],
+            }
+            for r in rows
+        ]
+        with self._transaction() as session:
+            session.execute(
+                delete(RosterRow).where(
+                    RosterRow.agent_id.in_(sorted(agent_ids)),
+                    RosterRow.end > start,
+                    RosterRow.start < end,
+                )
+            )
+            if records:
+                session.execute(insert(RosterRow), records)
+            session.execute(
+                update(Roster).where(Roster.roster_id == roster_id).values(published_at=utc_now())
+            )
+        return len(records)
 
     # -- audit ----------------------------------------------------------------------------
     def add_audit(self, events: Sequence[dict[str, Any]]) -> None:

@@ -68,3 +68,24 @@ class AuditRow(Base):
     subject: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
     agent_id: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+
+
+class SwapRow(Base):
+    """An agent's offer of one published shift (their rows on local ``date`` of a roster) to a
+    named colleague or to anyone qualified, and where it stands."""
+
+    __tablename__ = "shift_swaps"
+    __table_args__ = (Index("ix_shift_swaps_state", "state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    roster_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    date: Mapped[str] = mapped_column(String(10), nullable=False)
+    from_agent: Mapped[str] = mapped_column(String(100), nullable=False, index=True)
+    to_agent: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
+    taken_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    state: Mapped[str] = mapped_column(String(16), nullable=False)
+    coverage_change: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+    decision_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

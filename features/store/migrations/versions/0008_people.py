@@ -1,4 +1,5 @@
-"""The working week: time-off requests, allotments per team and day, the audit trail.
+"""The working week: time-off requests, allotments per team and day, the audit trail, shift
+swaps.
 
 Revision ID: 0008_people
 Revises: 0006_roster_report
@@ -16,7 +17,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Create ``time_off_requests``, ``time_off_allotments`` and ``audit_events``."""
+    """Create ``time_off_requests``, ``time_off_allotments``, ``audit_events`` and
+    ``shift_swaps``."""
     op.create_table(
         "time_off_requests",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -64,10 +66,30 @@ def upgrade() -> None:
     op.create_index("ix_audit_events_action", "audit_events", ["action"])
     op.create_index("ix_audit_events_subject", "audit_events", ["subject"])
     op.create_index("ix_audit_events_agent_id", "audit_events", ["agent_id"])
+    op.create_table(
+        "shift_swaps",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("roster_id", sa.String(32), nullable=False),
+        sa.Column("date", sa.String(10), nullable=False),
+        sa.Column("from_agent", sa.String(100), nullable=False),
+        sa.Column("to_agent", sa.String(100), nullable=True),
+        sa.Column("taken_by", sa.String(100), nullable=True),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("coverage_change", sa.JSON(), nullable=True),
+        sa.Column("decision_reason", sa.Text(), nullable=True),
+        sa.Column("decided_by", sa.String(16), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_shift_swaps"),
+    )
+    op.create_index("ix_shift_swaps_state", "shift_swaps", ["state"])
+    op.create_index("ix_shift_swaps_from_agent", "shift_swaps", ["from_agent"])
+    op.create_index("ix_shift_swaps_to_agent", "shift_swaps", ["to_agent"])
 
 
 def downgrade() -> None:
-    """Drop the three tables."""
+    """Drop the four tables."""
+    op.drop_table("shift_swaps")
     op.drop_table("audit_events")
     op.drop_table("time_off_allotments")
     op.drop_table("time_off_requests")

@@ -98,6 +98,9 @@ class Resource(StrEnum):
     SWAPS_TRADE = "swaps:trade"
     """``POST/GET /v1/swaps``, ``POST /v1/swaps/{id}/accept`` (an agent: their own shifts and
     the offers open to them; a supervisor: their teams)."""
+    CALENDAR_MANAGE = "calendar:manage"
+    """``POST/DELETE /v1/agents/{id}/calendar-token`` (an agent: their own feed). The feed
+    itself, ``GET /v1/agents/{id}/calendar.ics?token=``, is opened by its token alone."""
     SWAPS_DECIDE = "swaps:decide"
     """``POST /v1/swaps/{id}/decision`` (a supervisor: their teams' agents)."""
 
@@ -138,6 +141,7 @@ ADMITTED: Final[Mapping[Resource, tuple[str, ...]]] = MappingProxyType(
         Resource.AUDIT_READ: (ADMIN, PLANNER),
         Resource.SWAPS_TRADE: (ADMIN, PLANNER, SUPERVISOR, AGENT),
         Resource.SWAPS_DECIDE: (ADMIN, PLANNER, SUPERVISOR),
+        Resource.CALENDAR_MANAGE: (ADMIN, PLANNER, SUPERVISOR, AGENT),
     }
 )
 """Resource -> the roles it admits (every other role gets 403)."""

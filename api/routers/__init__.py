@@ -24,5 +24,6 @@ ROUTER_MODULES = (
     "time_off",
     "audit",
     "swaps",
+    "calendar",
     "dashboard",
 )

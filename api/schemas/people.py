@@ -216,3 +216,11 @@ class SwapDecision(BaseModel):
 
     approve: bool
     reason: str = Field(min_length=1, max_length=500)
+
+
+class CalendarTokenPublic(BaseModel):
+    """A new private feed URL; shown once (only the token's digest is stored)."""
+
+    agent_id: str
+    token: str
+    url: str = Field(examples=["/v1/agents/a001/calendar.ics?token=..."])

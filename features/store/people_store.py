@@ -19,7 +19,13 @@ from sqlalchemy.orm import Session
 
 from features.errors import NotFound
 from features.store.service_store import utc_now
-from features.store.tables.people import AllotmentRow, AuditRow, SwapRow, TimeOffRequestRow
+from features.store.tables.people import (
+    AllotmentRow,
+    AuditRow,
+    CalendarFeedRow,
+    SwapRow,
+    TimeOffRequestRow,
+)
 from features.store.tables.service import Roster, RosterRow
 
 HOLDING_STATES = ("pending", "approved")
@@ -305,6 +311,33 @@ class PeopleStore:
                 update(Roster).where(Roster.roster_id == roster_id).values(published_at=utc_now())
             )
         return len(records)
+
+    # -- calendar feeds -------------------------------------------------------------------
+    def set_feed_token(self, agent_id: str, token_hash: str) -> None:
+        """Give `agent_id`'s feed a new token (the old one stops working)."""
+        with self._transaction() as session:
+            row = session.get(CalendarFeedRow, agent_id)
+            if row is None:
+                session.add(
+                    CalendarFeedRow(agent_id=agent_id, token_hash=token_hash, created_at=utc_now())
+                )
+            else:
+                row.token_hash, row.created_at = token_hash, utc_now()
+
+    def revoke_feed(self, agent_id: str) -> bool:
+        """Forget `agent_id`'s feed token; False when they had none."""
+        with self._transaction() as session:
+            return bool(
+                session.execute(
+                    delete(CalendarFeedRow).where(CalendarFeedRow.agent_id == agent_id)
+                ).rowcount
+            )
+
+    def feed_token_hash(self, agent_id: str) -> str | None:
+        """The SHA-256 of `agent_id`'s feed token; None when they have no feed."""
+        with self._transaction() as session:
+            row = session.get(CalendarFeedRow, agent_id)
+            return None if row is None else row.token_hash
 
     # -- audit ----------------------------------------------------------------------------
     def add_audit(self, events: Sequence[dict[str, Any]]) -> None:

@@ -89,3 +89,13 @@ class SwapRow(Base):
     decided_by: Mapped[str | None] = mapped_column(String(16), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class CalendarFeedRow(Base):
+    """An agent's private calendar feed: the SHA-256 of the token its URL carries."""
+
+    __tablename__ = "calendar_feeds"
+
+    agent_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

@@ -1,5 +1,5 @@
 """The working week: time-off requests, allotments per team and day, the audit trail, shift
-swaps.
+swaps, private calendar feeds.
 
 Revision ID: 0008_people
 Revises: 0006_roster_report
@@ -17,8 +17,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Create ``time_off_requests``, ``time_off_allotments``, ``audit_events`` and
-    ``shift_swaps``."""
+    """Create ``time_off_requests``, ``time_off_allotments``, ``audit_events``,
+    ``shift_swaps`` and ``calendar_feeds``."""
     op.create_table(
         "time_off_requests",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -85,10 +85,19 @@ def upgrade() -> None:
     op.create_index("ix_shift_swaps_state", "shift_swaps", ["state"])
     op.create_index("ix_shift_swaps_from_agent", "shift_swaps", ["from_agent"])
     op.create_index("ix_shift_swaps_to_agent", "shift_swaps", ["to_agent"])
+    op.create_table(
+        "calendar_feeds",
+        sa.Column("agent_id", sa.String(100), nullable=False),
+        sa.Column("token_hash", sa.String(64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("agent_id", name="pk_calendar_feeds"),
+        sa.UniqueConstraint("token_hash", name="uq_calendar_feeds_token_hash"),
+    )
 
 
 def downgrade() -> None:
-    """Drop the four tables."""
+    """Drop the five tables."""
+    op.drop_table("calendar_feeds")
     op.drop_table("shift_swaps")
     op.drop_table("audit_events")
     op.drop_table("time_off_allotments")

@@ -327,11 +327,11 @@ class PeopleStore:
     def revoke_feed(self, agent_id: str) -> bool:
         """Forget `agent_id`'s feed token; False when they had none."""
         with self._transaction() as session:
-            return bool(
-                session.execute(
-                    delete(CalendarFeedRow).where(CalendarFeedRow.agent_id == agent_id)
-                ).rowcount
-            )
+            row = session.get(CalendarFeedRow, agent_id)
+            if row is None:
+                return False
+            session.delete(row)
+            return True
 
     def feed_token_hash(self, agent_id: str) -> str | None:
         """The SHA-256 of `agent_id`'s feed token; None when they have no feed."""

@@ -101,6 +101,11 @@ class Resource(StrEnum):
     CALENDAR_MANAGE = "calendar:manage"
     """``POST/DELETE /v1/agents/{id}/calendar-token`` (an agent: their own feed). The feed
     itself, ``GET /v1/agents/{id}/calendar.ics?token=``, is opened by its token alone."""
+    ROSTERS_REPLAN = "rosters:replan"
+    """``POST /v1/rosters/{id}/replan`` (a job: the published week re-solved, keeping what is
+    published)."""
+    ROSTER_CHANGES_READ = "roster-changes:read"
+    """``GET /v1/rosters/{id}/changes`` (a supervisor: their teams' agents)."""
     SWAPS_DECIDE = "swaps:decide"
     """``POST /v1/swaps/{id}/decision`` (a supervisor: their teams' agents)."""
 
@@ -141,6 +146,8 @@ ADMITTED: Final[Mapping[Resource, tuple[str, ...]]] = MappingProxyType(
         Resource.AUDIT_READ: (ADMIN, PLANNER),
         Resource.SWAPS_TRADE: (ADMIN, PLANNER, SUPERVISOR, AGENT),
         Resource.SWAPS_DECIDE: (ADMIN, PLANNER, SUPERVISOR),
+        Resource.ROSTERS_REPLAN: (ADMIN, PLANNER),
+        Resource.ROSTER_CHANGES_READ: (ADMIN, PLANNER, SUPERVISOR),
         Resource.CALENDAR_MANAGE: (ADMIN, PLANNER, SUPERVISOR, AGENT),
     }
 )

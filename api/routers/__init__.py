@@ -25,5 +25,6 @@ ROUTER_MODULES = (
     "audit",
     "swaps",
     "calendar",
+    "replan",
     "dashboard",
 )

@@ -224,3 +224,50 @@ class CalendarTokenPublic(BaseModel):
     agent_id: str
     token: str
     url: str = Field(examples=["/v1/agents/a001/calendar.ics?token=..."])
+
+
+class LockedShift(BaseModel):
+    """A published shift a re-plan must not move: its agent and start."""
+
+    agent_id: str = Field(max_length=100)
+    start: dt.datetime
+
+
+class ReplanCreate(BaseModel):
+    """Options of a re-plan of a published week."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    time_limit_s: float = Field(default=30, gt=0, le=600)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    work_limit: float | None = Field(default=None, gt=0, le=10_000)
+    locked: list[LockedShift] = Field(default_factory=list, max_length=10_000)
+
+
+class ReplanAccepted(BaseModel):
+    """A re-plan accepted: the new roster is solved as a job (HTTP 202)."""
+
+    roster_id: str
+    job_id: str
+    url: str
+    result_url: str
+    changes_url: str
+    time_off_added: dict[str, list[dt.date]] = Field(
+        description="Approved leave days the re-plan added, per agent"
+    )
+
+
+class ShiftSpan(BaseModel):
+    """A shift's span."""
+
+    start: dt.datetime
+    end: dt.datetime
+
+
+class AgentChangesPublic(BaseModel):
+    """What a re-planned roster changes for one agent."""
+
+    agent_id: str
+    changed_intervals: int = Field(description="Agent-intervals whose at-work state differs")
+    removed: list[ShiftSpan]
+    added: list[ShiftSpan]

@@ -104,6 +104,8 @@ class Resource(StrEnum):
     ROSTERS_REPLAN = "rosters:replan"
     """``POST /v1/rosters/{id}/replan`` (a job: the published week re-solved, keeping what is
     published)."""
+    ROSTERS_EDIT = "rosters:edit"
+    """``PATCH /v1/rosters/{id}/rows`` (move, shorten, add, delete rows)."""
     ROSTER_CHANGES_READ = "roster-changes:read"
     """``GET /v1/rosters/{id}/changes`` (a supervisor: their teams' agents)."""
     SWAPS_DECIDE = "swaps:decide"
@@ -148,6 +150,7 @@ ADMITTED: Final[Mapping[Resource, tuple[str, ...]]] = MappingProxyType(
         Resource.SWAPS_DECIDE: (ADMIN, PLANNER, SUPERVISOR),
         Resource.ROSTERS_REPLAN: (ADMIN, PLANNER),
         Resource.ROSTER_CHANGES_READ: (ADMIN, PLANNER, SUPERVISOR),
+        Resource.ROSTERS_EDIT: (ADMIN, PLANNER),
         Resource.CALENDAR_MANAGE: (ADMIN, PLANNER, SUPERVISOR, AGENT),
     }
 )

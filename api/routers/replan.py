@@ -1,4 +1,5 @@
-"""Re-planning a published week (a job) and the changes a re-planned roster makes."""
+"""Editing a roster's rows, re-planning a published week (a job) and the changes a re-planned
+roster makes."""
 
 from __future__ import annotations
 
@@ -11,11 +12,18 @@ from api.auth import Principal, caller
 from api.deps import JobsDep, ServiceStoreDep, StoreDep, roles_route
 from api.people_deps import PeopleStoreDep
 from api.roles import Resource
-from api.schemas.common import NOT_FOUND, ErrorPublic
-from api.schemas.people import AgentChangesPublic, ReplanAccepted, ReplanCreate
+from api.schemas.common import INVALID, NOT_FOUND, ErrorPublic
+from api.schemas.people import (
+    AgentChangesPublic,
+    ReplanAccepted,
+    ReplanCreate,
+    RowEdits,
+    RowEditsPublic,
+)
 from api.scope import scoped_agents
 from api.services.audit import audit_event
 from api.services.replan import replan_scenario, roster_changes
+from api.services.roster_edits import edit_roster
 
 router = APIRouter(prefix="/v1", tags=["rosters"])
 
@@ -101,3 +109,21 @@ def read_roster_changes(
         for change in roster_changes(service.get_roster(roster_id))
         if scope is None or change["agent_id"] in scope
     ]
+
+
+@router.patch(
+    "/rosters/{roster_id}/rows",
+    **roles_route(Resource.ROSTERS_EDIT, responses={**NOT_FOUND, **INVALID}),
+)
+def edit_roster_rows(
+    roster_id: str,
+    body: RowEdits,
+    service: ServiceStoreDep,
+    people: PeopleStoreDep,
+    principal: Annotated[Principal, Depends(caller(Resource.ROSTERS_EDIT))],
+) -> RowEditsPublic:
+    """Move, shorten, add or delete shifts, breaks and activities; refused naming every hard
+    rule the edits would break (unless ``force``); a published roster's edited agents are
+    published again at once."""
+    edits = [e.model_dump() for e in body.edits]
+    return RowEditsPublic(**edit_roster(service, people, principal, roster_id, edits, body.force))

@@ -271,3 +271,42 @@ class AgentChangesPublic(BaseModel):
     changed_intervals: int = Field(description="Agent-intervals whose at-work state differs")
     removed: list[ShiftSpan]
     added: list[ShiftSpan]
+
+
+class RowEdit(BaseModel):
+    """One edit of a roster's rows. ``delete`` and ``change`` name a row by ``agent_id`` and
+    ``start``; ``change`` sets any of ``new_start``, ``new_end``, ``activity``, ``queue`` (a
+    move, a shortened shift or break, another activity); ``add`` gives a whole new row."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    op: Literal["add", "change", "delete"]
+    agent_id: str = Field(max_length=100)
+    start: dt.datetime
+    end: dt.datetime | None = Field(default=None, description="add: the new row's end")
+    new_start: dt.datetime | None = None
+    new_end: dt.datetime | None = None
+    activity: str | None = Field(
+        default=None, max_length=16, description="work, break, lunch, training or meeting"
+    )
+    queue: str | None = Field(default=None, max_length=100)
+
+
+class RowEdits(BaseModel):
+    """Edits applied together; refused (422, every broken rule named) when the edited roster
+    breaks a hard rule it did not break before, unless ``force``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    edits: list[RowEdit] = Field(min_length=1, max_length=1000)
+    force: bool = False
+
+
+class RowEditsPublic(BaseModel):
+    """The edited roster's rows of the agents edited, and the rules it breaks (forced)."""
+
+    roster_id: str
+    agents: list[str]
+    rows: int = Field(description="Rows of the roster after the edits")
+    republished: bool
+    violations: list[str]

@@ -26,5 +26,6 @@ ROUTER_MODULES = (
     "swaps",
     "calendar",
     "replan",
+    "people_pages",
     "dashboard",
 )

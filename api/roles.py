@@ -104,6 +104,8 @@ class Resource(StrEnum):
     ROSTERS_REPLAN = "rosters:replan"
     """``POST /v1/rosters/{id}/replan`` (a job: the published week re-solved, keeping what is
     published)."""
+    NOTIFICATIONS_READ = "notifications:read"
+    """``GET /v1/agents/{id}/notifications`` (an agent: their own; a supervisor: their teams)."""
     ROSTERS_EDIT = "rosters:edit"
     """``PATCH /v1/rosters/{id}/rows`` (move, shorten, add, delete rows)."""
     ROSTER_CHANGES_READ = "roster-changes:read"
@@ -151,6 +153,7 @@ ADMITTED: Final[Mapping[Resource, tuple[str, ...]]] = MappingProxyType(
         Resource.ROSTERS_REPLAN: (ADMIN, PLANNER),
         Resource.ROSTER_CHANGES_READ: (ADMIN, PLANNER, SUPERVISOR),
         Resource.ROSTERS_EDIT: (ADMIN, PLANNER),
+        Resource.NOTIFICATIONS_READ: (ADMIN, PLANNER, SUPERVISOR, AGENT),
         Resource.CALENDAR_MANAGE: (ADMIN, PLANNER, SUPERVISOR, AGENT),
     }
 )

@@ -12,7 +12,7 @@ from api.params import utc_instant
 from api.people_deps import PeopleStoreDep
 from api.roles import Resource
 from api.schemas.common import INVALID
-from api.schemas.people import MAX_PAGE, AuditPage, AuditPublic, next_offset
+from api.schemas.people import MAX_OFFSET, MAX_PAGE, AuditPage, AuditPublic, next_offset
 from features.store.service_store import as_utc
 
 router = APIRouter(prefix="/v1", tags=["people"])
@@ -25,7 +25,7 @@ def read_audit(
     subject: Annotated[str | None, Query(max_length=200, examples=["time-off-request:3"])] = None,
     agent_id: Annotated[str | None, Query(max_length=100)] = None,
     since: Annotated[dt.datetime | None, Query(description="ISO instant with an offset")] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
 ) -> AuditPage:
     """Audit events newest first, filtered by action, subject, the agent concerned and time."""

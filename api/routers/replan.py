@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException, status
+from fastapi import APIRouter, Body, Depends, HTTPException, Request, status
 
 from api.auth import Principal, caller
 from api.deps import JobsDep, ServiceStoreDep, StoreDep, roles_route
@@ -22,6 +22,7 @@ from api.schemas.people import (
 )
 from api.scope import scoped_agents
 from api.services.audit import audit_event
+from api.services.notifications import notify_schedule_change
 from api.services.replan import replan_scenario, roster_changes
 from api.services.roster_edits import edit_roster
 
@@ -120,10 +121,16 @@ def edit_roster_rows(
     body: RowEdits,
     service: ServiceStoreDep,
     people: PeopleStoreDep,
+    store: StoreDep,
+    request: Request,
     principal: Annotated[Principal, Depends(caller(Resource.ROSTERS_EDIT))],
 ) -> RowEditsPublic:
     """Move, shorten, add or delete shifts, breaks and activities; refused naming every hard
     rule the edits would break (unless ``force``); a published roster's edited agents are
     published again at once."""
     edits = [e.model_dump() for e in body.edits]
-    return RowEditsPublic(**edit_roster(service, people, principal, roster_id, edits, body.force))
+    done = edit_roster(service, people, principal, roster_id, edits, body.force)
+    if done["republished"]:
+        message = f"published schedule of roster {roster_id} edited by a planner"
+        notify_schedule_change(request.app, store, done["agents"], message)
+    return RowEditsPublic(**done)

@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from api.auth import Principal, caller
 from api.deps import ServiceStoreDep, SettingsDep, StoreDep, roles_route
 from api.people_deps import PeopleStoreDep
 from api.roles import AGENT, Resource
 from api.schemas.common import INVALID, NOT_FOUND, ErrorPublic
-from api.schemas.people import SwapCreate, SwapDecision, SwapPublic, SwapState
+from api.schemas.people import MAX_ID, SwapCreate, SwapDecision, SwapPublic, SwapState
 from api.scope import scoped_agents
+from api.services.notifications import notify_schedule_change
 from api.services.swaps import accept_swap, decide_swap, offer_swap, qualified
 from features.errors import NotFound
 from features.store.service_store import as_utc
@@ -26,6 +27,12 @@ CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"model": ErrorPublic, "description": "Not in a state for this, or roster unpublished"}
 }
 Trader = Annotated[Principal, Depends(caller(Resource.SWAPS_TRADE))]
+
+
+def _notify(request: Request, store: StoreDep, swap: SwapRow) -> None:
+    if swap.state == "approved":
+        message = f"shift of {swap.date} moved from {swap.from_agent} to {swap.taken_by}"
+        notify_schedule_change(request.app, store, [swap.from_agent, str(swap.taken_by)], message)
 
 
 def swap_public(row: SwapRow) -> SwapPublic:
@@ -95,15 +102,18 @@ def read_swaps(
     **roles_route(Resource.SWAPS_TRADE, responses={**INVALID, **NOT_FOUND, **CONFLICT}),
 )
 def accept_offered_swap(
-    swap_id: int,
+    swap_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     people: PeopleStoreDep,
     service: ServiceStoreDep,
+    store: StoreDep,
     settings: SettingsDep,
     principal: Trader,
+    request: Request,
 ) -> SwapPublic:
     """Take an offered shift (the named colleague, or anyone for an open offer): refused with
     the broken rule named, applied at once when automatic approval is on and coverage holds."""
     swap = accept_swap(people, service, principal, swap_id, settings.swap_auto_approve)
+    _notify(request, store, swap)
     return swap_public(swap)
 
 
@@ -112,13 +122,15 @@ def accept_offered_swap(
     **roles_route(Resource.SWAPS_DECIDE, responses={**INVALID, **NOT_FOUND, **CONFLICT}),
 )
 def decide_accepted_swap(
-    swap_id: int,
+    swap_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     body: SwapDecision,
     people: PeopleStoreDep,
     service: ServiceStoreDep,
     store: StoreDep,
     principal: Annotated[Principal, Depends(caller(Resource.SWAPS_DECIDE))],
+    request: Request,
 ) -> SwapPublic:
     """Approve (rules checked again, the roster's rows rewritten and published) or deny."""
     swap = decide_swap(people, service, store, principal, swap_id, body.approve, body.reason)
+    _notify(request, store, swap)
     return swap_public(swap)

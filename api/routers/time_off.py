@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from api.auth import Principal, caller
 from api.deps import StoreDep, roles_route
@@ -13,6 +13,8 @@ from api.people_deps import PeopleStoreDep
 from api.roles import Resource
 from api.schemas.common import INVALID, NOT_FOUND, ErrorPublic
 from api.schemas.people import (
+    MAX_ID,
+    MAX_OFFSET,
     MAX_PAGE,
     AllotmentPublic,
     AllotmentPut,
@@ -96,7 +98,7 @@ def read_time_off_requests(
     principal: Requester,
     agent_id: Annotated[str | None, Query(max_length=100)] = None,
     state: Annotated[list[TimeOffState] | None, Query()] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
 ) -> TimeOffPage:
     """Requests newest first (an agent: their own; a supervisor: their teams' agents)."""
@@ -121,7 +123,10 @@ def read_time_off_requests(
     **roles_route(Resource.TIME_OFF_REQUEST, responses=NOT_FOUND),
 )
 def read_time_off_request(
-    request_id: int, people: PeopleStoreDep, store: StoreDep, principal: Requester
+    request_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    people: PeopleStoreDep,
+    store: StoreDep,
+    principal: Requester,
 ) -> TimeOffPublic:
     """One request (within the caller's scope)."""
     row = people.get_time_off(request_id)
@@ -134,7 +139,7 @@ def read_time_off_request(
     **roles_route(Resource.TIME_OFF_DECIDE, responses={**INVALID, **NOT_FOUND, **CONFLICT}),
 )
 def decide_time_off_request(
-    request_id: int,
+    request_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     body: TimeOffDecision,
     people: PeopleStoreDep,
     store: StoreDep,
@@ -151,7 +156,10 @@ def decide_time_off_request(
     **roles_route(Resource.TIME_OFF_REQUEST, responses={**NOT_FOUND, **CONFLICT}),
 )
 def cancel_time_off_request(
-    request_id: int, people: PeopleStoreDep, store: StoreDep, principal: Requester
+    request_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    people: PeopleStoreDep,
+    store: StoreDep,
+    principal: Requester,
 ) -> TimeOffPublic:
     """Withdraw an open request; its place goes to the first waiting requests that fit."""
     return time_off_public(cancel_time_off(people, store, principal, request_id))

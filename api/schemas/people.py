@@ -9,6 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 MAX_PAGE = 500
 """Most items one page of a listing holds."""
+MAX_OFFSET = 1_000_000_000
+"""Largest offset of a listing (and below every database's integer range)."""
+MAX_ID = 2**31 - 1
+"""Largest id of a stored request, swap or event (32-bit integer keys)."""
 
 
 class AgentPublic(BaseModel):
@@ -310,3 +314,12 @@ class RowEditsPublic(BaseModel):
     rows: int = Field(description="Rows of the roster after the edits")
     republished: bool
     violations: list[str]
+
+
+class NotificationPublic(BaseModel):
+    """A change to the agent's requests or published schedule."""
+
+    at: dt.datetime
+    action: str = Field(examples=["swap.decide"])
+    subject: str
+    detail: dict[str, Any]

@@ -340,12 +340,9 @@ def _apply(
     people.add_audit(
         [
             audit_event(
-                principal,
-                "swap.decide",
-                f"swap:{swap.id}",
-                swap.from_agent,
-                _detail(approved, reason=reason),
-            ),
+                principal, "swap.decide", f"swap:{swap.id}", agent, _detail(approved, reason=reason)
+            )
+            for agent in (str(swap.from_agent), str(swap.taken_by))
         ]
     )
     return approved

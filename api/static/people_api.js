@@ -51,6 +51,14 @@ const PEOPLE = (() => {
     activity: "Activity",
     start: "Start",
     end: "End",
+    notifications: "What changed",
+    action_time_off_decide: "Time-off decision",
+    action_time_off_waitlist_grant: "Granted from the waitlist",
+    action_swap_accept: "Swap accepted",
+    action_swap_decide: "Swap decision",
+    action_roster_edit: "Schedule edited",
+    state_offered: "Offered",
+    state_accepted: "Accepted",
   });
   Object.assign(window.SEATWISE_STRINGS.zh, {
     workbench_title: "我的一周与休假",
@@ -100,6 +108,14 @@ const PEOPLE = (() => {
     activity: "活动",
     start: "开始",
     end: "结束",
+    notifications: "变更通知",
+    action_time_off_decide: "休假审批",
+    action_time_off_waitlist_grant: "候补转为批准",
+    action_swap_accept: "换班已接受",
+    action_swap_decide: "换班审批",
+    action_roster_edit: "班表已修改",
+    state_offered: "已提出",
+    state_accepted: "已接受",
   });
 
   /** `method path` with a JSON body and the signed-in key; the answer's JSON, or throws

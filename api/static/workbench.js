@@ -72,6 +72,11 @@ SW.start("workbench", async (me) => {
       SW.optional(SW.api(`/v1/agents/${agentId}/time-off-balance`)),
     ]);
     const requests = await requestsTable(agentId, redraw);
+    const news = (await SW.optional(SW.api(`/v1/agents/${agentId}/notifications`))) || [];
+    document.getElementById("news-part").replaceChildren(
+      SW.el("h2", { text: SW.t("notifications") }),
+      SW.el("ul", { class: "plain", id: "notifications" }, news.map((n) =>
+        SW.el("li", { "data-action": n.action, text: `${n.at.slice(0, 16).replace("T", " ")} · ${SW.t(`action_${n.action.replace(".", "_")}`)} · ${n.detail.state ? SW.t(`state_${n.detail.state}`) : ""}` }))));
     const left = balance ? `${SW.t("balance")}: ${SW.num(balance.remaining_minutes / 60, 1)} ${SW.t("hours")}` : "";
     document.getElementById("week-part").replaceChildren(
       SW.el("h2", { text: `${SW.t("my_week")} · ${week}` }), weekTable(schedule.rows));
@@ -83,6 +88,7 @@ SW.start("workbench", async (me) => {
     SW.el("section", { id: "week-part" }),
     requestForm(agentId, redraw),
     SW.el("section", { id: "requests-part" }),
+    SW.el("section", { id: "news-part" }),
   );
   await redraw();
 });

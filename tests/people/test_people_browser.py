@@ -128,6 +128,7 @@ def test_day_off_approve_replan_new_week(
     _ready(agent, f"{base}/dashboard/workbench?week=2026-11-30")
     assert agent.locator("p#my-week").inner_text() == "No published shifts this week."
     assert agent.locator("#my-requests tr[data-state='approved']").count() == 1
+    assert "Time-off decision · Approved" in agent.locator("#notifications").inner_text()
 
     chinese = _page(browser, keys["agent"], lang="zh", phone=True)
     _ready(chinese, f"{base}/dashboard/workbench?week=2026-11-30")

@@ -101,3 +101,33 @@ def test_automatic_approval_when_rules_and_coverage_hold(
     assert taken.json()["state"] == "approved"
     assert taken.json()["decision_reason"].startswith("automatic")
     assert _schedule(client, "a3", auth("planner")) == [WED]
+
+
+def test_an_applied_swap_notifies_both_agents(
+    app: FastAPI, client: TestClient, auth: KeyFactory, centre: list[Any]
+) -> None:
+    app.state.settings = app.state.settings.model_copy(
+        update={"webhook_urls": ["http://127.0.0.1:9/hook"], "webhook_tries": 1}
+    )
+    publish_week(app)
+    swap = _offer(client, auth("agent", agent_id="a1"), to_agent="a3").json()
+    a3 = auth("agent", agent_id="a3")
+    client.post(f"/v1/swaps/{swap['id']}/accept", headers=a3)
+    client.post(
+        f"/v1/swaps/{swap['id']}/decision",
+        json={"approve": True, "reason": "fine"},
+        headers=auth("planner"),
+    )
+    alerts = client.get("/v1/alerts", headers=auth("supervisor", teams=["t1"])).json()["alerts"]
+    changes = [a for a in alerts if a["kind"] == "schedule_change"]
+    assert sorted(a["agent_id"] for a in changes) == ["a1", "a3"]
+    assert all("a1 to a3" in a["message"] for a in changes)
+    deliveries = client.get(
+        f"/v1/alerts/{changes[0]['alert_id']}/deliveries", headers=auth("admin")
+    ).json()["deliveries"]
+    assert [d["url"] for d in deliveries] == ["http://127.0.0.1:9/hook"]
+    mine = client.get("/v1/agents/a3/notifications", headers=a3).json()
+    assert [n["action"] for n in mine] == ["swap.decide", "swap.accept"]
+    assert mine[0]["detail"]["state"] == "approved"
+    other = client.get("/v1/agents/a3/notifications", headers=auth("agent", agent_id="a2"))
+    assert other.status_code == 403

@@ -1,8 +1,11 @@
 """The people pages of the dashboard: the agent's workbench (my week, time-off requests and
-their state) and the planner's and supervisor's inbox (decisions, swaps, re-planning).
+their state), the planner's and supervisor's inbox (decisions, swaps, re-planning), and a
+roster's editing page (its fairness table and a form that moves, shortens, adds or deletes
+rows).
 
 They use the shared page shell (:func:`api.routers.dashboard.render_page`) and read only the
-people endpoints; their scripts are ``api/static/workbench.js`` and ``api/static/inbox.js``.
+people endpoints; their scripts are ``api/static/workbench.js``, ``inbox.js`` and
+``roster_edit.js``.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ router = APIRouter()
 PEOPLE_PAGES = {
     "/dashboard/workbench": ("workbench", "workbench_title"),
     "/dashboard/inbox": ("inbox", "inbox_title"),
+    "/dashboard/roster-edit": ("roster_edit", "roster_edit_title"),
 }
 """URL -> (page script in api/static, i18n key of its title)."""
 

@@ -124,14 +124,34 @@ def test_day_off_approve_replan_new_week(
     assert WED in planner.locator("#replan-changes tr[data-agent='a1']").inner_text()
     planner.click("#publish-replan")
     planner.wait_for_selector("#replan-status[data-published]")
+    new_roster = planner.get_attribute("#replan-status", "data-published")
+
+    _ready(planner, f"{base}/dashboard/roster-edit?roster={new_roster}")
+    fairness = planner.locator("#fairness tr[data-agent]")
+    assert fairness.count() == 5
+    assert planner.locator("#fairness tr[data-agent='a3']").count() == 1
+    shift = planner.locator("#fairness tr[data-agent='a3'] td").nth(2).inner_text()
+    assert shift.startswith("1 (") or shift.startswith("0 (")
 
     _ready(agent, f"{base}/dashboard/workbench?week=2026-11-30")
     assert agent.locator("p#my-week").inner_text() == "No published shifts this week."
     assert agent.locator("#my-requests tr[data-state='approved']").count() == 1
     assert "Time-off decision · Approved" in agent.locator("#notifications").inner_text()
 
+    _ready(planner, f"{base}/dashboard/roster-edit?roster={new_roster}")
+    planner.select_option("#edit-op", "add")
+    planner.fill("#edit-agent", "a1")
+    planner.fill("#edit-start", "2026-12-04T09:00")
+    planner.fill("#edit-new-end", "2026-12-04T17:00")
+    planner.fill("#edit-activity", "work")
+    planner.fill("#edit-queue", "billing")
+    planner.click("#apply-edit")
+    planner.wait_for_selector("#edit-status[data-saved]")
+    _ready(agent, f"{base}/dashboard/workbench?week=2026-11-30")
+    assert agent.locator("#my-week tr[data-date='2026-12-04']").count() == 1
+    assert "Schedule edited" in agent.locator("#notifications").inner_text()
+
     chinese = _page(browser, keys["agent"], lang="zh", phone=True)
     _ready(chinese, f"{base}/dashboard/workbench?week=2026-11-30")
     assert chinese.locator("main h1").inner_text() == "我的一周与休假"
-    assert chinese.locator("p#my-week").inner_text() == "本周没有已发布的班次。"
     assert "已批准" in chinese.locator("#my-requests").inner_text()

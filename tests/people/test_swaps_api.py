@@ -88,7 +88,7 @@ def test_accept_then_planner_approval_republishes(
     )
     assert again.status_code == 409
     actions = [e["action"] for e in client.get("/v1/audit", headers=planner).json()["items"]]
-    assert actions[:3] == ["swap.decide", "swap.accept", "swap.offer"]
+    assert actions[:4] == ["swap.decide", "swap.decide", "swap.accept", "swap.offer"]
 
 
 def test_automatic_approval_when_rules_and_coverage_hold(

@@ -84,6 +84,38 @@ class Resource(StrEnum):
     """``GET /v1/exports/{kind}`` (scoped: a supervisor their teams, an agent their own rows)."""
     ASK = "ask"
     """``GET /v1/ask`` (answers within the caller's scope)."""
+    AGENTS_READ = "agents:read"
+    """``GET /v1/agents``, ``GET /v1/agents/{id}`` (an agent: themself; a supervisor: their
+    teams)."""
+    TIME_OFF_REQUEST = "time-off:request"
+    """``POST/GET /v1/time-off-requests``, ``POST /v1/time-off-requests/{id}/cancel``,
+    ``GET /v1/agents/{id}/time-off-balance`` (an agent: their own; a supervisor: their
+    teams)."""
+    TIME_OFF_DECIDE = "time-off:decide"
+    """``POST /v1/time-off-requests/{id}/decision`` (a supervisor: their teams' agents)."""
+    ALLOTMENTS_MANAGE = "allotments:manage"
+    """``PUT /v1/time-off-allotments``."""
+    ALLOTMENTS_READ = "allotments:read"
+    """``GET /v1/time-off-allotments``."""
+    AUDIT_READ = "audit:read"
+    """``GET /v1/audit``: every request, decision and edit."""
+    SWAPS_TRADE = "swaps:trade"
+    """``POST/GET /v1/swaps``, ``POST /v1/swaps/{id}/accept`` (an agent: their own shifts and
+    the offers open to them; a supervisor: their teams)."""
+    CALENDAR_MANAGE = "calendar:manage"
+    """``POST/DELETE /v1/agents/{id}/calendar-token`` (an agent: their own feed). The feed
+    itself, ``GET /v1/agents/{id}/calendar.ics?token=``, is opened by its token alone."""
+    ROSTERS_REPLAN = "rosters:replan"
+    """``POST /v1/rosters/{id}/replan`` (a job: the published week re-solved, keeping what is
+    published)."""
+    NOTIFICATIONS_READ = "notifications:read"
+    """``GET /v1/agents/{id}/notifications`` (an agent: their own; a supervisor: their teams)."""
+    ROSTERS_EDIT = "rosters:edit"
+    """``PATCH /v1/rosters/{id}/rows`` (move, shorten, add, delete rows)."""
+    ROSTER_CHANGES_READ = "roster-changes:read"
+    """``GET /v1/rosters/{id}/changes`` (a supervisor: their teams' agents)."""
+    SWAPS_DECIDE = "swaps:decide"
+    """``POST /v1/swaps/{id}/decision`` (a supervisor: their teams' agents)."""
 
 
 ADMITTED: Final[Mapping[Resource, tuple[str, ...]]] = MappingProxyType(
@@ -116,6 +148,19 @@ ADMITTED: Final[Mapping[Resource, tuple[str, ...]]] = MappingProxyType(
         Resource.SOURCES_READ: (ADMIN, PLANNER, SUPERVISOR, AGENT, DATA_SCIENTIST),
         Resource.EXPORTS_READ: (ADMIN, PLANNER, SUPERVISOR, AGENT, DATA_SCIENTIST),
         Resource.ASK: (ADMIN, PLANNER, SUPERVISOR, AGENT, DATA_SCIENTIST),
+        Resource.AGENTS_READ: (ADMIN, PLANNER, SUPERVISOR, AGENT),
+        Resource.TIME_OFF_REQUEST: (ADMIN, PLANNER, SUPERVISOR, AGENT),
+        Resource.TIME_OFF_DECIDE: (ADMIN, PLANNER, SUPERVISOR),
+        Resource.ALLOTMENTS_MANAGE: (ADMIN, PLANNER),
+        Resource.ALLOTMENTS_READ: (ADMIN, PLANNER, SUPERVISOR, AGENT),
+        Resource.AUDIT_READ: (ADMIN, PLANNER),
+        Resource.SWAPS_TRADE: (ADMIN, PLANNER, SUPERVISOR, AGENT),
+        Resource.SWAPS_DECIDE: (ADMIN, PLANNER, SUPERVISOR),
+        Resource.ROSTERS_REPLAN: (ADMIN, PLANNER),
+        Resource.ROSTER_CHANGES_READ: (ADMIN, PLANNER, SUPERVISOR),
+        Resource.ROSTERS_EDIT: (ADMIN, PLANNER),
+        Resource.NOTIFICATIONS_READ: (ADMIN, PLANNER, SUPERVISOR, AGENT),
+        Resource.CALENDAR_MANAGE: (ADMIN, PLANNER, SUPERVISOR, AGENT),
     }
 )
 """Resource -> the roles it admits (every other role gets 403)."""

@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     max_body_bytes:
         Largest request body accepted, bytes (``SEATWISE_MAX_BODY_BYTES``); larger ones are
         refused with 413 before they are read (bulk loads go through ``seatwise ingest``).
+    swap_auto_approve:
+        Apply an accepted shift swap at once when it keeps every hard rule and opens no new
+        coverage gap (``SEATWISE_SWAP_AUTO_APPROVE``); otherwise a planner approves it.
     """
 
     model_config = SettingsConfigDict(env_prefix="SEATWISE_", extra="ignore")
@@ -100,6 +103,7 @@ class Settings(BaseSettings):
     webhook_backoff_s: float = Field(default=0.5, ge=0)
     webhook_timeout_s: float = Field(default=2.0, gt=0)
     max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=1024)
+    swap_auto_approve: bool = False
 
     @field_validator("database_url")
     @classmethod

@@ -20,5 +20,12 @@ ROUTER_MODULES = (
     "sources",
     "exports",
     "ask",
+    "agents",
+    "time_off",
+    "audit",
+    "swaps",
+    "calendar",
+    "replan",
+    "people_pages",
     "dashboard",
 )

@@ -7,7 +7,12 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, Field
 
 AlertKind = Literal[
-    "low_csat", "negative_sentiment", "service_level", "negative_emotion", "compliance_miss"
+    "low_csat",
+    "negative_sentiment",
+    "service_level",
+    "negative_emotion",
+    "compliance_miss",
+    "schedule_change",
 ]
 
 

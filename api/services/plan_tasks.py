@@ -22,6 +22,7 @@ from api.schemas.common import json_ready
 from features.calendar import check_timezone, local_midnight
 from features.errors import FieldError, InvalidInput
 from features.schema import ProgressCallback
+from features.store.people_store import PeopleStore
 from features.store.records_store import Store
 
 if TYPE_CHECKING:
@@ -70,15 +71,22 @@ def stored_plan_inputs(
 
 def stored_agents(database_url: str, queues: list[str] | None) -> list[dict[str, Any]]:
     """The stored agents (DESIGN.md "agents" records) holding a skill in `queues` (any queue
-    when None).
+    when None), their approved time off (:mod:`api.services.time_off`) among their
+    ``time_off`` days.
 
     Raises
     ------
     InvalidInput
         When no stored agent holds one of the queues' skills.
     """
-    frame = Store(database_url).read_agents()
-    agents = [dict(json_ready(record)) for record in frame.to_dict("records")]
+    from api.services.time_off import with_approved_time_off
+
+    store = Store(database_url)
+    frame = store.read_agents()
+    agents = with_approved_time_off(
+        [dict(json_ready(record)) for record in frame.to_dict("records")],
+        PeopleStore(store.engine),
+    )
     wanted = set(queues or [])
     chosen = [
         {k: v for k, v in agent.items() if v is not None}

@@ -36,12 +36,15 @@ KIND_NEGATIVE_SENTIMENT: Final = "negative_sentiment"
 KIND_SERVICE_LEVEL: Final = "service_level"
 KIND_NEGATIVE_EMOTION: Final = "negative_emotion"
 KIND_COMPLIANCE_MISS: Final = "compliance_miss"
+KIND_SCHEDULE_CHANGE: Final = "schedule_change"
+"""A change to an agent's published schedule (a swap, an edit), raised by the people services."""
 ALERT_KINDS: Final = (
     KIND_LOW_CSAT,
     KIND_NEGATIVE_SENTIMENT,
     KIND_SERVICE_LEVEL,
     KIND_NEGATIVE_EMOTION,
     KIND_COMPLIANCE_MISS,
+    KIND_SCHEDULE_CHANGE,
 )
 QUEUE_ALERT_KINDS: Final = (KIND_SERVICE_LEVEL, KIND_NEGATIVE_EMOTION, KIND_COMPLIANCE_MISS)
 """Alerts about a queue as a whole (no agent, no team): seen by the supervisors of the queue."""

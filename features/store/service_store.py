@@ -328,8 +328,9 @@ class ServiceStore:
     def publish_roster(self, roster_id: str, rows: pd.DataFrame) -> int:
         """Publish roster rows (ROSTER_COLUMNS) in one transaction.
 
-        Published rows of the same agents overlapping the new rows' span are replaced, so an
-        agent's schedule always shows the latest published plan. Returns rows written.
+        Published rows of the same agents, and of the other agents of the roster's scenario
+        (those given no shift), overlapping the new rows' span are replaced, so an agent's
+        schedule always shows the latest published plan. Returns rows written.
         """
         frame = rows.reindex(columns=ROSTER_COLUMNS)
         starts = _to_utc_series(frame["start"])
@@ -351,7 +352,9 @@ class ServiceStore:
             if roster is None:
                 raise NotFound(f"roster '{roster_id}' does not exist")
             if records:
-                agents = sorted({rec["agent_id"] for rec in records})
+                planned = (roster.scenario or {}).get("agents") or []
+                others = {str(a.get("agent_id")) for a in planned if isinstance(a, dict)}
+                agents = sorted({rec["agent_id"] for rec in records} | others)
                 session.execute(
                     delete(RosterRow).where(
                         RosterRow.agent_id.in_(agents),

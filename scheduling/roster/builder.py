@@ -116,6 +116,21 @@ def _availability_span(agents: Sequence[Mapping[str, Any]]) -> tuple[int, int] |
     return min(w[0] for w in windows), max(w[1] for w in windows)
 
 
+def contract_after_leave(min_minutes: int, max_days: int, days_off: int) -> tuple[int, int]:
+    """A week's contract minimum (minutes) and most working days with `days_off` leave days in
+    it: leave days count as worked against the minimum, pro rata per working day.
+
+    Examples
+    --------
+    >>> contract_after_leave(2400, 5, 1)
+    (1920, 5)
+    """
+    if not days_off:
+        return min_minutes, max_days
+    minimum = max(0, round(min_minutes * (1 - days_off / max(max_days, 1))))
+    return minimum, max(0, min(max_days, 7 - days_off))
+
+
 def _agent_entry(
     agent: Mapping[str, Any], week: set[dt.date], row: int, errors: list[FieldError]
 ) -> dict[str, Any] | None:
@@ -134,13 +149,11 @@ def _agent_entry(
         for key, value in (agent.get("preferences") or {}).items()
         if key in ("days_off", "start_after", "start_before") and value
     }
-    max_days = int(contract.get("max_days", 5))
-    days_off = len(time_off)
-    min_minutes = round(float(contract.get("min_hours", 0)) * 60)
-    if days_off:
-        # Leave days count as worked against the contract's minimum, pro rata per working day.
-        min_minutes = max(0, round(min_minutes * (1 - days_off / max(max_days, 1))))
-        max_days = max(0, min(max_days, 7 - days_off))
+    min_minutes, max_days = contract_after_leave(
+        round(float(contract.get("min_hours", 0)) * 60),
+        int(contract.get("max_days", 5)),
+        len(time_off),
+    )
     return {
         "agent_id": str(agent["agent_id"]),
         "name": agent.get("name"),

@@ -32,11 +32,13 @@ from ortools.sat.python import cp_model
 from scheduling.roster.objective import (
     CellKey,
     CellValue,
+    changed_intervals,
     fairness_tests,
     preferences_broken,
     weighted_total,
 )
-from scheduling.roster.options import ShiftCatalogue, ShiftOption, queue_blocks
+from scheduling.roster.options import ShiftCatalogue, ShiftOption, WeekGrid, queue_blocks
+from scheduling.roster.replan import kept_intervals, kept_shifts
 from scheduling.roster.scenario import Agent, Scenario
 
 SkillSet = frozenset[str]
@@ -255,6 +257,32 @@ def add_fairness_terms(
         rm.maxima[kind] = (top, per_agent)
         maxima.append(top)
     return sum(maxima, start=0)  # type: ignore[return-value]
+
+
+def add_change_penalty(
+    rm: RosterModel,
+    scenario: Scenario,
+    options: Mapping[str, list[ShiftOption]],
+    grid: WeekGrid,
+) -> cp_model.LinearExpr:
+    """Re-planning: the agent-intervals changed from the scenario's kept shifts
+    (:mod:`scheduling.roster.replan`), and each locked kept shift that is still allowed forced
+    on. Returns the count (0 without kept shifts)."""
+    kept = kept_shifts(scenario)
+    if not kept:
+        return 0  # type: ignore[return-value]
+    at_work = kept_intervals(scenario, grid)
+    locked = {(k.agent_id, grid.index_of(k.start), grid.index_of(k.end)) for k in kept if k.locked}
+    terms: list[Any] = []
+    for agent in scenario.agents:
+        mine = at_work.get(agent.agent_id, set())
+        terms.append(len(mine))
+        for o in options[agent.agent_id]:
+            var = rm.shifts[(agent.agent_id, o.key)]
+            terms.append(changed_intervals(o, mine) * var)
+            if (agent.agent_id, o.start, o.end) in locked:
+                rm.model.add(var == 1)
+    return sum(terms, start=0)  # type: ignore[return-value]
 
 
 def add_slot_counts(
@@ -619,6 +647,7 @@ def build_roster_model(
         add_anonymous_counts(rm, scenario, options)
         prefs: cp_model.LinearExpr = 0  # type: ignore[assignment]
         fair: cp_model.LinearExpr = 0  # type: ignore[assignment]
+        changes: cp_model.LinearExpr = 0  # type: ignore[assignment]
     else:
         add_shift_choices(rm, scenario, options)
         add_contract_rules(rm, scenario, options)
@@ -627,6 +656,7 @@ def build_roster_model(
         add_slot_counts(rm, scenario, options)
         prefs = add_preference_penalties(rm, scenario, options, weekday)
         fair = add_fairness_terms(rm, scenario, options, weekday)
+        changes = add_change_penalty(rm, scenario, options, catalogue.grid)
     working = add_break_counts(rm, catalogue)
     coverage = add_queue_routing(rm, catalogue, working, scenario.queue_block_intervals())
     weighted, under, over = add_coverage_objective(
@@ -638,8 +668,9 @@ def build_roster_model(
         "preferences": prefs,
         "fairness": fair,
         "weighted_under_coverage": weighted,
+        "changes": changes,
     }
-    rm.model.minimize(weighted_total(weighted, over, prefs, fair))
+    rm.model.minimize(weighted_total(weighted, over, prefs, fair, changes))
     return rm
 
 

@@ -39,7 +39,8 @@ import pandas as pd
 
 from features.calendar import WEEKDAYS
 from scheduling.erlang import queue_metrics
-from scheduling.roster.options import ShiftOption, WeekGrid
+from scheduling.roster.options import ShiftOption, WeekGrid, build_week_grid
+from scheduling.roster.replan import kept_intervals, kept_shifts
 from scheduling.roster.scenario import Agent, Rules, Scenario, ServiceTarget, clock_minutes
 
 CellKey = tuple[str, int]
@@ -58,6 +59,11 @@ PREFERENCE_WEIGHT = 1
 """Objective weight of one shift against an agent's preferences."""
 FAIRNESS_WEIGHT = 1
 """Objective weight of one unit of the largest per-agent count of weekend/early/late shifts."""
+
+CHANGE_WEIGHT = 50
+"""Objective weight of one agent-interval a re-plan changes from the kept (published) shifts:
+below every shortfall weight (:data:`UNDER_FLOOR`), so a change that fills a gap is made, and
+above over-coverage, preferences and fairness, so no change is made for them alone."""
 
 FAIRNESS_KINDS = ("weekend", "early", "late")
 """The shift kinds shared out evenly: weekend days, early starts and late ends."""
@@ -268,14 +274,28 @@ def fairness_tests(
     }
 
 
-def weighted_total(weighted_under: Any, over: Any, preferences: Any, fairness: Any) -> Any:
-    """The objective from its terms (numbers or CP-SAT linear expressions alike)."""
+def weighted_total(
+    weighted_under: Any, over: Any, preferences: Any, fairness: Any, changes: Any = 0
+) -> Any:
+    """The objective from its terms (numbers or CP-SAT linear expressions alike); `changes`:
+    agent-intervals changed from a re-plan's kept shifts."""
     return (
         weighted_under
         + OVER_WEIGHT * over
         + PREFERENCE_WEIGHT * preferences
         + FAIRNESS_WEIGHT * fairness
+        + CHANGE_WEIGHT * changes
     )
+
+
+def changed_intervals(option: ShiftOption, kept: set[int]) -> int:
+    """How much choosing `option` changes an agent's week from its `kept` intervals (grid
+    indices): its intervals outside them less those it keeps. With the agent's kept intervals
+    added once, the sum over their chosen shifts is the changed agent-intervals,
+    ``|kept XOR worked|``."""
+    span = range(option.start, option.end)
+    inside = sum(1 for t in span if t in kept)
+    return len(span) - 2 * inside
 
 
 def plan_objective_terms(
@@ -320,11 +340,28 @@ def plan_objective_terms(
         for kind, test in tests.items():
             counts[kind].append(sum(test(o) for o in mine))
     fairness = sum(max(values) for values in counts.values())
-    return {
+    changes = changed_agent_intervals(scenario, shifts)
+    terms = {
         "under_coverage": float(under),
         "over_coverage": float(over),
         "weighted_under_coverage": float(weighted),
         "preferences": float(prefs),
         "fairness": float(fairness),
-        "objective": float(weighted_total(weighted, over, prefs, fairness)),
+        "objective": float(weighted_total(weighted, over, prefs, fairness, changes)),
     }
+    if kept_shifts(scenario):
+        terms["changes"] = float(changes)
+    return terms
+
+
+def changed_agent_intervals(scenario: Scenario, shifts: Mapping[str, list[ShiftOption]]) -> int:
+    """Agent-intervals at work in `shifts` or in the scenario's kept shifts but not both (0
+    without kept shifts: a plain solve)."""
+    if not kept_shifts(scenario):
+        return 0
+    kept = kept_intervals(scenario, build_week_grid(scenario))
+    total = 0
+    for agent in scenario.agents:
+        mine = kept.get(agent.agent_id, set())
+        total += len(mine) + sum(changed_intervals(o, mine) for o in shifts.get(agent.agent_id, []))
+    return total

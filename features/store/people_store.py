@@ -18,6 +18,7 @@ from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from features.errors import NotFound
+from features.store.cache_versions import SCHEDULES, bump_versions
 from features.store.service_store import utc_now
 from features.store.tables.people import (
     AllotmentRow,
@@ -310,6 +311,7 @@ class PeopleStore:
             session.execute(
                 update(Roster).where(Roster.roster_id == roster_id).values(published_at=utc_now())
             )
+            bump_versions(session.connection(), SCHEDULES)
         return len(records)
 
     # -- calendar feeds -------------------------------------------------------------------

@@ -22,7 +22,6 @@ from api.app import create_app
 from api.middleware.headers import CONTENT_SECURITY_POLICY
 from api.settings import Settings
 from tests.api.conftest import KeyFactory
-from tests.dashboard.conftest import browser  # noqa: F401  (the shared Chromium fixture)
 
 REDOC_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
 """ReDoc's "API docs by Redocly" badge: the one foreign load it tries; the policy blocks it and

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import httpx
 import pytest
@@ -54,6 +56,24 @@ def _middleware(app: FastAPI) -> SheddingMiddleware:
     return layer
 
 
+def run_in_own_loop(scenario: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run a coroutine to the end in a fresh event loop on its own thread (the session's
+    Playwright keeps a loop running on the main thread), re-raising what it raised."""
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(scenario())
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=target)
+    worker.start()
+    worker.join()
+    if failure:
+        raise failure[0]
+
+
 def test_requests_past_the_bound_are_shed_with_retry_after_and_probes_pass() -> None:
     release = threading.Event()
     app = _app(max_in_flight=2, timeout_s=30, release=release)
@@ -77,7 +97,7 @@ def test_requests_past_the_bound_are_shed_with_retry_after_and_probes_pass() -> 
             assert _middleware(app).in_flight == 0
             assert _middleware(app).shed == 1
 
-    asyncio.run(scenario())
+    run_in_own_loop(scenario)
 
 
 def test_a_request_past_its_deadline_is_answered_503_and_keeps_its_slot() -> None:
@@ -105,7 +125,7 @@ def test_a_request_past_its_deadline_is_answered_503_and_keeps_its_slot() -> Non
             assert (await client.get("/blocking")).status_code == 200
             assert _middleware(app).timed_out == 1
 
-    asyncio.run(scenario())
+    run_in_own_loop(scenario)
 
 
 def test_bad_limits_are_refused() -> None:

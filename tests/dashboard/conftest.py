@@ -15,13 +15,11 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, sync_playwright
 
 from api.app import create_app, migrate_database
 from api.security import make_key
@@ -38,15 +36,6 @@ from scheduling.roster.builder import scenario_from_agents
 from tests.dashboard.dashboard_browser import DemoStore
 
 TIMEZONE = "Europe/Berlin"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _run(service: ServiceStore, context: TaskContext, kind: str, params: dict[str, Any]) -> None:
@@ -209,16 +198,3 @@ def empty_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
     )
     with serving(settings) as base:
         yield base, keys
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """Headless Debian Chromium driven by Playwright (never a downloaded browser)."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is required at {CHROMIUM}: apt-get install -y chromium")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        chromium.close()

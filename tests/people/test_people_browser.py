@@ -12,12 +12,11 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from api.app import create_app
 from api.security import make_key
 from api.settings import Settings
-from tests.dashboard.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.people.conftest import CENTRE
 from tests.people.published import publish_week
 
@@ -64,19 +63,6 @@ def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     yield f"http://127.0.0.1:{port}", keys
     running.should_exit = True
     thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    """Headless Debian Chromium driven by Playwright (never a downloaded browser)."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is required at {CHROMIUM}: apt-get install -y chromium")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        chromium.close()
 
 
 def _page(browser: Browser, key: str, lang: str = "en", phone: bool = False) -> Page:

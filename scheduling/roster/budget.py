@@ -123,12 +123,15 @@ class SearchBudget:
             return
         params.num_workers = workers
         params.interleave_search = True
-        # With the batch size left to CP-SAT, and with binary clauses shared, the interleaved
-        # search still depended on machine load: two runs at load 7-10 stopped at different work
-        # with different rosters (google/or-tools#4458). A fixed batch of one task per worker
-        # and no clause sharing gave the same roster in every run measured under that load.
+        # With the batch size left to CP-SAT and with clauses and bounds shared between
+        # workers, the interleaved search still depended on machine load: runs at load 7-10
+        # stopped at different work with different rosters (google/or-tools#4458), and one in a
+        # few full test runs differed by one unit of objective. A fixed batch of one task per
+        # worker and nothing shared but solutions gave the same roster in every run measured.
         params.interleave_batch_size = workers
         params.share_binary_clauses = False
+        params.share_objective_bounds = False
+        params.share_level_zero_bounds = False
         params.ignore_subsolvers.extend(FULL_SUBSOLVERS)
         # One presolve round without probing: on a 300-agent roster the full presolve took
         # two to three times as long for no better search (measured).

@@ -32,10 +32,10 @@ EMPTY_TEXT = {
 def strings(browser: Browser, server: str, language: str) -> dict[str, str]:
     """The dashboard's labels in `language`, read from the page's own i18n table."""
     opened = open_page(browser, f"{server}/static/i18n.js", None)
+    # Loaded as a script (the pages' policy allows scripts of the site, never eval).
+    opened.page.add_script_tag(url=f"{server}/static/i18n.js")
     table: dict[str, str] = opened.page.evaluate(
-        "async (lang) => { const src = await (await fetch('/static/i18n.js')).text();"
-        " const window = {}; eval(src); return window.SEATWISE_STRINGS[lang]; }",
-        language,
+        "(lang) => window.SEATWISE_STRINGS[lang]", language
     )
     opened.page.context.close()
     return table

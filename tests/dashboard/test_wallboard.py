@@ -237,7 +237,7 @@ def test_spoken_alerts_toggle(
     toggle.click()
     assert toggle.get_attribute("aria-pressed") == "true"
     post_angry(f"wb-loud-{language}", 20)
-    page.wait_for_function("window.__spoken.length > 0", timeout=15_000)
+    page.wait_for_function("() => window.__spoken.length > 0", timeout=15_000)
     spoken = page.evaluate("window.__spoken")
     assert len(spoken) == 1 and f"wb-loud-{language}" in spoken[0]["text"]
     if language == "zh":
@@ -320,7 +320,7 @@ def test_supervisor_phone_notifications_and_one_tap_actions(
     # acknowledged: not notified again after a reload
     page.reload()
     page.wait_for_selector("body[data-ready='1']", state="attached", timeout=30_000)
-    page.wait_for_function("Number(document.body.dataset.refreshes) >= 2", timeout=15_000)
+    page.wait_for_function("() => Number(document.body.dataset.refreshes) >= 2", timeout=15_000)
     assert page.locator(".toast:has-text('wb-phone')").count() == 0
     finish(opened, "wallboard_phone_supervisor")
 

@@ -55,7 +55,9 @@ def _ticket_instants(ticket: dict[str, Any]) -> list[pd.Timestamp]:
     return [pd.Timestamp(t) for t in times if t]
 
 
-def split_at(centre: Centre, at: pd.Timestamp) -> tuple[Centre, Pending]:
+def split_at(
+    centre: Centre, at: pd.Timestamp, clock: pd.Timestamp | None = None
+) -> tuple[Centre, Pending]:
     """The centre as known at `at`, and the rest of `at`'s local day.
 
     Parameters
@@ -64,21 +66,28 @@ def split_at(centre: Centre, at: pd.Timestamp) -> tuple[Centre, Pending]:
         A generated centre (instants tz-aware).
     at:
         The instant (tz-aware, in the site's zone).
+    clock:
+        The server's clock (now when None): no stored span ends more than :data:`MAX_AHEAD`
+        after the earlier of `at` and the clock (the records' plausibility rule), even when
+        `at` lies ahead of the clock (``seatwise demo --from-time`` later than now).
 
     Returns
     -------
     tuple[Centre, Pending]
         The past: contacts arrived and agent states started at or before `at` (a span ending
-        more than :data:`MAX_AHEAD` after `at` is cut there), tickets all of whose instants,
-        knowledge-base reads and evaluations at or before `at`. The pending: contacts arriving
-        and states starting after `at` and before the next local midnight, sorted.
+        more than :data:`MAX_AHEAD` after the earlier of `at` and `clock` is cut there),
+        tickets all of whose instants, knowledge-base reads and evaluations at or before `at`.
+        The pending: contacts arriving and states starting after `at` and before the next local
+        midnight, sorted.
     """
     midnight = (at.normalize() + pd.Timedelta(days=1)).tz_localize(None).tz_localize(at.tz)
     contacts = centre.contacts
     states = centre.agent_states
+    now = pd.Timestamp.now(tz="UTC") if clock is None else clock
+    latest = min(at, now.tz_convert(at.tz)) + MAX_AHEAD
     past_states = states[states["started_at"] <= at].copy()
     past_states["ended_at"] = past_states["ended_at"].where(
-        past_states["ended_at"] <= at + MAX_AHEAD, at + MAX_AHEAD
+        past_states["ended_at"] <= latest, latest
     )
     past = dataclasses.replace(
         centre,

@@ -200,7 +200,6 @@ def demo(
     from features.synthetic.generator import generate_centre, write_centre
     from features.synthetic.live import history_start, split_at
     from features.synthetic.profiles import CATALOGUE
-    from scheduling.risk import DEFAULT_CONFIDENCE
 
     os.environ.setdefault("SEATWISE_TIMEZONE", DEMO_TIMEZONE)
     settings = Settings()
@@ -299,7 +298,6 @@ def demo(
                 "timezone": DEMO_TIMEZONE,
                 "interval_minutes": 15,
                 "time_limit_s": time_limit,
-                "confidence": DEFAULT_CONFIDENCE,
             },
         )
     roster_id = str(job.result["roster_id"])

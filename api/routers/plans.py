@@ -42,8 +42,6 @@ def create_plan(
     params = body.model_dump(mode="json")
     params["timezone"] = valid_timezone(body.timezone or settings.timezone)
     check_stored_queues(store, body.queues)
-    if body.confidence == 0:
-        params["confidence"] = None
     job = jobs.submit(JOB_KIND, params, key_id=principal.key_id)
     return PlanAccepted(
         plan_id=job.job_id,

@@ -24,6 +24,7 @@ from features.errors import FieldError, InvalidInput
 from features.schema import ProgressCallback
 from features.store.people_store import PeopleStore
 from features.store.records_store import Store
+from scheduling.risk import DEFAULT_CONFIDENCE
 
 if TYPE_CHECKING:
     from api.services.job_tasks import TaskContext, TaskOutcome
@@ -129,7 +130,8 @@ def run_week_plan(
         country=params.get("country"),
         service_level=params.get("service_level"),
         threshold_s=params.get("threshold_s"),
-        confidence=params.get("confidence"),
+        # 0 staffs the point forecast; a job without the key gets the planning default.
+        confidence=params.get("confidence", DEFAULT_CONFIDENCE) or None,
         shrinkage=float(params.get("shrinkage", 0.0)),
         time_limit_s=float(params.get("time_limit_s", 60.0)),
         seed=int(params.get("seed", 0)),

@@ -124,8 +124,7 @@ def forecast_window(
 def _make(name: str, country: str | None) -> Forecaster:
     from forecasting.selection import make_forecaster
 
-    params = {"country": country} if country else {}
-    return make_forecaster(name, **params)
+    return make_forecaster(name, country=country)
 
 
 def _register(run_id: str, name: str, alias: str) -> int:

@@ -133,7 +133,7 @@ def train_forecast(
     periods = intervals_in_days(start, int(params["days"]), freq)
     progress(0.3, f"fitting {params.get('model', 'auto')}")
     forecaster = forecasting.make_forecaster(
-        params.get("model", "auto"), **_country(params.get("country"))
+        params.get("model", "auto"), country=params.get("country")
     )
     forecast = forecaster.fit(history).predict(start, periods)
     progress(0.8, "storing forecast")
@@ -158,11 +158,6 @@ def train_forecast(
     return TaskOutcome(result=summary, result_url=f"/v1/forecasts?{urlencode(query)}")
 
 
-def _country(code: str | None) -> dict[str, str]:
-    """Forecaster parameters for a holiday country (none when `code` is empty)."""
-    return {"country": code.upper()} if code else {}
-
-
 def run_backtest(
     job_id: str, params: dict[str, Any], context: TaskContext, progress: ProgressCallback
 ) -> TaskOutcome:
@@ -179,11 +174,11 @@ def run_backtest(
     )
     progress(0.2, "backtesting")
     names = params.get("models") or list(DEFAULT_BACKTEST_MODELS)
-    country = _country(params.get("country"))
+    country = params.get("country")
     folds = params.get("folds")
     result = forecasting.backtest(
         history,
-        [forecasting.make_forecaster(name, **country) for name in names],
+        [forecasting.make_forecaster(name, country=country) for name in names],
         horizon_days=int(params["horizon_days"]),
         folds=None if folds is None else int(folds),
         min_train_days=int(params.get("min_train_days", MIN_TRAIN_DAYS)),
@@ -209,7 +204,7 @@ def run_backtest(
     if params.get("register_as"):
         best, metrics = winner_metrics(result)
         progress(0.95, f"refitting {best} on the whole history and registering it")
-        chosen = forecasting.make_forecaster(best, **country).fit(history)
+        chosen = forecasting.make_forecaster(best, country=country).fit(history)
         run_id = registry.log_training_run(
             chosen,
             history,
